@@ -1,0 +1,167 @@
+"""Actions of a territory project and the roles partners hold on them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from workflows.action import ActionState, ActionWorkflow
+from workflows.role import OPEN_ROLE_STATES, RoleState, RoleWorkflow
+
+__all__ = ["Action", "ActionState", "RoleAssignment", "RoleKind", "RoleState"]
+
+
+class Action(ActionWorkflow):
+    project = models.ForeignKey(
+        "territories.TerritoryProject",
+        on_delete=models.PROTECT,
+        related_name="actions",
+        verbose_name=_("projet de territoire"),
+    )
+    axis = models.ForeignKey(
+        "territories.Axis",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("axe d'intervention"),
+    )
+    title = models.CharField(_("intitulé"), max_length=200)
+    summary = models.TextField(_("résumé"))
+    commune = models.ForeignKey(
+        "territories.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("commune"),
+    )
+    neighbourhood = models.ForeignKey(
+        "territories.Neighbourhood",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("quartier"),
+    )
+    findings = models.ManyToManyField(
+        "territories.Finding",
+        blank=True,
+        related_name="actions",
+        verbose_name=_("constats auxquels l'action répond"),
+    )
+    consultation_deadline = models.DateField(
+        _("date limite de consultation"), null=True, blank=True
+    )
+    planned_start = models.DateField(_("début prévu"), null=True, blank=True)
+    planned_end = models.DateField(_("fin prévue"), null=True, blank=True)
+    budget = models.DecimalField(
+        _("budget prévisionnel (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    social_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions_followed",
+        verbose_name=_("travailleur social référent"),
+    )
+    board_session = models.ForeignKey(
+        "board.BoardSession",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("séance du conseil"),
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def workflow_territory_id(self) -> int:
+        return self.project.territory_id
+
+    @property
+    def log_action_id(self) -> int:
+        return self.pk
+
+    def open_roles(self):
+        return self.roles.filter(state__in=OPEN_ROLE_STATES)
+
+
+class RoleKind(models.TextChoices):
+    PILOT = "pilot", _("pilote")
+    CO_PILOT = "co_pilot", _("co-pilote")
+    FUNDER = "funder", _("financeur")
+    CONTRIBUTOR = "contributor", _("contributeur")
+    HOST = "host", _("accueil / lieu")
+    CONSULTED = "consulted", _("consulté")
+
+
+class RoleAssignment(RoleWorkflow):
+    """What one organisation commits to on one action, and who answers for it.
+
+    Several organisations may hold the same kind of role (co-pilots, co-funders): each has
+    its own assignment and agrees on its own.
+    """
+
+    action = models.ForeignKey(
+        Action, on_delete=models.PROTECT, related_name="roles", verbose_name=_("action")
+    )
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        related_name="roles",
+        verbose_name=_("organisation"),
+    )
+    contact = models.ForeignKey(
+        "partners.Contact",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roles",
+        verbose_name=_("interlocuteur"),
+    )
+    kind = models.CharField(_("rôle"), max_length=16, choices=RoleKind.choices)
+    description = models.TextField(_("engagement"))
+    time_commitment = models.CharField(_("temps consacré"), max_length=200, blank=True)
+    financial_commitment = models.DecimalField(
+        _("apport financier (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    venue = models.CharField(_("lieu mis à disposition"), max_length=200, blank=True)
+    invited_at = models.DateTimeField(_("invité le"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
+    response_comment = models.TextField(_("commentaire du partenaire"), blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        ordering = ["action", "kind", "organisation__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "organisation", "kind"],
+                condition=~Q(state=RoleState.WITHDRAWN),
+                name="one_open_role_per_kind_and_organisation",
+            )
+        ]
+        verbose_name = _("rôle d'un partenaire")
+        verbose_name_plural = _("rôles des partenaires")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} - {self.get_kind_display()} ({self.action})"
+
+    @property
+    def workflow_territory_id(self) -> int:
+        return self.action.project.territory_id
+
+    @property
+    def log_action_id(self) -> int:
+        return self.action_id

@@ -1,0 +1,204 @@
+"""Writing actions and roles: the checks that tie them to their project and territory.
+
+Views call these; they raise django ValidationError (400), PermissionDenied (403) or
+workflows errors (403/409), never HTTP responses.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from backend.accounts.models import StaffRole
+from backend.actions.effects import invite_role
+from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
+from workflows.engine import transitions_of
+from workflows.errors import InvalidTransitionInput, TransitionConflict
+from workflows.services import perform_transition
+
+EDITORS = (StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER)
+EDITABLE_ACTION_STATES = (ActionState.DRAFT, ActionState.CONSULTATION)
+EDITABLE_ROLE_STATES = (
+    RoleState.PROPOSED,
+    RoleState.INVITED,
+    RoleState.DECLINED,
+    RoleState.CHANGES_REQUESTED,
+)
+
+
+def require_editor(user, territory_id: int) -> None:
+    if not user.has_role(*EDITORS):
+        raise PermissionDenied(
+            _("Seuls les travailleurs sociaux et les responsables de territoire modifient les actions.")
+        )
+    if not user.works_in(territory_id):
+        raise PermissionDenied(_("Cette action n'appartient pas à l'un de vos territoires."))
+
+
+def _check_action_fields(data: dict, project) -> None:
+    errors = {}
+    territory_id = project.territory_id
+    axis, commune = data.get("axis"), data.get("commune")
+    neighbourhood = data.get("neighbourhood")
+    if axis is not None and axis.project_id != project.pk:
+        errors["axis"] = _("Cet axe n'appartient pas au projet de l'action.")
+    if commune is not None and commune.territory_id != territory_id:
+        errors["commune"] = _("Cette commune n'est pas dans le territoire du projet.")
+    if neighbourhood is not None:
+        if commune is None:
+            errors["neighbourhood"] = _("Indiquez la commune du quartier.")
+        elif neighbourhood.commune_id != commune.pk:
+            errors["neighbourhood"] = _("Ce quartier n'est pas dans la commune indiquée.")
+    for finding in data.get("findings") or []:
+        if finding.diagnostic.project_id != project.pk:
+            errors["findings"] = _("Le constat « %(title)s » n'appartient pas au diagnostic du projet.") % {
+                "title": finding.title
+            }
+            break
+    start, end = data.get("planned_start"), data.get("planned_end")
+    if start and end and end < start:
+        errors["planned_end"] = _("La fin prévue doit suivre le début prévu.")
+    deadline = data.get("consultation_deadline")
+    if deadline is not None and deadline <= timezone.localdate():
+        errors["consultation_deadline"] = _("La date limite de consultation doit être dans le futur.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_action(*, user, data: dict) -> Action:
+    project = data["project"]
+    require_editor(user, project.territory_id)
+    _check_action_fields(data, project)
+    findings = data.pop("findings", [])
+    data.setdefault("social_worker", user if user.role == StaffRole.SOCIAL_WORKER else None)
+    action = Action.objects.create(**data)
+    action.findings.set(findings)
+    return action
+
+
+@transaction.atomic
+def update_action(action: Action, *, user, data: dict) -> Action:
+    action = Action.objects.select_for_update().select_related("project").get(pk=action.pk)
+    require_editor(user, action.project.territory_id)
+    if action.state not in EDITABLE_ACTION_STATES:
+        raise TransitionConflict(
+            _("L'action ne se modifie plus dans l'état « %(state)s ».")
+            % {"state": action.get_state_display()}
+        )
+    if "project" in data and data["project"].pk != action.project_id:
+        raise ValidationError({"project": _("Une action ne change pas de projet.")})
+    merged = {
+        "axis": action.axis,
+        "commune": action.commune,
+        "neighbourhood": action.neighbourhood,
+        "planned_start": action.planned_start,
+        "planned_end": action.planned_end,
+        **data,
+    }
+    if "consultation_deadline" not in data:
+        merged.pop("consultation_deadline", None)
+    _check_action_fields(merged, action.project)
+    findings = data.pop("findings", None)
+    data.pop("project", None)
+    for name, value in data.items():
+        setattr(action, name, value)
+    action.save()
+    if findings is not None:
+        action.findings.set(findings)
+    return action
+
+
+def _check_role_fields(data: dict, action: Action) -> None:
+    errors = {}
+    organisation, contact = data.get("organisation"), data.get("contact")
+    if contact is not None and organisation is not None and contact.organisation_id != organisation.pk:
+        errors["contact"] = _("Cet interlocuteur n'appartient pas à l'organisation.")
+    if organisation is not None:
+        if not organisation.territories.filter(pk=action.project.territory_id).exists():
+            errors["organisation"] = _("Cette organisation n'intervient pas sur le territoire de l'action.")
+        duplicate = (
+            RoleAssignment.objects.filter(action=action, organisation=organisation, kind=data.get("kind"))
+            .exclude(state=RoleState.WITHDRAWN)
+            .exclude(pk=data.get("pk"))
+        )
+        if duplicate.exists():
+            errors["kind"] = _("Cette organisation a déjà ce rôle sur l'action.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _lock_editable_action(action_id: int, user) -> Action:
+    action = Action.objects.select_for_update().select_related("project").get(pk=action_id)
+    require_editor(user, action.project.territory_id)
+    if action.state not in EDITABLE_ACTION_STATES:
+        raise TransitionConflict(
+            _("Les rôles ne se modifient plus quand l'action est « %(state)s ».")
+            % {"state": action.get_state_display()}
+        )
+    return action
+
+
+@transaction.atomic
+def create_role(*, user, data: dict) -> RoleAssignment:
+    action = _lock_editable_action(data["action"].pk, user)
+    _check_role_fields(data, action)
+    role = RoleAssignment.objects.create(**{**data, "action": action})
+    if action.state == ActionState.CONSULTATION:
+        role = invite_role(role, actor=user)
+    return role
+
+
+@transaction.atomic
+def update_role(role: RoleAssignment, *, user, data: dict) -> RoleAssignment:
+    action = _lock_editable_action(role.action_id, user)
+    role = RoleAssignment.objects.select_for_update().get(pk=role.pk)
+    if role.state not in EDITABLE_ROLE_STATES:
+        raise TransitionConflict(
+            _("Un rôle « %(state)s » ne se modifie plus.") % {"state": role.get_state_display()}
+        )
+    if "action" in data and data["action"].pk != role.action_id:
+        raise ValidationError({"action": _("Un rôle ne change pas d'action.")})
+    data.pop("action", None)
+    merged = {"organisation": role.organisation, "contact": role.contact, "kind": role.kind, **data}
+    _check_role_fields({**merged, "pk": role.pk}, action)
+    for name, value in data.items():
+        setattr(role, name, value)
+    role.save()
+    return role
+
+
+def withdraw_role(role: RoleAssignment, *, user, comment: str = "") -> RoleAssignment:
+    return perform_transition(role, "withdraw", actor=user, comment=comment)
+
+
+def fire_action_transition(action: Action, name: str, *, user, data: dict) -> Action:
+    """The action transitions staff fire through the API, with their particular inputs."""
+    declared = transitions_of(Action).get(name, {})
+    if any(t.custom.get("board_decision") for t in declared.values()):
+        raise TransitionConflict(
+            _("Cette transition découle d'une décision du conseil : enregistrez la décision sur la séance.")
+        )
+    params = {}
+    if name == "schedule":
+        params["board_session"] = _board_session_for_scheduling(data.get("board_session"))
+    return perform_transition(action, name, actor=user, comment=data.get("comment", ""), params=params)
+
+
+def _board_session_for_scheduling(session_id):
+    from backend.board.models import BoardSession
+
+    if session_id in (None, ""):
+        raise InvalidTransitionInput(_("Indiquez la séance du conseil."), field="board_session")
+    try:
+        session = BoardSession.objects.get(pk=int(session_id))
+    except (TypeError, ValueError, BoardSession.DoesNotExist):
+        raise InvalidTransitionInput(
+            _("Séance du conseil inconnue."), field="board_session"
+        ) from None
+    if not session.open_for_scheduling:
+        raise InvalidTransitionInput(
+            _("Cette séance n'accepte plus d'actions (passée ou ordre du jour publié)."),
+            field="board_session",
+        )
+    return session

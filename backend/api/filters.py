@@ -1,0 +1,37 @@
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from backend.actions.models import Action, ActionState, RoleAssignment, RoleKind, RoleState
+
+
+class ActionFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(choices=ActionState.choices)
+    territory = django_filters.CharFilter(field_name="project__territory__slug")
+    project = django_filters.NumberFilter(field_name="project_id")
+    axis = django_filters.NumberFilter(field_name="axis_id")
+    commune = django_filters.NumberFilter(field_name="commune_id")
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue",
+        label=_("consultation dont la date limite est dépassée"),
+    )
+
+    class Meta:
+        model = Action
+        fields = ["state", "territory", "project", "axis", "commune", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(state=ActionState.CONSULTATION, consultation_deadline__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class RoleFilter(django_filters.FilterSet):
+    action = django_filters.NumberFilter(field_name="action_id")
+    organisation = django_filters.NumberFilter(field_name="organisation_id")
+    state = django_filters.MultipleChoiceFilter(choices=RoleState.choices)
+    kind = django_filters.MultipleChoiceFilter(choices=RoleKind.choices)
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["action", "organisation", "state", "kind"]

@@ -1,0 +1,146 @@
+"""Actions, roles, available transitions and history."""
+
+from django.contrib.contenttypes.models import ContentType
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from backend.actions.models import Action, RoleAssignment
+from backend.api.fields import ScopedPrimaryKeyRelatedField
+from backend.api.scoping import (
+    actions_for,
+    axes_for,
+    communes_for,
+    contacts_for,
+    findings_for,
+    neighbourhoods_for,
+    organisations_for,
+    projects_for,
+)
+from workflows.models import TransitionLog
+
+TEXT_LIMIT = 10000
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    action = ScopedPrimaryKeyRelatedField(scope=actions_for)
+    organisation = ScopedPrimaryKeyRelatedField(scope=organisations_for)
+    contact = ScopedPrimaryKeyRelatedField(scope=contacts_for, required=False, allow_null=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    contact_name = serializers.SerializerMethodField()
+    description = serializers.CharField(max_length=TEXT_LIMIT)
+    financial_commitment = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+
+    class Meta:
+        model = RoleAssignment
+        fields = [
+            "id",
+            "action",
+            "organisation",
+            "organisation_name",
+            "contact",
+            "contact_name",
+            "kind",
+            "state",
+            "description",
+            "time_commitment",
+            "financial_commitment",
+            "venue",
+            "invited_at",
+            "responded_at",
+            "response_comment",
+        ]
+        read_only_fields = ["state", "invited_at", "responded_at", "response_comment"]
+        validators = []  # duplicates are refused by the service with the field named
+
+    def get_contact_name(self, role) -> str | None:
+        return role.contact.full_name if role.contact else None
+
+
+class ActionRoleSerializer(RoleSerializer):
+    """A role as shown inside its action (without repeating the action)."""
+
+    class Meta(RoleSerializer.Meta):
+        fields = [f for f in RoleSerializer.Meta.fields if f != "action"]
+        read_only_fields = fields
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    project = ScopedPrimaryKeyRelatedField(scope=projects_for)
+    territory = serializers.CharField(source="project.territory.slug", read_only=True)
+    axis = ScopedPrimaryKeyRelatedField(scope=axes_for, required=False, allow_null=True)
+    commune = ScopedPrimaryKeyRelatedField(scope=communes_for, required=False, allow_null=True)
+    neighbourhood = ScopedPrimaryKeyRelatedField(
+        scope=neighbourhoods_for, required=False, allow_null=True
+    )
+    findings = ScopedPrimaryKeyRelatedField(scope=findings_for, many=True, required=False)
+    summary = serializers.CharField(max_length=TEXT_LIMIT)
+    budget = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "project",
+            "territory",
+            "axis",
+            "title",
+            "summary",
+            "commune",
+            "neighbourhood",
+            "findings",
+            "consultation_deadline",
+            "planned_start",
+            "planned_end",
+            "budget",
+            "social_worker",
+            "state",
+            "state_label",
+            "board_session",
+            "roles",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["state", "board_session", "social_worker", "created_at", "updated_at"]
+
+    @extend_schema_field(ActionRoleSerializer(many=True))
+    def get_roles(self, action):
+        # Prefetched by the view: withdrawn roles are kept in history, not shown here.
+        roles = [role for role in action.roles.all() if role.state != "withdrawn"]
+        return ActionRoleSerializer(roles, many=True, context=self.context).data
+
+
+class TransitionAvailabilitySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    target = serializers.CharField(allow_null=True)
+    allowed = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True)
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True)
+    board_session = serializers.IntegerField(required=False, min_value=1)
+
+
+class HistoryEntrySerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_label")
+    subject = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TransitionLog
+        fields = ["transition", "source", "target", "actor", "comment", "at", "automatic", "subject"]
+
+    def get_subject(self, entry) -> str:
+        """``action``, or ``role:<id>`` for a change of one of its partner roles."""
+        if entry.subject_type_id == ContentType.objects.get_for_model(Action).pk:
+            return "action"
+        return f"role:{entry.subject_id}"
+
+
+class WithdrawRoleSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True)

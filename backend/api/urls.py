@@ -1,0 +1,21 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from backend.api import views
+
+router = DefaultRouter()
+router.register("staff", views.StaffViewSet, basename="staff")
+router.register("territories", views.TerritoryViewSet, basename="territory")
+router.register("projects", views.ProjectViewSet, basename="project")
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("contacts", views.ContactViewSet, basename="contact")
+router.register("actions", views.ActionViewSet, basename="action")
+router.register("roles", views.RoleViewSet, basename="role")
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,254 @@
+"""REST endpoints. Views shape requests and responses; services do the work."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action as route
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from backend.accounts.models import StaffRole
+from backend.accounts.services import create_staff
+from backend.actions import services as action_services
+from backend.actions.models import Action, RoleAssignment
+from backend.api import scoping
+from backend.api.filters import ActionFilter, RoleFilter
+from backend.api.permissions import IsAdminRole, ReadOnlyOrRoles
+from backend.api.serializers.actions import (
+    ActionSerializer,
+    HistoryEntrySerializer,
+    RoleSerializer,
+    TransitionAvailabilitySerializer,
+    TransitionRequestSerializer,
+    WithdrawRoleSerializer,
+)
+from backend.api.serializers.reference import (
+    ContactSerializer,
+    OrganisationSerializer,
+    ProjectSerializer,
+    StaffSerializer,
+    TerritorySerializer,
+)
+from backend.partners.services import save_contact, save_organisation
+from backend.territories.models import Commune, Territory
+from backend.territories.services import create_project, update_project
+from workflows.engine import explain
+from workflows.models import TransitionLog
+
+EDITORS = (StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER)
+STAFF_TRANSITIONS = (
+    "submit",
+    "revise",
+    "complete_consultation",
+    "schedule",
+    "start",
+    "evaluate",
+    "close",
+    "withdraw",
+)
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+
+class StaffViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = StaffSerializer
+    permission_classes = [IsAdminRole]
+    queryset = StaffSerializer.Meta.model.objects.exclude(role="").prefetch_related("territories")
+
+    def perform_create(self, serializer):
+        serializer.instance = create_staff(**serializer.validated_data)
+
+
+class TerritoryViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TerritorySerializer
+    lookup_field = "slug"
+    queryset = Territory.objects.prefetch_related(
+        Prefetch("communes", queryset=Commune.objects.prefetch_related("neighbourhoods"))
+    )
+    pagination_class = None
+
+
+class ProjectViewSet(viewsets.ModelViewSet):
+    serializer_class = ProjectSerializer
+    permission_classes = [ReadOnlyOrRoles]
+    write_roles = (StaffRole.TERRITORY_MANAGER,)
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+    filterset_fields = ["year"]
+    search_fields = ["title", "summary"]
+
+    def get_queryset(self):
+        return (
+            scoping.projects_for(self.request.user)
+            .select_related("territory", "diagnostic")
+            .prefetch_related("axes", "diagnostic__findings")
+            .order_by("-year", "territory__name")
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = create_project(
+            user=self.request.user, data=dict(serializer.validated_data)
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = update_project(
+            serializer.instance, user=self.request.user, data=dict(serializer.validated_data)
+        )
+
+
+class OrganisationViewSet(viewsets.ModelViewSet):
+    serializer_class = OrganisationSerializer
+    permission_classes = [ReadOnlyOrRoles]
+    write_roles = EDITORS
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+    filterset_fields = ["kind"]
+    search_fields = ["name"]
+
+    def get_queryset(self):
+        return scoping.organisations_for(self.request.user).prefetch_related("territories")
+
+    def perform_create(self, serializer):
+        serializer.instance = save_organisation(data=dict(serializer.validated_data))
+
+    def perform_update(self, serializer):
+        serializer.instance = save_organisation(
+            data=dict(serializer.validated_data), instance=serializer.instance
+        )
+
+
+class ContactViewSet(viewsets.ModelViewSet):
+    serializer_class = ContactSerializer
+    permission_classes = [ReadOnlyOrRoles]
+    write_roles = EDITORS
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+    filterset_fields = ["organisation", "category"]
+    search_fields = ["first_name", "last_name", "email", "organisation__name"]
+
+    def get_queryset(self):
+        return scoping.contacts_for(self.request.user).select_related("organisation")
+
+    def perform_create(self, serializer):
+        serializer.instance = save_contact(data=dict(serializer.validated_data))
+
+    def perform_update(self, serializer):
+        serializer.instance = save_contact(
+            data=dict(serializer.validated_data), instance=serializer.instance
+        )
+
+
+class ActionViewSet(viewsets.ModelViewSet):
+    serializer_class = ActionSerializer
+    permission_classes = [ReadOnlyOrRoles]
+    write_roles = EDITORS
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+    filterset_class = ActionFilter
+    search_fields = ["title", "summary", "commune__name", "neighbourhood__name"]
+    ordering_fields = ["created_at", "updated_at", "consultation_deadline", "title", "state"]
+
+    def get_queryset(self):
+        roles = RoleAssignment.objects.select_related("organisation", "contact")
+        return (
+            scoping.actions_for(self.request.user)
+            .select_related("project__territory")
+            .prefetch_related(Prefetch("roles", queryset=roles), "findings")
+        )
+
+    def perform_create(self, serializer):
+        action = action_services.create_action(
+            user=self.request.user, data=dict(serializer.validated_data)
+        )
+        serializer.instance = self.get_queryset().get(pk=action.pk)
+
+    def perform_update(self, serializer):
+        action = action_services.update_action(
+            serializer.instance, user=self.request.user, data=dict(serializer.validated_data)
+        )
+        serializer.instance = self.get_queryset().get(pk=action.pk)
+
+    @extend_schema(responses=TransitionAvailabilitySerializer(many=True))
+    @route(detail=True, methods=["get"], url_path="transitions", pagination_class=None)
+    def transitions(self, request, pk=None):
+        """The transitions of this action, whether the caller may fire them now, and why not."""
+        action = self.get_object()
+        rows = [explain(action, name, request.user) for name in STAFF_TRANSITIONS]
+        data = [
+            {"name": r.name, "target": r.target, "allowed": r.allowed, "reason": r.reason}
+            for r in rows
+        ]
+        return Response(TransitionAvailabilitySerializer(data, many=True).data)
+
+    @extend_schema(
+        request=TransitionRequestSerializer,
+        responses={
+            200: ActionSerializer,
+            400: OpenApiResponse(description="Données invalides"),
+            403: OpenApiResponse(description="Transition non autorisée pour ce rôle"),
+            404: OpenApiResponse(description="Action ou transition inconnue"),
+            409: OpenApiResponse(description="Transition impossible dans l'état actuel"),
+        },
+    )
+    @route(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
+    def fire(self, request, pk=None, name=None):
+        """Fire a transition (``comment`` required for ``withdraw``; ``board_session`` for
+        ``schedule``)."""
+        action = self.get_object()
+        body = TransitionRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        action_services.fire_action_transition(
+            action, name, user=request.user, data=body.validated_data
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=action.pk)).data)
+
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    @route(detail=True, methods=["get"], pagination_class=None)
+    def history(self, request, pk=None):
+        """Every state change of the action and of its partner roles, oldest first."""
+        action = self.get_object()
+        entries = TransitionLog.objects.filter(action=action).order_by("at", "id")
+        return Response(HistoryEntrySerializer(entries, many=True).data)
+
+
+class RoleViewSet(viewsets.ModelViewSet):
+    serializer_class = RoleSerializer
+    permission_classes = [ReadOnlyOrRoles]
+    write_roles = EDITORS
+    http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
+    filterset_class = RoleFilter
+
+    def get_queryset(self):
+        return scoping.roles_for(self.request.user).select_related(
+            "organisation", "contact", "action__project"
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = action_services.create_role(
+            user=self.request.user, data=dict(serializer.validated_data)
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = action_services.update_role(
+            serializer.instance, user=self.request.user, data=dict(serializer.validated_data)
+        )
+
+    @extend_schema(description="Withdraw the role (it stays in the action's history).")
+    def destroy(self, request, *args, **kwargs):
+        action_services.withdraw_role(self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=WithdrawRoleSerializer, responses=RoleSerializer)
+    @route(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Withdraw the role, with an optional comment kept in the history."""
+        body = WithdrawRoleSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        role = action_services.withdraw_role(
+            self.get_object(), user=request.user, comment=body.validated_data.get("comment", "")
+        )
+        return Response(self.get_serializer(role).data)

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from backend.core.health import healthz
+
+admin.site.site_header = _("CAF de la Loire - projets de territoire")
+admin.site.site_title = _("Projets de territoire")
+admin.site.index_title = _("Administration")
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("backend.api.urls")),
+]

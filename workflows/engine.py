@@ -1,0 +1,133 @@
+"""The small vocabulary that transitions are declared with.
+
+A transition (django-fsm-2's ``@transition``) names its source and target, a list of
+``Guard`` conditions and a ``StaffPermission``. Both explain themselves: ``explain`` tells why
+a transition is refused, in words, without firing it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMFieldMixin
+
+
+class Guard:
+    """A named condition on the instance, with the reason to show when it does not hold.
+
+    ``reason`` may be a string or a callable (instance -> string) for a precise message.
+    """
+
+    def __init__(self, check: Callable[[object], bool], reason):
+        self.check = check
+        self.reason = reason
+        self.__name__ = getattr(check, "__name__", "guard")
+
+    def __call__(self, instance) -> bool:
+        return bool(self.check(instance))
+
+    def explain(self, instance) -> str:
+        return str(self.reason(instance) if callable(self.reason) else self.reason)
+
+
+class StaffPermission:
+    """Who may fire a transition: staff roles, and only in the territory of the instance.
+
+    Directors and administrators may fire everything everywhere. ``None`` as the user means
+    the system itself (automatic transitions), which is allowed only for transitions declared
+    with ``automatic=True``.
+    """
+
+    def __init__(self, *roles: str, automatic: bool = False):
+        self.roles = roles
+        self.automatic = automatic
+
+    def refusal(self, instance, user) -> str | None:
+        from backend.accounts.models import StaffRole
+
+        if user is None:
+            return None if self.automatic else str(_("Cette transition demande un utilisateur."))
+        if not getattr(user, "is_staff_member", False):
+            return str(_("Réservé au personnel de la CAF."))
+        if not user.has_role(*self.roles):
+            allowed = ", ".join(str(StaffRole(r).label) for r in self.roles)
+            return str(
+                _("Votre rôle ne permet pas cette transition (réservée à : %(roles)s).")
+                % {"roles": allowed}
+            )
+        if not user.works_in(instance.workflow_territory_id):
+            return str(_("Cet élément n'appartient pas à l'un de vos territoires."))
+        return None
+
+    def __call__(self, instance, user) -> bool:
+        return self.refusal(instance, user) is None
+
+
+class Refusal(str, Enum):
+    """Why a transition cannot be fired: decides the HTTP status (409 or 403)."""
+
+    STATE = "state"
+    GUARD = "guard"
+    PERMISSION = "permission"
+
+
+@dataclass(frozen=True)
+class Availability:
+    name: str
+    target: str | None
+    allowed: bool
+    reason: str = ""
+    refusal: Refusal | None = None
+
+
+def fsm_field(model_or_instance, field_name: str = "state") -> FSMFieldMixin:
+    field = model_or_instance._meta.get_field(field_name)
+    assert isinstance(field, FSMFieldMixin)
+    return field
+
+
+def transitions_of(model, field_name: str = "state") -> dict[str, dict]:
+    """Every declared transition of a model: name -> {source: django_fsm Transition}."""
+    field = fsm_field(model, field_name)
+    table: dict[str, dict] = {}
+    for transition in field.get_all_transitions(model):
+        table.setdefault(transition.name, {})[transition.source] = transition
+    return table
+
+
+def state_label(instance, state: str, field_name: str = "state") -> str:
+    return str(dict(fsm_field(instance, field_name).choices).get(state, state))
+
+
+def explain(instance, name: str, user, field_name: str = "state") -> Availability:
+    """Can ``user`` fire transition ``name`` on ``instance`` now? If not, why not."""
+    by_source = transitions_of(type(instance), field_name)[name]
+    state = getattr(instance, field_name)
+    transition = by_source.get(state) or by_source.get("*")
+    if transition is None:
+        targets = {t.target for t in by_source.values()}
+        return Availability(
+            name,
+            targets.pop() if len(targets) == 1 else None,
+            False,
+            str(
+                _("Impossible depuis l'état « %(state)s ».")
+                % {"state": state_label(instance, state, field_name)}
+            ),
+            Refusal.STATE,
+        )
+    permission = transition.permission
+    if isinstance(permission, StaffPermission):
+        refusal = permission.refusal(instance, user)
+        if refusal:
+            return Availability(name, transition.target, False, refusal, Refusal.PERMISSION)
+    for guard in transition.conditions:
+        if not guard(instance):
+            reason = (
+                guard.explain(instance)
+                if isinstance(guard, Guard)
+                else str(_("Condition non remplie."))
+            )
+            return Availability(name, transition.target, False, reason, Refusal.GUARD)
+    return Availability(name, transition.target, True)

@@ -1,0 +1,70 @@
+"""The transition log: one append-only row for every state change of every workflow."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class TransitionLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("The transition log is append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("The transition log is append-only.")
+
+
+class TransitionLog(models.Model):
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    subject_id = models.BigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    # The action every logged subject belongs to (an action, or one of its roles), so that an
+    # action's history is one indexed query.
+    action = models.ForeignKey(
+        "actions.Action",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transition_logs",
+        verbose_name=_("action"),
+    )
+    transition = models.CharField(_("transition"), max_length=64)
+    source = models.CharField(_("état de départ"), max_length=32)
+    target = models.CharField(_("état d'arrivée"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("auteur"),
+    )
+    actor_label = models.CharField(_("auteur (libellé)"), max_length=200)
+    automatic = models.BooleanField(_("automatique"), default=False)
+    comment = models.TextField(_("commentaire"), blank=True)
+    at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+
+    objects = TransitionLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "at"])]
+        verbose_name = _("journal des transitions")
+        verbose_name_plural = _("journal des transitions")
+
+    def __str__(self) -> str:
+        return f"{self.transition}: {self.source} -> {self.target} ({self.actor_label})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("The transition log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The transition log is append-only.")

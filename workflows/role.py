@@ -1,0 +1,66 @@
+"""The state machine of a partner's role on an action, declared.
+
+proposed -> invited (the consultation opens) -> accepted | declined | changes_requested;
+changes_requested -> invited again once staff amended the role; any open role -> withdrawn.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from backend.accounts.models import StaffRole
+from workflows.engine import StaffPermission
+
+SW, TM = StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER
+
+
+class RoleState(models.TextChoices):
+    PROPOSED = "proposed", _("proposé")
+    INVITED = "invited", _("invité")
+    ACCEPTED = "accepted", _("accepté")
+    DECLINED = "declined", _("refusé")
+    CHANGES_REQUESTED = "changes_requested", _("modifications demandées")
+    WITHDRAWN = "withdrawn", _("retiré")
+
+
+R = RoleState
+OPEN_ROLE_STATES = (R.PROPOSED, R.INVITED, R.ACCEPTED, R.DECLINED, R.CHANGES_REQUESTED)
+
+
+class RoleWorkflow(FSMModelMixin, models.Model):
+    state = FSMField(
+        _("état"), default=R.PROPOSED, choices=RoleState.choices, protected=True, db_index=True
+    )
+
+    class Meta:
+        abstract = True
+
+    @transition(
+        field=state,
+        source=[R.PROPOSED, R.CHANGES_REQUESTED],
+        target=R.INVITED,
+        permission=StaffPermission(SW, TM, automatic=True),
+    )
+    def invite(self):
+        """The partner is asked to agree to its role."""
+
+    @transition(field=state, source=R.INVITED, target=R.ACCEPTED)
+    def accept(self):
+        """The partner agrees to its role."""
+
+    @transition(field=state, source=R.INVITED, target=R.DECLINED)
+    def decline(self):
+        """The partner declines its role."""
+
+    @transition(field=state, source=R.INVITED, target=R.CHANGES_REQUESTED)
+    def request_changes(self):
+        """The partner asks for its role to be amended."""
+
+    @transition(
+        field=state,
+        source=list(OPEN_ROLE_STATES),
+        target=R.WITHDRAWN,
+        permission=StaffPermission(SW, TM, automatic=True),
+    )
+    def withdraw(self):
+        """The role is taken off the action."""
