@@ -184,6 +184,10 @@ SPECTACULAR_SETTINGS = {
         "ActionStateEnum": "workflows.action.ActionState",
         "RoleStateEnum": "workflows.role.RoleState",
         "StaffRoleEnum": "backend.accounts.models.StaffRole",
+        "RoleKindEnum": "backend.actions.models.RoleKind",
+        "OrganisationKindEnum": "backend.partners.models.OrganisationKind",
+        "FindingKindEnum": "backend.territories.models.FindingKind",
+        "ContactCategoryEnum": "backend.partners.models.ContactCategory",
     },
 }
 

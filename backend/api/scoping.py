@@ -5,7 +5,10 @@ from backend.partners.models import Contact, Organisation
 from backend.territories.models import Axis, Commune, Finding, Neighbourhood, TerritoryProject
 
 
-def _territories(user):
+def _territories(user) -> set[int] | None:
+    """None: every territory; otherwise the ids the user works in (none for non-staff)."""
+    if not getattr(user, "is_staff_member", False):
+        return set()
     return None if user.sees_all_territories else user.territory_ids()
 
 

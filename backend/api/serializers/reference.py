@@ -22,6 +22,8 @@ from backend.territories.models import (
 
 def user_territories(user):
     qs = Territory.objects.all()
+    if not getattr(user, "is_staff_member", False):
+        return qs.none()
     return qs if user.sees_all_territories else qs.filter(pk__in=user.territory_ids())
 
 

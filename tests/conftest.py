@@ -1,0 +1,87 @@
+import pytest
+from rest_framework.test import APIClient
+
+from backend.accounts.models import StaffRole
+from tests import factories
+
+
+@pytest.fixture
+def territory(db):
+    return factories.TerritoryFactory(slug="gier-ondaine-pilat", name="Gier-Ondaine-Pilat")
+
+
+@pytest.fixture
+def other_territory(db):
+    return factories.TerritoryFactory(slug="roannais", name="Roannais")
+
+
+@pytest.fixture
+def project(territory):
+    return factories.ProjectFactory(territory=territory)
+
+
+@pytest.fixture
+def make_staff(db, territory):
+    def make(role=StaffRole.SOCIAL_WORKER, territories=None, **kwargs):
+        return factories.StaffFactory(
+            role=role, territories=[territory] if territories is None else territories, **kwargs
+        )
+
+    return make
+
+
+@pytest.fixture
+def social_worker(make_staff):
+    return make_staff(StaffRole.SOCIAL_WORKER)
+
+
+@pytest.fixture
+def manager(make_staff):
+    return make_staff(StaffRole.TERRITORY_MANAGER)
+
+
+@pytest.fixture
+def secretary(make_staff):
+    return make_staff(StaffRole.BOARD_SECRETARY)
+
+
+@pytest.fixture
+def director(make_staff):
+    return make_staff(StaffRole.DIRECTOR, territories=[])
+
+
+@pytest.fixture
+def admin_user(make_staff):
+    return make_staff(StaffRole.ADMIN, territories=[])
+
+
+@pytest.fixture
+def api():
+    """An API client; ``api.as_user(user)`` authenticates with a real token."""
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+
+    def as_user(user):
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    client.as_user = as_user
+    return client
+
+
+@pytest.fixture
+def organisation(territory):
+    return factories.OrganisationFactory(territories=[territory])
+
+
+@pytest.fixture
+def action(project):
+    return factories.ActionFactory(project=project)
+
+
+@pytest.fixture
+def pilot(action, organisation):
+    contact = factories.ContactFactory(organisation=organisation)
+    return factories.RoleFactory(action=action, organisation=organisation, contact=contact)
