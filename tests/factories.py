@@ -48,6 +48,7 @@ class NeighbourhoodFactory(factory.django.DjangoModelFactory):
 class ProjectFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TerritoryProject
+        skip_postgeneration_save = True
 
     territory = factory.SubFactory(TerritoryFactory)
     year = 2026

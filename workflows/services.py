@@ -57,6 +57,19 @@ def log_transition(subject, name, source, target, *, actor, comment="", automati
     )
 
 
+def check_transition(instance, name: str, actor, *, automatic: bool = False):
+    """Raise the error a transition would meet now; return its declaration otherwise."""
+    table = transitions_of(type(instance))
+    if name not in table:
+        raise UnknownTransition(_("Transition inconnue : « %(name)s ».") % {"name": name})
+    availability = explain(instance, name, None if automatic else actor)
+    if not availability.allowed:
+        if availability.refusal is Refusal.PERMISSION:
+            raise TransitionForbidden(availability.reason)
+        raise TransitionConflict(availability.reason)
+    return table[name].get(instance.state) or table[name].get("*")
+
+
 def perform_transition(
     instance,
     name: str,
@@ -73,18 +86,12 @@ def perform_transition(
     TransitionForbidden (403), TransitionConflict (409) or InvalidTransitionInput (400).
     """
     model = type(instance)
-    table = transitions_of(model)
-    if name not in table:
+    if name not in transitions_of(model):
         raise UnknownTransition(_("Transition inconnue : « %(name)s ».") % {"name": name})
     comment = (comment or "").strip()
     with transaction.atomic():
         locked = model.objects.select_for_update().get(pk=instance.pk)
-        availability = explain(locked, name, None if automatic else actor)
-        if not availability.allowed:
-            if availability.refusal is Refusal.PERMISSION:
-                raise TransitionForbidden(availability.reason)
-            raise TransitionConflict(availability.reason)
-        declared = table[name].get(locked.state) or table[name].get("*")
+        declared = check_transition(locked, name, actor, automatic=automatic)
         if declared.custom.get("comment_required") and not comment:
             raise InvalidTransitionInput(
                 _("Un commentaire est obligatoire pour cette transition."), field="comment"

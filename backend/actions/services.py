@@ -14,7 +14,7 @@ from backend.actions.effects import invite_role
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
 from workflows.engine import transitions_of
 from workflows.errors import InvalidTransitionInput, TransitionConflict
-from workflows.services import perform_transition
+from workflows.services import check_transition, perform_transition
 
 EDITORS = (StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER)
 EDITABLE_ACTION_STATES = (ActionState.DRAFT, ActionState.CONSULTATION)
@@ -179,6 +179,7 @@ def fire_action_transition(action: Action, name: str, *, user, data: dict) -> Ac
         raise TransitionConflict(
             _("Cette transition découle d'une décision du conseil : enregistrez la décision sur la séance.")
         )
+    check_transition(action, name, user)  # state and permission first, then the inputs
     params = {}
     if name == "schedule":
         params["board_session"] = _board_session_for_scheduling(data.get("board_session"))

@@ -19,12 +19,16 @@ class IsAdminRole(IsStaffMember):
 
 
 class ReadOnlyOrRoles(IsStaffMember):
-    """Reading for every staff member; writing for the roles the view names in
-    ``write_roles`` (directors and administrators always)."""
+    """Reading for every staff member; creating and editing for the roles the view names in
+    ``write_roles`` (directors and administrators always). Workflow endpoints (transitions,
+    withdrawals) are decided by each transition's own permission."""
 
     message = _("Votre rôle ne permet pas cette modification.")
+    edits = {"create", "update", "partial_update"}
 
     def has_permission(self, request, view):
         if not super().has_permission(request, view):
             return False
-        return request.method in SAFE_METHODS or request.user.has_role(*view.write_roles)
+        if request.method in SAFE_METHODS or getattr(view, "action", None) not in self.edits:
+            return True
+        return request.user.has_role(*view.write_roles)
