@@ -118,7 +118,9 @@ class ActionWorkflow(FSMModelMixin, models.Model):
                 timezone.localdate(), DEFAULT_CONSULTATION_BUSINESS_DAYS
             )
 
-    @transition(field=state, source=S.CONSULTATION, target=S.DRAFT, permission=StaffPermission(SW, TM))
+    @transition(
+        field=state, source=S.CONSULTATION, target=S.DRAFT, permission=StaffPermission(SW, TM)
+    )
     def revise(self):
         """Back to draft to rework the action."""
 
@@ -174,7 +176,9 @@ class ActionWorkflow(FSMModelMixin, models.Model):
         """The board postponed its decision: the action waits for the next session."""
         self.board_session = None
 
-    @transition(field=state, source=S.APPROVED, target=S.IN_PROGRESS, permission=StaffPermission(SW, TM))
+    @transition(
+        field=state, source=S.APPROVED, target=S.IN_PROGRESS, permission=StaffPermission(SW, TM)
+    )
     def start(self):
         """The action is being carried out."""
 

@@ -7,7 +7,7 @@ a transition is refused, in words, without firing it.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMFieldMixin
@@ -64,7 +64,7 @@ class StaffPermission:
         return self.refusal(instance, user) is None
 
 
-class Refusal(str, Enum):
+class Refusal(StrEnum):
     """Why a transition cannot be fired: decides the HTTP status (409 or 403)."""
 
     STATE = "state"

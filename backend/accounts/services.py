@@ -8,9 +8,7 @@ from backend.accounts.models import ALL_TERRITORY_ROLES, User
 @transaction.atomic
 def create_staff(*, username, password, email, role, territories=(), **names) -> User:
     if role not in ALL_TERRITORY_ROLES and not territories:
-        raise ValidationError(
-            {"territories": _("Indiquez au moins un territoire pour ce rôle.")}
-        )
+        raise ValidationError({"territories": _("Indiquez au moins un territoire pour ce rôle.")})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("Ce nom d'utilisateur est déjà pris.")})
     user = User(username=username, email=email, role=role, **names)

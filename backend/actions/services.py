@@ -29,7 +29,10 @@ EDITABLE_ROLE_STATES = (
 def require_editor(user, territory_id: int) -> None:
     if not user.has_role(*EDITORS):
         raise PermissionDenied(
-            _("Seuls les travailleurs sociaux et les responsables de territoire modifient les actions.")
+            _(
+                "Seuls les travailleurs sociaux et les responsables de territoire "
+                "modifient les actions."
+            )
         )
     if not user.works_in(territory_id):
         raise PermissionDenied(_("Cette action n'appartient pas à l'un de vos territoires."))
@@ -51,16 +54,18 @@ def _check_action_fields(data: dict, project) -> None:
             errors["neighbourhood"] = _("Ce quartier n'est pas dans la commune indiquée.")
     for finding in data.get("findings") or []:
         if finding.diagnostic.project_id != project.pk:
-            errors["findings"] = _("Le constat « %(title)s » n'appartient pas au diagnostic du projet.") % {
-                "title": finding.title
-            }
+            errors["findings"] = _(
+                "Le constat « %(title)s » n'appartient pas au diagnostic du projet."
+            ) % {"title": finding.title}
             break
     start, end = data.get("planned_start"), data.get("planned_end")
     if start and end and end < start:
         errors["planned_end"] = _("La fin prévue doit suivre le début prévu.")
     deadline = data.get("consultation_deadline")
     if deadline is not None and deadline <= timezone.localdate():
-        errors["consultation_deadline"] = _("La date limite de consultation doit être dans le futur.")
+        errors["consultation_deadline"] = _(
+            "La date limite de consultation doit être dans le futur."
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -112,13 +117,21 @@ def update_action(action: Action, *, user, data: dict) -> Action:
 def _check_role_fields(data: dict, action: Action) -> None:
     errors = {}
     organisation, contact = data.get("organisation"), data.get("contact")
-    if contact is not None and organisation is not None and contact.organisation_id != organisation.pk:
+    if (
+        contact is not None
+        and organisation is not None
+        and contact.organisation_id != organisation.pk
+    ):
         errors["contact"] = _("Cet interlocuteur n'appartient pas à l'organisation.")
     if organisation is not None:
         if not organisation.territories.filter(pk=action.project.territory_id).exists():
-            errors["organisation"] = _("Cette organisation n'intervient pas sur le territoire de l'action.")
+            errors["organisation"] = _(
+                "Cette organisation n'intervient pas sur le territoire de l'action."
+            )
         duplicate = (
-            RoleAssignment.objects.filter(action=action, organisation=organisation, kind=data.get("kind"))
+            RoleAssignment.objects.filter(
+                action=action, organisation=organisation, kind=data.get("kind")
+            )
             .exclude(state=RoleState.WITHDRAWN)
             .exclude(pk=data.get("pk"))
         )
@@ -177,13 +190,18 @@ def fire_action_transition(action: Action, name: str, *, user, data: dict) -> Ac
     declared = transitions_of(Action).get(name, {})
     if any(t.custom.get("board_decision") for t in declared.values()):
         raise TransitionConflict(
-            _("Cette transition découle d'une décision du conseil : enregistrez la décision sur la séance.")
+            _(
+                "Cette transition découle d'une décision du conseil : "
+                "enregistrez la décision sur la séance."
+            )
         )
     check_transition(action, name, user)  # state and permission first, then the inputs
     params = {}
     if name == "schedule":
         params["board_session"] = _board_session_for_scheduling(data.get("board_session"))
-    return perform_transition(action, name, actor=user, comment=data.get("comment", ""), params=params)
+    return perform_transition(
+        action, name, actor=user, comment=data.get("comment", ""), params=params
+    )
 
 
 def _board_session_for_scheduling(session_id):

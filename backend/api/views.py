@@ -12,7 +12,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from backend.accounts.models import StaffRole
 from backend.accounts.services import create_staff
 from backend.actions import services as action_services
-from backend.actions.models import Action, RoleAssignment
+from backend.actions.models import RoleAssignment
 from backend.api import scoping
 from backend.api.filters import ActionFilter, RoleFilter
 from backend.api.permissions import IsAdminRole, ReadOnlyOrRoles

@@ -39,9 +39,7 @@ class Neighbourhood(models.Model):
         Commune, on_delete=models.PROTECT, related_name="neighbourhoods", verbose_name=_("commune")
     )
     name = models.CharField(_("nom"), max_length=120)
-    priority_area = models.BooleanField(
-        _("quartier prioritaire (QPV)"), default=False
-    )
+    priority_area = models.BooleanField(_("quartier prioritaire (QPV)"), default=False)
 
     class Meta:
         ordering = ["commune__name", "name"]

@@ -94,9 +94,7 @@ def test_missing_fields_are_each_named(api, social_worker):
 
 
 def test_field_errors_in_english_on_request(api, social_worker):
-    response = api.as_user(social_worker).post(
-        "/api/v1/actions/", {}, HTTP_ACCEPT_LANGUAGE="en"
-    )
+    response = api.as_user(social_worker).post("/api/v1/actions/", {}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "required" in str(response.data["title"][0])
 

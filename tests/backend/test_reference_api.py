@@ -140,12 +140,20 @@ def test_organisations_and_contacts(api, social_worker, territory, other_territo
     client = api.as_user(social_worker)
     org = client.post(
         "/api/v1/organisations/",
-        {"name": "Centre social Saint-Julien", "kind": "social_centre", "territories": [territory.slug]},
+        {
+            "name": "Centre social Saint-Julien",
+            "kind": "social_centre",
+            "territories": [territory.slug],
+        },
     )
     assert org.status_code == 201, org.data
     dup = client.post(
         "/api/v1/organisations/",
-        {"name": "centre social saint-julien", "kind": "association", "territories": [territory.slug]},
+        {
+            "name": "centre social saint-julien",
+            "kind": "association",
+            "territories": [territory.slug],
+        },
     )
     assert dup.status_code == 400 and "name" in dup.data
     elsewhere = client.post(
@@ -175,7 +183,9 @@ def test_organisations_and_contacts(api, social_worker, territory, other_territo
 
 
 def test_contacts_of_another_territory_are_hidden(api, social_worker, other_territory):
-    factories.ContactFactory(organisation=factories.OrganisationFactory(territories=[other_territory]))
+    factories.ContactFactory(
+        organisation=factories.OrganisationFactory(territories=[other_territory])
+    )
     assert api.as_user(social_worker).get("/api/v1/contacts/").data["count"] == 0
 
 

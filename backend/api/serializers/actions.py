@@ -133,7 +133,16 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TransitionLog
-        fields = ["transition", "source", "target", "actor", "comment", "at", "automatic", "subject"]
+        fields = [
+            "transition",
+            "source",
+            "target",
+            "actor",
+            "comment",
+            "at",
+            "automatic",
+            "subject",
+        ]
 
     def get_subject(self, entry) -> str:
         """``action``, or ``role:<id>`` for a change of one of its partner roles."""

@@ -134,7 +134,16 @@ class StaffSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = get_user_model()
-        fields = ["id", "username", "password", "email", "first_name", "last_name", "role", "territories"]
+        fields = [
+            "id",
+            "username",
+            "password",
+            "email",
+            "first_name",
+            "last_name",
+            "role",
+            "territories",
+        ]
 
     def validate(self, attrs):
         candidate = get_user_model()(
