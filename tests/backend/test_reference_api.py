@@ -43,6 +43,7 @@ def test_staff_created_by_an_admin(api, admin_user, territory):
     user = User.objects.get(username="ts.gop2")
     assert user.check_password("Chantier-St-Julien-2026")
     assert user.role == StaffRole.SOCIAL_WORKER
+    assert not user.is_staff  # the Django admin is for administrators
     assert list(user.territories.values_list("slug", flat=True)) == [territory.slug]
 
 
