@@ -6,6 +6,8 @@ stays valid whenever it is loaded. Names of people are invented; every e-mail ad
 reserved ``.example`` domain and every phone number in the range ARCEP keeps for fiction.
 """
 
+import unicodedata
+
 # The one password of every demo staff account (it is printed by ``load_demo``).
 DEMO_PASSWORD = "demo-caf42-2026"
 
@@ -335,9 +337,9 @@ PROJECTS = {
 
 
 def _contact(first_name, last_name, category, position, domain):
-    email = f"{first_name}.{last_name}@{domain}".lower()
-    for accented, plain in (("é", "e"), ("è", "e"), ("ç", "c"), ("ï", "i"), (" ", "-")):
-        email = email.replace(accented, plain)
+    """A contact whose address is ``prenom.nom@domain``, without accents."""
+    name = unicodedata.normalize("NFKD", f"{first_name}.{last_name}".lower().replace(" ", "-"))
+    email = name.encode("ascii", "ignore").decode() + "@" + domain
     return {
         "first_name": first_name,
         "last_name": last_name,
@@ -617,7 +619,7 @@ TRANSITION_COMMENTS = {
 ACTIONS = [
     {
         "territory": FOREZ,
-        "title": "Sury-le-Comtal : fédérer la vie associative autour de l'enfance et de la jeunesse",
+        "title": "Sury-le-Comtal : fédérer la vie associative de l'enfance et de la jeunesse",
         "summary": (
             "La population de Sury-le-Comtal augmente vite tandis que les associations de "
             "loisirs pour les enfants peinent à trouver des bénévoles. L'action réunit "
@@ -776,8 +778,8 @@ ACTIONS = [
         "budget": "15500.00",
         "state": "ready_for_board",
         "roles": [
-            {"organisation": "roche-la-moliere", "contact": "sylvie.chambon@roche-la-moliere.example",
-             "kind": "pilot",
+            {"organisation": "roche-la-moliere",
+             "contact": "sylvie.chambon@roche-la-moliere.example", "kind": "pilot",
              "description": "Pilote l'action avec le centre communal d'action sociale : "
              "repérage des familles, comité de suivi trimestriel.",
              "time": "Une élue et une conseillère du CCAS"},
@@ -884,8 +886,8 @@ ACTIONS = [
              "kind": "pilot",
              "description": "Pilote le programme et met à disposition les équipements sportifs.",
              "venue": "Gymnase municipal"},
-            {"organisation": "anim-ados-riorges", "contact": "lea.fontaine@anim-ados-riorges.example",
-             "kind": "contributor",
+            {"organisation": "anim-ados-riorges",
+             "contact": "lea.fontaine@anim-ados-riorges.example", "kind": "contributor",
              "description": "Encadre les activités avec deux animateurs diplômés.",
              "time": "Deux animateurs pendant chaque période de vacances"},
             {"organisation": "caf", "contact": "helene.bruyere@caf42.example",
