@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
 
 from backend.core.health import healthz
 
@@ -9,6 +10,7 @@ admin.site.site_title = _("Projets de territoire")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
+    path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("backend.api.urls")),

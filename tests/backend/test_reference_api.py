@@ -239,3 +239,11 @@ def test_api_docs_work_offline(client):
     html = response.content.decode()
     assert "swagger-ui" in html
     assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
+
+
+def test_home_page_points_to_the_admin_and_the_docs(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="/admin/"' in html and 'href="/api/v1/docs/"' in html
+    assert "Projets de territoire" in html
