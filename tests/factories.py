@@ -142,6 +142,9 @@ class RoleFactory(factory.django.DjangoModelFactory):
 
     action = factory.SubFactory(ActionFactory)
     organisation = factory.SubFactory(OrganisationFactory)
+    contact = factory.SubFactory(
+        ContactFactory, organisation=factory.SelfAttribute("..organisation")
+    )
     kind = RoleKind.PILOT
     description = "Pilote l'action."
 

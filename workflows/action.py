@@ -42,6 +42,10 @@ def _has_pilot(action) -> bool:
     return action.open_roles().filter(kind="pilot").exists()
 
 
+def _roles_have_contacts(action) -> bool:
+    return not action.open_roles().filter(contact__isnull=True).exists()
+
+
 def _deadline_not_past(action) -> bool:
     deadline = action.consultation_deadline
     return deadline is None or deadline > timezone.localdate()
@@ -79,6 +83,10 @@ def _evaluation_submitted(action) -> bool:
 
 
 has_pilot = Guard(_has_pilot, _("Au moins un partenaire doit avoir le rôle de pilote."))
+roles_have_contacts = Guard(
+    _roles_have_contacts,
+    _("Chaque rôle doit nommer l'interlocuteur qui répondra pour l'organisation."),
+)
 deadline_not_past = Guard(
     _deadline_not_past, _("La date limite de consultation doit être dans le futur.")
 )
@@ -108,7 +116,7 @@ class ActionWorkflow(FSMModelMixin, models.Model):
         field=state,
         source=S.DRAFT,
         target=S.CONSULTATION,
-        conditions=[has_pilot, deadline_not_past],
+        conditions=[has_pilot, roles_have_contacts, deadline_not_past],
         permission=StaffPermission(SW, TM),
     )
     def submit(self):

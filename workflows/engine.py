@@ -64,6 +64,24 @@ class StaffPermission:
         return self.refusal(instance, user) is None
 
 
+class ContactPermission:
+    """Only the contact who answers for a role may answer it: in person (the ``Contact`` proven
+    by a personal link) or through a user account linked to that contact."""
+
+    def refusal(self, instance, user) -> str | None:
+        contact_id = (
+            getattr(user, "contact_id", None)
+            if hasattr(user, "is_staff_member")
+            else (getattr(user, "pk", None))
+        )
+        if contact_id is None or contact_id != instance.contact_id:
+            return str(_("Seul l'interlocuteur désigné pour ce rôle peut y répondre."))
+        return None
+
+    def __call__(self, instance, user) -> bool:
+        return self.refusal(instance, user) is None
+
+
 class Refusal(StrEnum):
     """Why a transition cannot be fired: decides the HTTP status (409 or 403)."""
 
@@ -118,7 +136,7 @@ def explain(instance, name: str, user, field_name: str = "state") -> Availabilit
             Refusal.STATE,
         )
     permission = transition.permission
-    if isinstance(permission, StaffPermission):
+    if isinstance(permission, StaffPermission | ContactPermission):
         refusal = permission.refusal(instance, user)
         if refusal:
             return Availability(name, transition.target, False, refusal, Refusal.PERMISSION)

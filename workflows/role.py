@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from backend.accounts.models import StaffRole
-from workflows.engine import StaffPermission
+from workflows.engine import ContactPermission, StaffPermission
 
 SW, TM = StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER
 
@@ -44,17 +44,31 @@ class RoleWorkflow(FSMModelMixin, models.Model):
     def invite(self):
         """The partner is asked to agree to its role."""
 
-    @transition(field=state, source=R.INVITED, target=R.ACCEPTED)
+    @transition(field=state, source=R.INVITED, target=R.ACCEPTED, permission=ContactPermission())
     def accept(self):
         """The partner agrees to its role."""
 
-    @transition(field=state, source=R.INVITED, target=R.DECLINED)
+    @transition(field=state, source=R.INVITED, target=R.DECLINED, permission=ContactPermission())
     def decline(self):
         """The partner declines its role."""
 
-    @transition(field=state, source=R.INVITED, target=R.CHANGES_REQUESTED)
+    @transition(
+        field=state,
+        source=R.INVITED,
+        target=R.CHANGES_REQUESTED,
+        permission=ContactPermission(),
+    )
     def request_changes(self):
         """The partner asks for its role to be amended."""
+
+    @transition(
+        field=state,
+        source=[R.INVITED, R.CHANGES_REQUESTED],
+        target=R.PROPOSED,
+        permission=StaffPermission(SW, TM, automatic=True),
+    )
+    def withdraw_invitation(self):
+        """The action went back to draft: the open invitation is withdrawn."""
 
     @transition(
         field=state,

@@ -21,6 +21,15 @@ class User(AbstractUser):
     territories = models.ManyToManyField(
         "territories.Territory", verbose_name=_("territoires"), blank=True, related_name="staff"
     )
+    # A partner contact who has an account answers its roles through the API too.
+    contact = models.OneToOneField(
+        "partners.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="user",
+        verbose_name=_("interlocuteur partenaire"),
+    )
 
     class Meta:
         verbose_name = _("membre du personnel")

@@ -140,6 +140,8 @@ class RoleAssignment(RoleWorkflow):
     invited_at = models.DateTimeField(_("invité le"), null=True, blank=True)
     responded_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
     response_comment = models.TextField(_("commentaire du partenaire"), blank=True)
+    # The random half of the personal link (see backend.actions.links); empty: no valid link.
+    link_nonce = models.CharField(_("clé du lien personnel"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import StaffRole
 from backend.actions.effects import invite_role
+from backend.actions.links import new_nonce
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
 from workflows.engine import transitions_of
 from workflows.errors import InvalidTransitionInput, TransitionConflict
@@ -178,11 +179,31 @@ def update_role(role: RoleAssignment, *, user, data: dict) -> RoleAssignment:
     for name, value in data.items():
         setattr(role, name, value)
     role.save()
+    if role.state == RoleState.CHANGES_REQUESTED and action.state == ActionState.CONSULTATION:
+        role = invite_role(role, actor=user)  # amended: the partner is asked again
     return role
 
 
+@transaction.atomic
 def withdraw_role(role: RoleAssignment, *, user, comment: str = "") -> RoleAssignment:
-    return perform_transition(role, "withdraw", actor=user, comment=comment)
+    role = perform_transition(role, "withdraw", actor=user, comment=comment)
+    role.link_nonce = ""
+    role.save(update_fields=["link_nonce", "updated_at"])
+    return role
+
+
+@transaction.atomic
+def revoke_link(role: RoleAssignment, *, user) -> RoleAssignment:
+    """The partner's current link stops working; a new one replaces it."""
+    role = (
+        RoleAssignment.objects.select_for_update().select_related("action__project").get(pk=role.pk)
+    )
+    require_editor(user, role.action.project.territory_id)
+    if role.state != RoleState.INVITED:
+        raise TransitionConflict(_("Seul un rôle en attente de réponse a un lien personnel."))
+    role.link_nonce = new_nonce()
+    role.save(update_fields=["link_nonce", "updated_at"])
+    return role
 
 
 def fire_action_transition(action: Action, name: str, *, user, data: dict) -> Action:

@@ -209,6 +209,7 @@ def test_history_lists_every_change_oldest_first(api, social_worker, action, pil
         ("submit", "draft", "consultation", "action"),
         ("invite", "proposed", "invited", f"role:{pilot.pk}"),
         ("revise", "consultation", "draft", "action"),
+        ("withdraw_invitation", "invited", "proposed", f"role:{pilot.pk}"),
     ]
     assert response.data[0]["actor"] == social_worker.get_full_name()
     assert response.data[0]["comment"] == "ouverture"

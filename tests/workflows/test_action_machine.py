@@ -35,6 +35,7 @@ ROLE_TABLE = {
     "accept": {"invited": "accepted"},
     "decline": {"invited": "declined"},
     "request_changes": {"invited": "changes_requested"},
+    "withdraw_invitation": {"invited": "proposed", "changes_requested": "proposed"},
     "withdraw": {
         "proposed": "withdrawn",
         "invited": "withdrawn",

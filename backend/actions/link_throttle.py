@@ -1,0 +1,28 @@
+"""Slowing down guessing: repeated bad personal links from one address get 429."""
+
+from django.conf import settings
+from django.core.cache import cache
+
+WINDOW_SECONDS = 600
+
+
+def _key(address: str) -> str:
+    return f"bad-links:{address}"
+
+
+def client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def is_blocked(address: str) -> bool:
+    return (cache.get(_key(address)) or 0) >= settings.BAD_LINK_LIMIT
+
+
+def record_bad_link(address: str) -> None:
+    key = _key(address)
+    if cache.add(key, 1, WINDOW_SECONDS):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, WINDOW_SECONDS)
