@@ -24,7 +24,7 @@ def responder_label(role: RoleAssignment, responder) -> str:
 
 
 @transaction.atomic
-def answer_role(role_id: int, *, decision: str, comment: str, responder) -> RoleAssignment:
+def answer_role(role_id: int, *, decision: str, responder, comment: str = "") -> RoleAssignment:
     """``responder``: the role's Contact (proven by a personal link) or a User linked to it."""
     if decision not in DECISIONS:
         raise InvalidTransitionInput(
@@ -60,8 +60,7 @@ def answer_role(role_id: int, *, decision: str, comment: str, responder) -> Role
     )
     role.responded_at = timezone.now()
     role.response_comment = comment
-    role.link_nonce = ""
-    role.save(update_fields=["responded_at", "response_comment", "link_nonce", "updated_at"])
+    role.save(update_fields=["responded_at", "response_comment", "updated_at"])
     if decision == "accept" and not action.open_roles().exclude(state=RoleState.ACCEPTED).exists():
         perform_transition(
             action,
@@ -73,7 +72,7 @@ def answer_role(role_id: int, *, decision: str, comment: str, responder) -> Role
     return role
 
 
-def answer_by_link(token: str, *, decision: str, comment: str) -> RoleAssignment:
+def answer_by_link(token: str, *, decision: str, comment: str = "") -> RoleAssignment:
     """Raises backend.actions.links.LinkError when the link does not work (any more)."""
     role = role_for_token(token)
     return answer_role(role.pk, decision=decision, comment=comment, responder=role.contact)

@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from backend.api import views
+from backend.api import consultation_views, views
 
 router = DefaultRouter()
 router.register("staff", views.StaffViewSet, basename="staff")
@@ -17,5 +17,15 @@ urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "roles/<int:pk>/respond/",
+        consultation_views.RoleRespondView.as_view(),
+        name="role-respond",
+    ),
+    path(
+        "respond/<str:token>/",
+        consultation_views.RespondByLinkView.as_view(),
+        name="respond-by-link",
+    ),
     path("", include(router.urls)),
 ]

@@ -1,6 +1,7 @@
 """REST endpoints. Views shape requests and responses; services do the work."""
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -12,13 +13,16 @@ from rest_framework.throttling import ScopedRateThrottle
 from backend.accounts.models import StaffRole
 from backend.accounts.services import create_staff
 from backend.actions import services as action_services
+from backend.actions.links import personal_link
 from backend.actions.models import RoleAssignment
 from backend.api import scoping
+from backend.api.errors import Conflict
 from backend.api.filters import ActionFilter, RoleFilter
 from backend.api.permissions import IsAdminRole, ReadOnlyOrRoles
 from backend.api.serializers.actions import (
     ActionSerializer,
     HistoryEntrySerializer,
+    PersonalLinkSerializer,
     RoleSerializer,
     TransitionAvailabilitySerializer,
     TransitionRequestSerializer,
@@ -241,6 +245,22 @@ class RoleViewSet(viewsets.ModelViewSet):
     def destroy(self, request, *args, **kwargs):
         action_services.withdraw_role(self.get_object(), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=RoleSerializer)
+    @route(detail=True, methods=["post"], url_path="revoke-link")
+    def revoke_link(self, request, pk=None):
+        """The partner's personal link stops working; a fresh one replaces it."""
+        role = action_services.revoke_link(self.get_object(), user=request.user)
+        return Response(self.get_serializer(role).data)
+
+    @extend_schema(responses=PersonalLinkSerializer)
+    @route(detail=True, methods=["get"])
+    def link(self, request, pk=None):
+        """The personal link of a role waiting for its answer (to send it another way)."""
+        role = self.get_object()
+        if role.state != "invited" or not role.link_nonce:
+            raise Conflict(_("Ce rôle n'attend pas de réponse : il n'a pas de lien personnel."))
+        return Response({"url": personal_link(role)})
 
     @extend_schema(request=WithdrawRoleSerializer, responses=RoleSerializer)
     @route(detail=True, methods=["post"])

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.actions.models import Action, RoleAssignment
+from backend.actions.summary import consultation_summary
 from backend.api.fields import ScopedPrimaryKeyRelatedField
 from backend.api.scoping import (
     actions_for,
@@ -66,6 +67,17 @@ class ActionRoleSerializer(RoleSerializer):
         read_only_fields = fields
 
 
+class ConsultationSummarySerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    declined = serializers.IntegerField()
+    changes_requested = serializers.IntegerField()
+    deadline = serializers.DateField(allow_null=True)
+    days_left = serializers.IntegerField(allow_null=True)
+    overdue = serializers.BooleanField()
+
+
 class ActionSerializer(serializers.ModelSerializer):
     project = ScopedPrimaryKeyRelatedField(scope=projects_for)
     territory = serializers.CharField(source="project.territory.slug", read_only=True)
@@ -81,6 +93,7 @@ class ActionSerializer(serializers.ModelSerializer):
     )
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     roles = serializers.SerializerMethodField()
+    consultation = serializers.SerializerMethodField()
 
     class Meta:
         model = Action
@@ -103,6 +116,7 @@ class ActionSerializer(serializers.ModelSerializer):
             "state_label",
             "board_session",
             "roles",
+            "consultation",
             "created_at",
             "updated_at",
         ]
@@ -113,6 +127,10 @@ class ActionSerializer(serializers.ModelSerializer):
         # Prefetched by the view: withdrawn roles are kept in history, not shown here.
         roles = [role for role in action.roles.all() if role.state != "withdrawn"]
         return ActionRoleSerializer(roles, many=True, context=self.context).data
+
+    @extend_schema_field(ConsultationSummarySerializer)
+    def get_consultation(self, action):
+        return consultation_summary(action).as_dict()
 
 
 class TransitionAvailabilitySerializer(serializers.Serializer):
@@ -149,6 +167,15 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
         if entry.subject_type_id == ContentType.objects.get_for_model(Action).pk:
             return "action"
         return f"role:{entry.subject_id}"
+
+
+class RespondSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["accept", "decline", "request_changes"])
+    comment = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True)
+
+
+class PersonalLinkSerializer(serializers.Serializer):
+    url = serializers.URLField()
 
 
 class WithdrawRoleSerializer(serializers.Serializer):

@@ -1,0 +1,42 @@
+"""Where an action's consultation stands, computed from its (prefetched) roles."""
+
+from dataclasses import asdict, dataclass
+
+from django.utils import timezone
+
+from backend.actions.models import Action, ActionState, RoleState
+
+
+@dataclass(frozen=True)
+class ConsultationSummary:
+    total: int
+    accepted: int
+    pending: int
+    declined: int
+    changes_requested: int
+    deadline: str | None
+    days_left: int | None
+    overdue: bool
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def consultation_summary(action: Action, today=None) -> ConsultationSummary:
+    roles = [role for role in action.roles.all() if role.state != RoleState.WITHDRAWN]
+    count = {state: sum(1 for r in roles if r.state == state) for state in RoleState.values}
+    deadline = action.consultation_deadline
+    today = today or timezone.localdate()
+    days_left = (deadline - today).days if deadline else None
+    return ConsultationSummary(
+        total=len(roles),
+        accepted=count[RoleState.ACCEPTED],
+        pending=count[RoleState.INVITED] + count[RoleState.PROPOSED],
+        declined=count[RoleState.DECLINED],
+        changes_requested=count[RoleState.CHANGES_REQUESTED],
+        deadline=deadline.isoformat() if deadline else None,
+        days_left=days_left,
+        overdue=action.state == ActionState.CONSULTATION
+        and days_left is not None
+        and days_left < 0,
+    )
