@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "backend.board",
     "backend.evaluations",
     "backend.demo",
+    "backend.respond",
     "workflows",
     "notifications",
 ]

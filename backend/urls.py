@@ -14,4 +14,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("backend.api.urls")),
+    path("respond/", include("backend.respond.urls")),
 ]

@@ -1,0 +1,1 @@
+"""The partner's response page: ``/respond/<token>/``, answered with no account."""

@@ -1,0 +1,212 @@
+"""The partner's response page, ``/respond/<token>/``: read one's role, then answer it.
+
+The view only maps: which link works is decided by ``backend.actions.links``, what an answer
+does by ``backend.actions.consultation``; each domain error becomes one page and one status.
+The token is in the URL, so every response says noindex and no-store, and its referrer
+policy is ``same-origin``: no other site ever receives the URL in a Referer header. Not
+``no-referrer``: under that policy browsers send ``Origin: null`` with the form's POST, and
+Django's CSRF check refuses it (403 for every partner).
+"""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from backend.actions.consultation import ANSWERED, answer_by_link
+from backend.actions.link_throttle import (
+    WINDOW_SECONDS,
+    client_address,
+    is_blocked,
+    record_bad_link,
+)
+from backend.actions.links import LinkError, LinkProblem, role_for_token
+from backend.actions.models import RoleAssignment, RoleState
+from backend.territories.models import FindingKind
+from workflows.errors import InvalidTransitionInput, TransitionConflict, TransitionForbidden
+
+CHOICES = (
+    ("accept", _("Accepter le rôle"), _("Vous vous engagez à tenir ce rôle tel qu'il est décrit.")),
+    (
+        "decline",
+        _("Refuser le rôle"),
+        _("Votre organisation ne tiendra pas ce rôle. Dites-nous pourquoi."),
+    ),
+    (
+        "request_changes",
+        _("Demander des modifications"),
+        _("Le rôle vous convient en partie : dites ce qu'il faudrait changer."),
+    ),
+)
+
+# What the other partners' answers look like to a partner (never their comments).
+STATE_LABELS = {
+    RoleState.PROPOSED: _("pas encore sollicité"),
+    RoleState.INVITED: _("en attente"),
+}
+
+# (status, title, explanation) of the pages for links that do not work.
+LINK_PAGES = {
+    LinkProblem.INVALID: (
+        404,
+        _("Lien invalide"),
+        _(
+            "Ce lien n'est pas valide. Vérifiez qu'il a été recopié en entier depuis l'e-mail "
+            "reçu, ou demandez un nouveau lien à votre interlocuteur de la CAF."
+        ),
+    ),
+    LinkProblem.REVOKED: (
+        410,
+        _("Ce lien a été remplacé ou révoqué"),
+        _(
+            "Ce lien ne fonctionne plus : un lien plus récent vous a peut-être été envoyé, "
+            "utilisez le dernier e-mail reçu. Sinon, votre rôle a été modifié ou retiré : votre "
+            "interlocuteur de la CAF vous recontactera."
+        ),
+    ),
+    LinkProblem.EXPIRED: (
+        410,
+        _("La consultation est terminée"),
+        _(
+            "La consultation des partenaires sur cette action est close : il n'est plus "
+            "possible d'y répondre par ce lien. Pour toute question, contactez la CAF."
+        ),
+    ),
+}
+BLOCKED_PAGE = (
+    429,
+    _("Trop de tentatives"),
+    _(
+        "Trop de liens invalides ont été essayés depuis votre connexion. Patientez quelques "
+        "minutes, puis ouvrez à nouveau le lien reçu par e-mail."
+    ),
+)
+FORBIDDEN_TITLE = _("Réponse impossible")
+REFERRER_POLICY = "same-origin"  # see the module's docstring
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def respond(request, token: str):
+    address = client_address(request)
+    if is_blocked(address):
+        status, title, message = BLOCKED_PAGE
+        context = {"title": title, "message": message}
+        response = _page(request, "respond/problem.html", context, status=status)
+        response["Retry-After"] = str(WINDOW_SECONDS)
+        return response
+    try:
+        role = role_for_token(token)
+    except LinkError as error:
+        return _link_problem(request, error, address)
+    if request.method != "POST":
+        return _page(request, "respond/respond.html", _role_context(role), role=role)
+
+    decision = request.POST.get("decision", "")
+    comment = request.POST.get("comment", "")
+    try:
+        role = answer_by_link(token, decision=decision, comment=comment)
+    except LinkError as error:  # the link stopped working since role_for_token above
+        return _link_problem(request, error, address)
+    except InvalidTransitionInput as error:
+        field = "comment" if error.field == "comment" else "decision"
+        errors = {field: _field_error(error)}
+        context = _role_context(role, decision=decision, comment=comment, errors=errors)
+        return _page(request, "respond/respond.html", context, role=role, status=400)
+    except TransitionConflict as error:
+        role.refresh_from_db()
+        return _answered(request, role, reason=error.reason, status=409)
+    except TransitionForbidden as error:
+        context = {"title": FORBIDDEN_TITLE, "message": error.reason}
+        return _page(request, "respond/problem.html", context, role=role, status=403)
+    return _page(request, "respond/done.html", {"role": role, "action": role.action}, role=role)
+
+
+def _link_problem(request, error: LinkError, address: str):
+    role = error.role
+    if error.problem is LinkProblem.ANSWERED:
+        return _answered_link(request, role)
+    if error.problem in (LinkProblem.INVALID, LinkProblem.REVOKED):
+        record_bad_link(address)
+    status, title, message = LINK_PAGES[error.problem]
+    context = {"title": title, "message": message}
+    if error.problem is LinkProblem.EXPIRED and role is not None:
+        context["action"] = role.action
+    return _page(request, "respond/problem.html", context, role=role, status=status)
+
+
+def _answered_link(request, role: RoleAssignment):
+    """The answer is shown on GET (200); sending the form again is a conflict (409)."""
+    return _answered(request, role, status=409 if request.method == "POST" else 200)
+
+
+def _answered(request, role: RoleAssignment, *, reason="", status: int):
+    context = {
+        "role": role,
+        "action": role.action,
+        "answered": role.state in ANSWERED,
+        "withdrawn": role.state == RoleState.WITHDRAWN,
+        "reason": reason,
+    }
+    return _page(request, "respond/answered.html", context, role=role, status=status)
+
+
+def _field_error(error: InvalidTransitionInput):
+    if error.field == "comment":
+        return error.reason
+    return _("Choisissez l'une des trois réponses proposées.")
+
+
+def _role_context(role: RoleAssignment, *, decision="", comment="", errors=None) -> dict:
+    action = role.action
+    others = list(action.open_roles().exclude(pk=role.pk).select_related("organisation"))
+    holders = defaultdict(list)
+    for held in [role, *others]:
+        holders[held.kind].append(held)
+    findings = list(action.findings.all())
+    deadline = action.consultation_deadline
+    return {
+        "role": role,
+        "action": action,
+        "territory": action.project.territory,
+        "project": action.project,
+        "commune": action.commune,
+        "neighbourhood": action.neighbourhood,
+        "resources": [f for f in findings if f.kind == FindingKind.RESOURCE],
+        "needs": [f for f in findings if f.kind == FindingKind.NEED],
+        "deadline": deadline,
+        "deadline_passed": deadline is not None and deadline < timezone.localdate(),
+        "shared_with": [r.organisation for r in holders[role.kind] if r.pk != role.pk],
+        "others": [
+            {
+                "organisation": other.organisation,
+                "kind": other.get_kind_display(),
+                "state": STATE_LABELS.get(other.state) or other.get_state_display(),
+                "shared_with": [r.organisation for r in holders[other.kind] if r.pk != other.pk],
+            }
+            for other in others
+        ],
+        "choices": CHOICES,
+        "decision": decision,
+        "comment": comment,
+        "errors": errors or {},
+    }
+
+
+def _language(role: RoleAssignment | None) -> str:
+    """The page speaks the partner's language (French unless its contact says otherwise)."""
+    language = getattr(getattr(role, "contact", None), "preferred_language", "")
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _page(request, template: str, context: dict, *, role=None, status: int = 200):
+    with translation.override(_language(role)):
+        response = render(request, template, context, status=status)
+        response["Content-Language"] = translation.get_language()
+    response["Referrer-Policy"] = REFERRER_POLICY
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    add_never_cache_headers(response)  # no-store, private: the page holds personal data
+    return response
