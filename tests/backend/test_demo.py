@@ -195,3 +195,16 @@ def test_a_second_run_creates_nothing_and_prints_the_accounts(output):
         assert data.DEMO_PASSWORD in text
         for spec in data.STAFF:
             assert spec["username"] in text
+
+
+def test_the_demo_prints_working_links_for_the_partners_still_to_answer(output):
+    import re
+
+    from backend.actions.links import role_for_token
+
+    tokens = re.findall(r"/respond/([^/\s]+)/", output)
+    pending = RoleAssignment.objects.filter(
+        state=RoleState.INVITED, action__state="consultation"
+    ).count()
+    assert pending and len(tokens) == pending
+    assert {role_for_token(token).state for token in tokens} == {RoleState.INVITED}

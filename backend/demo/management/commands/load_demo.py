@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from backend.accounts.models import StaffRole
+from backend.actions.links import personal_link
+from backend.actions.models import ActionState, RoleAssignment, RoleState
 from backend.demo import data
 from backend.demo.loader import load_demo, staff_email
 
@@ -20,6 +22,27 @@ class Command(BaseCommand):
             self.stdout.write("Données de démonstration déjà présentes : rien de nouveau.")
         self.stdout.write("")
         self.stdout.write(accounts_table(demo))
+        self.stdout.write("")
+        self.stdout.write(pending_links())
+
+
+def pending_links() -> str:
+    """The personal links of the partners who have not answered yet (they would get them by
+    e-mail): open one to answer as that partner."""
+    roles = (
+        RoleAssignment.objects.filter(
+            state=RoleState.INVITED, action__state=ActionState.CONSULTATION
+        )
+        .exclude(link_nonce="")
+        .select_related("action", "organisation")
+        .order_by("action__title", "organisation__name")
+    )
+    lines = [
+        f"- {role.organisation.name} ({role.get_kind_display()}), « {role.action.title} » :\n"
+        f"  {personal_link(role)}"
+        for role in roles
+    ]
+    return "Liens personnels des partenaires qui n'ont pas encore répondu :\n" + "\n".join(lines)
 
 
 def accounts_table(demo) -> str:
