@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from workflows.errors import (
@@ -48,7 +47,3 @@ def exception_handler(exc, context):
     if response.status_code == status.HTTP_409_CONFLICT:
         response.data.setdefault("code", "conflict")
     return response
-
-
-def conflict_response(detail) -> Response:
-    return Response({"detail": str(detail), "code": "conflict"}, status=status.HTTP_409_CONFLICT)
