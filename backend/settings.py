@@ -148,7 +148,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-due-notifications": {"task": "notifications.sweep_due", "schedule": 60.0},
+}
 
 # --- Cache (throttling of bad links and sign-ins): Redis when the broker is Redis ----------
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):

@@ -4,7 +4,10 @@ proposed -> invited (the consultation opens) -> accepted | declined | changes_re
 changes_requested -> invited again once staff amended the role; any open role -> withdrawn.
 """
 
+import secrets
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -24,6 +27,13 @@ class RoleState(models.TextChoices):
 
 
 R = RoleState
+
+
+def new_nonce() -> str:
+    """The random half of a personal link (see backend.actions.links)."""
+    return secrets.token_urlsafe(24)
+
+
 OPEN_ROLE_STATES = (R.PROPOSED, R.INVITED, R.ACCEPTED, R.DECLINED, R.CHANGES_REQUESTED)
 
 
@@ -42,7 +52,10 @@ class RoleWorkflow(FSMModelMixin, models.Model):
         permission=StaffPermission(SW, TM, automatic=True),
     )
     def invite(self):
-        """The partner is asked to agree to its role."""
+        """The partner is asked to agree to its role, with a fresh personal link."""
+        self.invited_at = timezone.now()
+        self.responded_at = None
+        self.link_nonce = new_nonce()
 
     @transition(field=state, source=R.INVITED, target=R.ACCEPTED, permission=ContactPermission())
     def accept(self):
@@ -68,7 +81,8 @@ class RoleWorkflow(FSMModelMixin, models.Model):
         permission=StaffPermission(SW, TM, automatic=True),
     )
     def withdraw_invitation(self):
-        """The action went back to draft: the open invitation is withdrawn."""
+        """The action went back to draft: the open invitation (and its link) is withdrawn."""
+        self.link_nonce = ""
 
     @transition(
         field=state,
@@ -77,4 +91,5 @@ class RoleWorkflow(FSMModelMixin, models.Model):
         permission=StaffPermission(SW, TM, automatic=True),
     )
     def withdraw(self):
-        """The role is taken off the action."""
+        """The role is taken off the action (its link stops working)."""
+        self.link_nonce = ""

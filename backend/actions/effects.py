@@ -1,8 +1,5 @@
 """What action transitions do to the action's roles, inside the transition's transaction."""
 
-from django.utils import timezone
-
-from backend.actions.links import new_nonce
 from backend.actions.models import Action, RoleState
 from workflows.services import effect, perform_transition
 
@@ -18,16 +15,9 @@ def invite_proposed_roles(action, *, actor, comment, source):
 def withdraw_open_invitations(action, *, actor, comment, source):
     """Back to draft: invitations still open are withdrawn (their links stop working)."""
     for role in action.roles.filter(state__in=[RoleState.INVITED, RoleState.CHANGES_REQUESTED]):
-        role = perform_transition(role, "withdraw_invitation", actor=actor)
-        role.link_nonce = ""
-        role.save(update_fields=["link_nonce", "updated_at"])
+        perform_transition(role, "withdraw_invitation", actor=actor)
 
 
 def invite_role(role, *, actor):
     """Invite (or re-invite) a partner: a fresh personal link replaces any older one."""
-    role = perform_transition(role, "invite", actor=actor, automatic=actor is None)
-    role.invited_at = timezone.now()
-    role.responded_at = None
-    role.link_nonce = new_nonce()
-    role.save(update_fields=["invited_at", "responded_at", "link_nonce", "updated_at"])
-    return role
+    return perform_transition(role, "invite", actor=actor, automatic=actor is None)

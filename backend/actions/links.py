@@ -16,6 +16,9 @@ from django.core import signing
 from django.utils import timezone
 
 from backend.actions.models import ActionState, RoleAssignment, RoleState
+from workflows.role import new_nonce
+
+__all__ = ["LinkError", "LinkProblem", "new_nonce", "personal_link", "role_for_token", "token_for"]
 
 SALT = "backend.actions.links.role-response"
 GRACE_AFTER_DEADLINE = datetime.timedelta(days=30)
@@ -33,10 +36,6 @@ class LinkError(Exception):
         super().__init__(problem.value)
         self.problem = problem
         self.role = role
-
-
-def new_nonce() -> str:
-    return secrets.token_urlsafe(24)
 
 
 def token_for(role: RoleAssignment) -> str:

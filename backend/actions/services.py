@@ -186,10 +186,7 @@ def update_role(role: RoleAssignment, *, user, data: dict) -> RoleAssignment:
 
 @transaction.atomic
 def withdraw_role(role: RoleAssignment, *, user, comment: str = "") -> RoleAssignment:
-    role = perform_transition(role, "withdraw", actor=user, comment=comment)
-    role.link_nonce = ""
-    role.save(update_fields=["link_nonce", "updated_at"])
-    return role
+    return perform_transition(role, "withdraw", actor=user, comment=comment)
 
 
 @transaction.atomic

@@ -1,0 +1,103 @@
+"""Which transitions plan or cancel which notifications (run inside the transition)."""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from backend.accounts.models import StaffRole, User
+from backend.actions.models import Action, RoleAssignment
+from notifications.models import Kind, Notification, ReminderPolicy
+from notifications.planning import cancel, plan, planned_for
+from notifications.schedule import escalation_time, policy, reminder_times
+from workflows.services import effect
+
+
+def action_staff(action: Action) -> list[User]:
+    """The action's social worker and its territory's managers."""
+    territory_id = action.project.territory_id
+    managers = Q(role=StaffRole.TERRITORY_MANAGER, territories=territory_id)
+    followers = Q(pk=action.social_worker_id) if action.social_worker_id else Q(pk__in=[])
+    return list(User.objects.filter(is_active=True).filter(managers | followers).distinct())
+
+
+def _round(role: RoleAssignment) -> str:
+    """One invitation round: a re-invitation gets a new link, hence new notices."""
+    return role.link_nonce[:12]
+
+
+@effect(RoleAssignment, "invite")
+def plan_invitation_and_reminders(role, *, actor, comment, source):
+    """The invitation now, the reminders before the consultation deadline."""
+    action = role.action
+    if role.contact is None:
+        return
+    plan(Kind.INVITATION, subject=role, recipient=role.contact, stage=_round(role), action=action)
+    deadline = action.consultation_deadline
+    if deadline is None:
+        return
+    now = timezone.now()
+    for offset, due_at in reminder_times(deadline, policy(ReminderPolicy.CONSULTATION)):
+        if due_at > now:
+            plan(
+                Kind.REMINDER,
+                subject=role,
+                recipient=role.contact,
+                due_at=due_at,
+                stage=f"{_round(role)}:j-{offset}:{deadline.isoformat()}",
+                action=action,
+            )
+
+
+def _answered(role, *, actor, comment, source):
+    cancel(planned_for(role, Kind.REMINDER, Kind.INVITATION))
+    for person in action_staff(role.action):
+        plan(
+            Kind.ANSWER_RECEIVED,
+            subject=role,
+            recipient=person,
+            stage=f"{role.state}:{_round(role)}",
+            action=role.action,
+        )
+
+
+for _name in ("accept", "decline", "request_changes"):
+    effect(RoleAssignment, _name)(_answered)
+
+
+def _role_closed(role, *, actor, comment, source):
+    cancel(planned_for(role))
+
+
+for _name in ("withdraw", "withdraw_invitation"):
+    effect(RoleAssignment, _name)(_role_closed)
+
+
+@effect(Action, "submit")
+def plan_escalation(action, *, actor, comment, source):
+    deadline = action.consultation_deadline
+    due_at = escalation_time(deadline, policy(ReminderPolicy.CONSULTATION)) if deadline else None
+    if due_at is None:
+        return
+    for person in action_staff(action):
+        plan(
+            Kind.ESCALATION,
+            subject=action,
+            recipient=person,
+            due_at=due_at,
+            stage=deadline.isoformat(),
+            action=action,
+        )
+
+
+@effect(Action, "complete_consultation")
+def consultation_complete(action, *, actor, comment, source):
+    cancel(Notification.objects.filter(action=action, kind__in=[Kind.ESCALATION, Kind.REMINDER]))
+    for person in action_staff(action):
+        plan(Kind.CONSULTATION_COMPLETE, subject=action, recipient=person, action=action)
+
+
+def _action_stopped(action, *, actor, comment, source):
+    cancel(Notification.objects.filter(action=action))
+
+
+for _name in ("revise", "withdraw"):
+    effect(Action, _name)(_action_stopped)

@@ -1,0 +1,205 @@
+"""Notifications are rows: planned in the transaction that causes them, cancelled in the one
+that makes them moot, claimed and sent by the sweep. One row per (subject, kind, recipient,
+stage): a second copy cannot exist."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    INVITATION = "invitation", _("invitation à répondre")
+    REMINDER = "reminder", _("relance avant la date limite")
+    ESCALATION = "escalation", _("alerte : date limite dépassée")
+    ANSWER_RECEIVED = "answer_received", _("réponse d'un partenaire")
+    CONSULTATION_COMPLETE = "consultation_complete", _("consultation terminée")
+    AGENDA_PUBLISHED = "agenda_published", _("ordre du jour publié")
+    BOARD_DECISION = "board_decision", _("décision du conseil")
+    EVALUATION_DUE = "evaluation_due", _("évaluation à venir")
+    EVALUATION_OVERDUE = "evaluation_overdue", _("évaluation en retard")
+    DIGEST = "digest", _("récapitulatif quotidien")
+
+
+# Kinds that carry a deadline or a decision: they cannot be turned off or put in the digest.
+MANDATORY_KINDS = frozenset(
+    {
+        Kind.INVITATION,
+        Kind.REMINDER,
+        Kind.ESCALATION,
+        Kind.BOARD_DECISION,
+        Kind.EVALUATION_DUE,
+        Kind.EVALUATION_OVERDUE,
+    }
+)
+
+
+class Status(models.TextChoices):
+    PLANNED = "planned", _("prévue")
+    CLAIMED = "claimed", _("en cours d'envoi")
+    SENT = "sent", _("envoyée")
+    IN_DIGEST = "in_digest", _("attend le récapitulatif")
+    DIGESTED = "digested", _("envoyée dans le récapitulatif")
+    SKIPPED = "skipped", _("non envoyée (préférence)")
+    CANCELLED = "cancelled", _("annulée")
+    FAILED = "failed", _("échec")
+    UNCONFIRMED = "unconfirmed", _("envoi non confirmé")
+
+
+class Notification(models.Model):
+    kind = models.CharField(_("type"), max_length=32, choices=Kind.choices)
+    stage = models.CharField(_("étape"), max_length=64, blank=True)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    subject_id = models.BigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    action = models.ForeignKey(
+        "actions.Action",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("action"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("destinataire (personnel)"),
+    )
+    contact = models.ForeignKey(
+        "partners.Contact",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("destinataire (partenaire)"),
+    )
+    recipient_key = models.CharField(max_length=32, editable=False)
+    email = models.EmailField(_("adresse"))
+    due_at = models.DateTimeField(_("à envoyer le"))
+    status = models.CharField(
+        _("état"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    claimed_at = models.DateTimeField(_("réservée le"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "kind", "recipient_key", "stage"],
+                name="one_notification_per_subject_kind_recipient_stage",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(contact__isnull=False),
+                name="notification_has_a_recipient",
+            ),
+        ]
+        indexes = [
+            # The sweep's query: the due planned rows, oldest first (partial index).
+            models.Index(
+                fields=["due_at"],
+                name="notification_due_planned",
+                condition=Q(status="planned"),
+            ),
+            models.Index(fields=["status", "claimed_at"], name="notification_claims"),
+        ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} -> {self.email} ({self.get_status_display()})"
+
+    @property
+    def recipient(self):
+        return self.user or self.contact
+
+    @property
+    def language(self) -> str:
+        if self.contact_id:
+            return self.contact.preferred_language or "fr"
+        return "fr"
+
+
+class Delivery(models.TextChoices):
+    IMMEDIATE = "immediate", _("tout de suite")
+    DIGEST = "digest", _("dans le récapitulatif quotidien")
+    NONE = "none", _("jamais")
+
+
+class Preference(models.Model):
+    """How one person wants one kind of message (the default: immediately)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notification_preferences",
+    )
+    contact = models.ForeignKey(
+        "partners.Contact",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("type"), max_length=32, choices=Kind.choices)
+    delivery = models.CharField(_("envoi"), max_length=16, choices=Delivery.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_user_kind"),
+            models.UniqueConstraint(
+                fields=["contact", "kind"], name="one_preference_per_contact_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) ^ Q(contact__isnull=False),
+                name="preference_has_one_owner",
+            ),
+        ]
+        verbose_name = _("préférence de notification")
+        verbose_name_plural = _("préférences de notification")
+
+    def __str__(self) -> str:
+        return f"{self.user or self.contact} : {self.get_kind_display()} -> {self.delivery}"
+
+
+class ReminderPolicy(models.Model):
+    """When reminders fall due, as data (one row per kind of deadline)."""
+
+    CONSULTATION = "consultation"
+    EVALUATION = "evaluation"
+
+    name = models.CharField(
+        _("échéance"),
+        max_length=32,
+        unique=True,
+        choices=[(CONSULTATION, _("consultation des partenaires")), (EVALUATION, _("évaluation"))],
+    )
+    reminder_offsets = models.JSONField(
+        _("relances (jours avant l'échéance)"),
+        help_text=_("Par exemple [5, 1]."),
+    )
+    business_days = models.BooleanField(_("en jours ouvrés"), default=True)
+    escalation_offset = models.PositiveSmallIntegerField(
+        _("alerte (jours après l'échéance)"), null=True, blank=True
+    )
+    send_from = models.TimeField(_("envoi à partir de"), default="08:30")
+    send_until = models.TimeField(_("envoi jusqu'à"), default="18:00")
+
+    class Meta:
+        verbose_name = _("règle de relance")
+        verbose_name_plural = _("règles de relance")
+
+    def __str__(self) -> str:
+        return self.get_name_display()

@@ -1,0 +1,190 @@
+"""The sweep: claim due rows (FOR UPDATE SKIP LOCKED), commit the claim, send, mark sent.
+
+A plain function: Celery beat runs it every minute (notifications.tasks.sweep_due), and
+``manage.py dispatch_due [--now]`` runs it with no broker. Several sweeps at once (two beats
+by mistake, a task delivered twice) never claim the same row. A row claimed but never
+confirmed (the worker died mid-send) is not sent again blindly: after CLAIM_TIMEOUT it is
+marked unconfirmed and shown to staff.
+"""
+
+import contextlib
+import datetime
+import logging
+import smtplib
+from dataclasses import dataclass, field
+
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from notifications.emails import build_message
+from notifications.models import MANDATORY_KINDS, Delivery, Notification, Status
+from notifications.preferences import delivery_for
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+CLAIM_TIMEOUT = datetime.timedelta(minutes=10)
+RETRY_BASE = datetime.timedelta(minutes=1)
+RETRY_CAP = datetime.timedelta(hours=1)
+MAX_ATTEMPTS = 12
+
+
+@dataclass
+class SweepReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0
+    in_digest: int = 0
+    unconfirmed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: "SweepReport") -> None:
+        for name in ("sent", "retried", "failed", "skipped", "in_digest", "unconfirmed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors += other.errors
+
+
+def claim(now: datetime.datetime, limit: int, only: Q | None = None) -> list[Notification]:
+    """Claim up to ``limit`` due rows and commit the claim before anything is sent."""
+    with transaction.atomic():
+        due = Notification.objects.filter(status=Status.PLANNED, due_at__lte=now)
+        if only is not None:
+            due = due.filter(only)
+        ids = list(
+            due.order_by("due_at", "id")
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            Notification.objects.filter(id__in=ids).update(status=Status.CLAIMED, claimed_at=now)
+    return list(
+        Notification.objects.filter(id__in=ids)
+        .select_related("user", "contact", "action__project__territory")
+        .order_by("due_at", "id")
+    )
+
+
+def surface_unconfirmed(now: datetime.datetime) -> int:
+    """Claims older than CLAIM_TIMEOUT never confirmed: surfaced, not resent."""
+    stale = Notification.objects.filter(status=Status.CLAIMED, claimed_at__lt=now - CLAIM_TIMEOUT)
+    return stale.update(
+        status=Status.UNCONFIRMED,
+        last_error="Envoi commencé mais jamais confirmé (processus interrompu ?) : vérifiez "
+        "avant de renvoyer.",
+    )
+
+
+def sweep(now: datetime.datetime | None = None, limit: int = 5000) -> SweepReport:
+    now = now or timezone.now()
+    report = SweepReport(unconfirmed=surface_unconfirmed(now))
+    remaining = limit
+    while remaining > 0:
+        rows = claim(now, min(BATCH_SIZE, remaining))
+        if not rows:
+            break
+        report.add(deliver(rows, now))
+        remaining -= len(rows)
+    return report
+
+
+def deliver_one(notification_id: int, now: datetime.datetime | None = None) -> SweepReport:
+    """Send one row now if it is due and nobody else has it (the immediate push)."""
+    now = now or timezone.now()
+    rows = claim(now, 1, only=Q(pk=notification_id))
+    return deliver(rows, now) if rows else SweepReport()
+
+
+def _is_permanent(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return all(code >= 500 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return isinstance(error, smtplib.SMTPSenderRefused | ValueError)
+
+
+def _mark(row: Notification, now, **fields) -> None:
+    """Update a claimed row (only if still ours: nobody else may have touched it)."""
+    Notification.objects.filter(pk=row.pk, status=Status.CLAIMED).update(**fields)
+
+
+def _retry_or_fail(row: Notification, now, error: Exception, report: SweepReport) -> None:
+    attempts = row.attempts + 1
+    reason = f"{error.__class__.__name__}: {error}"[:2000]
+    if _is_permanent(error) or attempts >= MAX_ATTEMPTS:
+        _mark(row, now, status=Status.FAILED, attempts=attempts, last_error=reason)
+        report.failed += 1
+        return
+    delay = min(RETRY_CAP, RETRY_BASE * (2 ** (attempts - 1)))
+    _mark(
+        row,
+        now,
+        status=Status.PLANNED,
+        attempts=attempts,
+        last_error=reason,
+        due_at=now + delay,
+        claimed_at=None,
+    )
+    report.retried += 1
+
+
+def deliver(rows: list[Notification], now: datetime.datetime) -> SweepReport:
+    report = SweepReport()
+    to_send = []
+    for row in rows:
+        delivery = Delivery.IMMEDIATE if row.kind in MANDATORY_KINDS else delivery_for(row)
+        if delivery == Delivery.NONE:
+            _mark(row, now, status=Status.SKIPPED)
+            report.skipped += 1
+        elif delivery == Delivery.DIGEST:
+            _mark(row, now, status=Status.IN_DIGEST)
+            report.in_digest += 1
+        else:
+            to_send.append(row)
+    if not to_send:
+        return report
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as error:  # the SMTP server is down: every row waits and is retried
+        for row in to_send:
+            _retry_or_fail(row, now, error, report)
+        report.errors.append(str(error))
+        return report
+    try:
+        for row in to_send:
+            try:
+                message = build_message(row, connection=connection)
+                message.send()
+            except Exception as error:
+                _retry_or_fail(row, now, error, report)
+                if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
+                    _reopen(connection)
+                continue
+            _mark(
+                row,
+                now,
+                status=Status.SENT,
+                sent_at=timezone.now(),
+                attempts=row.attempts + 1,
+                message_id=message.extra_headers.get("Message-ID", ""),
+                last_error="",
+            )
+            report.sent += 1
+    finally:
+        try:
+            connection.close()
+        except Exception:  # closing a broken connection
+            log.debug("SMTP connection already closed")
+    return report
+
+
+def _reopen(connection) -> None:
+    """After a dropped connection: try again (if still down, the next rows are retried too)."""
+    with contextlib.suppress(Exception):
+        connection.close()
+    with contextlib.suppress(Exception):
+        connection.open()

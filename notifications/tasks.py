@@ -1,0 +1,17 @@
+"""Thin tasks: they take ids, reload, and do nothing if the world moved on."""
+
+from celery import shared_task
+
+from notifications.sweep import deliver_one, sweep
+
+
+@shared_task(name="notifications.sweep_due", ignore_result=True)
+def sweep_due() -> dict:
+    report = sweep()
+    return {"sent": report.sent, "retried": report.retried, "failed": report.failed}
+
+
+@shared_task(name="notifications.deliver", ignore_result=True)
+def deliver(notification_id: int) -> None:
+    """The immediate push: sends the row if it is still planned and due (else nothing)."""
+    deliver_one(notification_id)
