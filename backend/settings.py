@@ -205,6 +205,8 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "backend.partners.models.OrganisationKind",
         "FindingKindEnum": "backend.territories.models.FindingKind",
         "ContactCategoryEnum": "backend.partners.models.ContactCategory",
+        "NotificationKindEnum": "notifications.models.Kind",
+        "NotificationStatusEnum": "notifications.models.Status",
     },
 }
 

@@ -18,6 +18,7 @@ from backend.actions.models import RoleAssignment
 from backend.api import scoping
 from backend.api.errors import Conflict
 from backend.api.filters import ActionFilter, RoleFilter
+from backend.api.notification_views import ReminderSerializer, reminders_of
 from backend.api.permissions import IsAdminRole, ReadOnlyOrRoles
 from backend.api.serializers.actions import (
     ActionSerializer,
@@ -209,6 +210,13 @@ class ActionViewSet(viewsets.ModelViewSet):
             action, name, user=request.user, data=body.validated_data
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=action.pk)).data)
+
+    @extend_schema(responses=ReminderSerializer(many=True))
+    @route(detail=True, methods=["get"], pagination_class=None)
+    def reminders(self, request, pk=None):
+        """The action's planned and past notifications: planned, sent, cancelled, failed,
+        unconfirmed (a send that started but was never confirmed)."""
+        return Response(reminders_of(self.get_object()))
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))
     @route(detail=True, methods=["get"], pagination_class=None)
