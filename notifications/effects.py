@@ -27,10 +27,20 @@ def _round(role: RoleAssignment) -> str:
 @effect(RoleAssignment, "invite")
 def plan_invitation_and_reminders(role, *, actor, comment, source):
     """The invitation now, the reminders before the consultation deadline."""
-    action = role.action
     if role.contact is None:
         return
-    plan(Kind.INVITATION, subject=role, recipient=role.contact, stage=_round(role), action=action)
+    plan(
+        Kind.INVITATION,
+        subject=role,
+        recipient=role.contact,
+        stage=_round(role),
+        action=role.action,
+    )
+    plan_reminders(role)
+
+
+def plan_reminders(role: RoleAssignment) -> None:
+    action = role.action
     deadline = action.consultation_deadline
     if deadline is None:
         return
@@ -71,8 +81,16 @@ for _name in ("withdraw", "withdraw_invitation"):
     effect(RoleAssignment, _name)(_role_closed)
 
 
+def deadline_moved(action: Action) -> None:
+    """The consultation deadline changed: reminders and escalation follow it."""
+    cancel(Notification.objects.filter(action=action, kind__in=[Kind.REMINDER, Kind.ESCALATION]))
+    for role in action.roles.filter(state="invited").select_related("contact"):
+        plan_reminders(role)
+    plan_escalation(action)
+
+
 @effect(Action, "submit")
-def plan_escalation(action, *, actor, comment, source):
+def plan_escalation(action, *, actor=None, comment="", source=""):
     deadline = action.consultation_deadline
     due_at = escalation_time(deadline, policy(ReminderPolicy.CONSULTATION)) if deadline else None
     if due_at is None:

@@ -13,6 +13,7 @@ from backend.accounts.models import StaffRole
 from backend.actions.effects import invite_role
 from backend.actions.links import new_nonce
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
+from notifications.effects import deadline_moved
 from workflows.engine import transitions_of
 from workflows.errors import InvalidTransitionInput, TransitionConflict
 from workflows.services import check_transition, perform_transition
@@ -107,11 +108,17 @@ def update_action(action: Action, *, user, data: dict) -> Action:
     _check_action_fields(merged, action.project)
     findings = data.pop("findings", None)
     data.pop("project", None)
+    previous_deadline = action.consultation_deadline
     for name, value in data.items():
         setattr(action, name, value)
     action.save()
     if findings is not None:
         action.findings.set(findings)
+    if (
+        action.state == ActionState.CONSULTATION
+        and action.consultation_deadline != previous_deadline
+    ):
+        deadline_moved(action)
     return action
 
 

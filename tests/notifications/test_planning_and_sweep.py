@@ -217,3 +217,14 @@ def test_planning_twice_makes_no_copy(submitted, pilot):
     before = Notification.objects.count()
     plan(Kind.INVITATION, subject=pilot, recipient=pilot.contact, stage=pilot.link_nonce[:12])
     assert Notification.objects.count() == before
+
+
+def test_moving_the_deadline_moves_the_reminders(api, submitted, social_worker):
+    response = api.as_user(social_worker).patch(
+        f"/api/v1/actions/{submitted.pk}/", {"consultation_deadline": "2027-01-15"}
+    )
+    assert response.status_code == 200, response.data
+    planned = rows(status=Status.PLANNED, kind__in=[Kind.REMINDER, Kind.ESCALATION])
+    days = sorted({timezone.localtime(r.due_at).date().isoformat() for r in planned})
+    assert days == ["2027-01-08", "2027-01-14", "2027-01-18"]
+    assert rows(status=Status.CANCELLED).count() == 4  # the old two reminders, two escalations
