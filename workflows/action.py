@@ -95,6 +95,10 @@ future_session_exists = Guard(
     _has_future_session,
     _("Aucune séance du conseil à venir n'est planifiée."),
 )
+session_not_held = Guard(
+    lambda action: action.board_session is None or action.board_session.state == "planned",
+    _("L'ordre du jour est publié : seule une décision du conseil peut ajourner l'action."),
+)
 evaluation_submitted = Guard(
     _evaluation_submitted,
     _("Le rapport d'évaluation doit être remis avant la clôture."),
@@ -152,6 +156,17 @@ class ActionWorkflow(FSMModelMixin, models.Model):
     def schedule(self, board_session=None):
         """Put the action on the agenda of a planned board session."""
         self.board_session = board_session
+
+    @transition(
+        field=state,
+        source=S.SCHEDULED,
+        target=S.READY_FOR_BOARD,
+        conditions=[session_not_held],
+        permission=StaffPermission(TM, BS),
+    )
+    def unschedule(self):
+        """Taken off the agenda before the session: waits for another session."""
+        self.board_session = None
 
     @transition(
         field=state,

@@ -56,7 +56,8 @@ class StaffPermission:
                 _("Votre rôle ne permet pas cette transition (réservée à : %(roles)s).")
                 % {"roles": allowed}
             )
-        if not user.works_in(instance.workflow_territory_id):
+        territory_id = instance.workflow_territory_id  # None: not tied to one territory
+        if territory_id is not None and not user.works_in(territory_id):
             return str(_("Cet élément n'appartient pas à l'un de vos territoires."))
         return None
 

@@ -4,6 +4,8 @@ territory project with its shared diagnostic and intervention axes."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from workflows.project import ProjectWorkflow
+
 
 class Territory(models.Model):
     slug = models.SlugField(_("identifiant"), unique=True)
@@ -53,7 +55,7 @@ class Neighbourhood(models.Model):
         return f"{self.commune} / {self.name}"
 
 
-class TerritoryProject(models.Model):
+class TerritoryProject(ProjectWorkflow):
     territory = models.ForeignKey(
         Territory, on_delete=models.PROTECT, related_name="projects", verbose_name=_("territoire")
     )
@@ -72,6 +74,14 @@ class TerritoryProject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.territory} {self.year}"
+
+    @property
+    def workflow_territory_id(self) -> int:
+        return self.territory_id
+
+    @property
+    def log_action_id(self) -> None:
+        return None
 
 
 class Diagnostic(models.Model):
