@@ -15,6 +15,7 @@ ACTION_TABLE = {
     "revise": {"consultation": "draft"},
     "complete_consultation": {"consultation": "ready_for_board"},
     "schedule": {"ready_for_board": "scheduled"},
+    "unschedule": {"scheduled": "ready_for_board"},
     "approve": {"scheduled": "approved"},
     "reject": {"scheduled": "rejected"},
     "defer": {"scheduled": "ready_for_board"},
