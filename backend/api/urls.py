@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from backend.api import consultation_views, notification_views, views
+from backend.api import board_views, consultation_views, notification_views, views
 
 router = DefaultRouter()
 router.register("staff", views.StaffViewSet, basename="staff")
@@ -12,6 +12,7 @@ router.register("organisations", views.OrganisationViewSet, basename="organisati
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("actions", views.ActionViewSet, basename="action")
 router.register("roles", views.RoleViewSet, basename="role")
+router.register("board-sessions", board_views.BoardSessionViewSet, basename="board-session")
 router.register("notifications", notification_views.NotificationViewSet, basename="notification")
 
 urlpatterns = [

@@ -1,0 +1,189 @@
+"""Board sessions: agenda, transitions and decisions."""
+
+from django.db.models import Prefetch, Q
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action as route
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from backend.accounts.models import StaffRole
+from backend.actions import services as action_services
+from backend.api import scoping
+from backend.api.fields import ScopedPrimaryKeyRelatedField
+from backend.api.permissions import ReadOnlyOrRoles
+from backend.board import agenda
+from backend.board.decisions import DecisionInput, record_decisions
+from backend.board.models import AgendaItem, BoardDecision, BoardSession, Outcome
+from workflows.services import perform_transition
+
+SESSION_TRANSITIONS = ("publish_agenda", "hold", "close")
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    title = serializers.SerializerMethodField()
+    territory = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AgendaItem
+        fields = ["id", "position", "action", "project", "title", "territory"]
+
+    def get_title(self, item) -> str:
+        return item.action.title if item.action_id else str(item.project.title)
+
+    def get_territory(self, item) -> str:
+        project = item.action.project if item.action_id else item.project
+        return project.territory.slug
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BoardDecision
+        fields = [
+            "id",
+            "action",
+            "project",
+            "outcome",
+            "conditions",
+            "reference",
+            "year",
+            "recorded_at",
+        ]
+
+
+class BoardSessionSerializer(serializers.ModelSerializer):
+    agenda = AgendaItemSerializer(source="agenda_items", many=True, read_only=True)
+    decisions = DecisionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BoardSession
+        fields = [
+            "id",
+            "date",
+            "title",
+            "location",
+            "state",
+            "members",
+            "staff_invited",
+            "agenda",
+            "decisions",
+        ]
+        read_only_fields = ["state"]
+
+
+class DecisionRequestSerializer(serializers.Serializer):
+    action = ScopedPrimaryKeyRelatedField(scope=scoping.actions_for, required=False)
+    project = ScopedPrimaryKeyRelatedField(scope=scoping.projects_for, required=False)
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    conditions = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    reference = serializers.CharField(max_length=32)
+
+    def validate(self, attrs):
+        if bool(attrs.get("action")) == bool(attrs.get("project")):
+            raise serializers.ValidationError({"action": "Indiquez une action ou un projet."})
+        return attrs
+
+
+class AgendaRequestSerializer(serializers.Serializer):
+    action = ScopedPrimaryKeyRelatedField(scope=scoping.actions_for, required=False)
+    project = ScopedPrimaryKeyRelatedField(scope=scoping.projects_for, required=False)
+
+    def validate(self, attrs):
+        if bool(attrs.get("action")) == bool(attrs.get("project")):
+            raise serializers.ValidationError({"action": "Indiquez une action ou un projet."})
+        return attrs
+
+
+class AgendaOrderSerializer(serializers.Serializer):
+    order = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False)
+
+
+class BoardSessionViewSet(viewsets.ModelViewSet):
+    serializer_class = BoardSessionSerializer
+    permission_classes = [ReadOnlyOrRoles]
+    write_roles = (StaffRole.BOARD_SECRETARY,)
+    http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
+
+    def get_queryset(self):
+        user = self.request.user
+        items = AgendaItem.objects.select_related(
+            "action__project__territory", "project__territory"
+        )
+        if getattr(user, "is_staff_member", False) and not user.sees_all_territories:
+            ids = user.territory_ids()
+            items = items.filter(
+                Q(action__project__territory_id__in=ids) | Q(project__territory_id__in=ids)
+            )
+        return BoardSession.objects.prefetch_related(
+            Prefetch("agenda_items", queryset=items), "decisions", "members", "staff_invited"
+        )
+
+    def destroy(self, request, *args, **kwargs):
+        return Response(status=status.HTTP_405_METHOD_NOT_ALLOWED)
+
+    @extend_schema(request=None, responses=BoardSessionSerializer)
+    @route(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
+    def fire(self, request, pk=None, name=None):
+        """publish_agenda, hold or close."""
+        session = self.get_object()
+        if name not in SESSION_TRANSITIONS:
+            raise NotFound()
+        perform_transition(session, name, actor=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=session.pk)).data)
+
+    @extend_schema(
+        request=DecisionRequestSerializer(many=True),
+        responses={
+            201: DecisionSerializer(many=True),
+            400: OpenApiResponse(description="Décision invalide (rien n'est enregistré)"),
+            409: OpenApiResponse(description="Séance non tenue"),
+        },
+    )
+    @route(detail=True, methods=["post"])
+    def decisions(self, request, pk=None):
+        """One decision, or a list of decisions recorded all or nothing."""
+        session = self.get_object()
+        many = isinstance(request.data, list)
+        body = DecisionRequestSerializer(
+            data=request.data, many=many, context=self.get_serializer_context()
+        )
+        body.is_valid(raise_exception=True)
+        rows = body.validated_data if many else [body.validated_data]
+        decisions = record_decisions(
+            session, [DecisionInput(**row) for row in rows], user=request.user
+        )
+        return Response(DecisionSerializer(decisions, many=True).data, status=201)
+
+    @extend_schema(request=AgendaRequestSerializer, responses=BoardSessionSerializer)
+    @route(detail=True, methods=["post", "put"], url_path="agenda")
+    def agenda(self, request, pk=None):
+        """POST: put an action (scheduled on this session) or a project on the agenda.
+        PUT ``{"order": [item ids]}``: reorder it."""
+        session = self.get_object()
+        if request.method == "PUT":
+            body = AgendaOrderSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            agenda.reorder(session, body.validated_data["order"], user=request.user)
+        else:
+            body = AgendaRequestSerializer(data=request.data, context=self.get_serializer_context())
+            body.is_valid(raise_exception=True)
+            if body.validated_data.get("action"):
+                action_services.fire_action_transition(
+                    body.validated_data["action"],
+                    "schedule",
+                    user=request.user,
+                    data={"board_session": session.pk},
+                )
+            else:
+                agenda.put_project_on_agenda(
+                    session, body.validated_data["project"], user=request.user
+                )
+        return Response(self.get_serializer(self.get_queryset().get(pk=session.pk)).data)
+
+    @extend_schema(request=None, responses=BoardSessionSerializer)
+    @route(detail=True, methods=["delete"], url_path=r"agenda/(?P<item_id>[0-9]+)")
+    def remove_item(self, request, pk=None, item_id=None):
+        """Take a point off the agenda (the action goes back to ready_for_board)."""
+        session = self.get_object()
+        agenda.take_off_agenda(session, int(item_id), user=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=session.pk)).data)
