@@ -150,6 +150,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "sweep-due-notifications": {"task": "notifications.sweep_due", "schedule": 60.0},
+    "mark-evaluations-due": {"task": "evaluations.mark_due", "schedule": 3600.0},
 }
 
 # --- Cache (throttling of bad links and sign-ins): Redis when the broker is Redis ----------

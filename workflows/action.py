@@ -77,9 +77,9 @@ def _has_future_session(action) -> bool:
     return BoardSession.objects.open_for_scheduling().exists()
 
 
-def _evaluation_submitted(action) -> bool:
+def _evaluation_validated(action) -> bool:
     evaluation = getattr(action, "evaluation", None)
-    return evaluation is not None and evaluation.report_submitted
+    return evaluation is not None and evaluation.state == "validated"
 
 
 has_pilot = Guard(_has_pilot, _("Au moins un partenaire doit avoir le rôle de pilote."))
@@ -99,9 +99,9 @@ session_not_held = Guard(
     lambda action: action.board_session is None or action.board_session.state == "planned",
     _("L'ordre du jour est publié : seule une décision du conseil peut ajourner l'action."),
 )
-evaluation_submitted = Guard(
-    _evaluation_submitted,
-    _("Le rapport d'évaluation doit être remis avant la clôture."),
+evaluation_validated = Guard(
+    _evaluation_validated,
+    _("Le rapport d'évaluation doit être remis et validé avant la clôture."),
 )
 
 
@@ -218,7 +218,7 @@ class ActionWorkflow(FSMModelMixin, models.Model):
         field=state,
         source=S.EVALUATION,
         target=S.CLOSED,
-        conditions=[evaluation_submitted],
+        conditions=[evaluation_validated],
         permission=StaffPermission(TM),
     )
     def close(self):

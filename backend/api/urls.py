@@ -2,7 +2,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from backend.api import board_views, consultation_views, notification_views, views
+from backend.api import (
+    board_views,
+    consultation_views,
+    evaluation_views,
+    notification_views,
+    views,
+)
 
 router = DefaultRouter()
 router.register("staff", views.StaffViewSet, basename="staff")
@@ -13,6 +19,7 @@ router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("actions", views.ActionViewSet, basename="action")
 router.register("roles", views.RoleViewSet, basename="role")
 router.register("board-sessions", board_views.BoardSessionViewSet, basename="board-session")
+router.register("evaluations", evaluation_views.EvaluationViewSet, basename="evaluation")
 router.register("notifications", notification_views.NotificationViewSet, basename="notification")
 
 urlpatterns = [

@@ -138,12 +138,14 @@ def test_start_and_evaluate(api, social_worker, action):
     assert fire(api, social_worker, action, "evaluate").data["state"] == "evaluation"
 
 
-def test_close_needs_a_submitted_evaluation_report(api, manager, social_worker, action):
+def test_close_needs_a_validated_evaluation_report(api, manager, social_worker, action):
     move(action, "evaluation")
     refused = fire(api, manager, action, "close")
     assert refused.status_code == 409
     assert "évaluation" in refused.data["detail"]
     Evaluation.objects.create(action=action, due_date=timezone.localdate(), state="submitted")
+    assert fire(api, manager, action, "close").status_code == 409  # submitted, not validated
+    Evaluation.objects.filter(action=action).update(state="validated")
     assert fire(api, social_worker, action, "close").status_code == 403  # manager only
     assert fire(api, manager, action, "close").data["state"] == "closed"
 
