@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -151,6 +152,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "sweep-due-notifications": {"task": "notifications.sweep_due", "schedule": 60.0},
     "mark-evaluations-due": {"task": "evaluations.mark_due", "schedule": 3600.0},
+    "plan-daily-digests": {
+        "task": "notifications.plan_digests",
+        "schedule": crontab(hour=8, minute=30, day_of_week="mon-fri"),
+    },
 }
 
 # --- Cache (throttling of bad links and sign-ins): Redis when the broker is Redis ----------

@@ -15,4 +15,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("backend.api.urls")),
     path("respond/", include("backend.respond.urls")),
+    path("", include("notifications.urls")),
 ]

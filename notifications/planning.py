@@ -2,9 +2,12 @@
 
 Immediate notices are also pushed to a worker once the transaction commits; if the broker is
 down the push is skipped (and logged): the row waits in the database for the next sweep.
+A failed push costs seconds (kombu and redis-py retry the connection), so after one failure
+the process stops pushing for PUSH_PAUSE: a request never waits on a broker known to be down.
 """
 
 import logging
+import time
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -65,15 +68,34 @@ def planned_for(subject, *kinds):
     return rows.filter(kind__in=kinds) if kinds else rows
 
 
+PUSH_PAUSE = 60.0  # seconds without pushing after a failed push (the sweep's period)
+_push_paused_until = 0.0
+
+
+def reset_push_pause() -> None:
+    global _push_paused_until
+    _push_paused_until = 0.0
+
+
 def push_on_commit(notification_id: int) -> None:
     def push():
+        global _push_paused_until
         from notifications.tasks import deliver
 
+        if time.monotonic() < _push_paused_until:
+            log.info(
+                "notification %s not pushed (broker down); the sweep will send it", notification_id
+            )
+            return
         try:
             deliver.apply_async((notification_id,), retry=False)
         except Exception as error:  # broker down: the sweep will send it
+            _push_paused_until = time.monotonic() + PUSH_PAUSE
             log.warning(
-                "notification %s not pushed (%s); the sweep will send it", notification_id, error
+                "notification %s not pushed (%s); the sweep will send it, no push for %d s",
+                notification_id,
+                error,
+                PUSH_PAUSE,
             )
 
     transaction.on_commit(push, robust=True)

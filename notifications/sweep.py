@@ -59,7 +59,12 @@ def claim(now: datetime.datetime, limit: int, only: Q | None = None) -> list[Not
             .values_list("id", flat=True)[:limit]
         )
         if ids:
-            Notification.objects.filter(id__in=ids).update(status=Status.CLAIMED, claimed_at=now)
+            # The wall-clock time of the claim, not the sweep's ``now``: a long sweep claims its
+            # last batches long after it started, and a stale-looking claim would be surfaced
+            # as unconfirmed by the next sweep while it is being sent.
+            Notification.objects.filter(id__in=ids).update(
+                status=Status.CLAIMED, claimed_at=timezone.now()
+            )
     return list(
         Notification.objects.filter(id__in=ids)
         .select_related("user", "contact", "action__project__territory")

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from notifications.digest_tasks import plan_digests  # noqa: F401  (registers the task)
 from notifications.sweep import deliver_one, sweep
 
 

@@ -7,6 +7,7 @@ from backend.api import (
     consultation_views,
     evaluation_views,
     notification_views,
+    preference_views,
     views,
 )
 
@@ -35,6 +36,11 @@ urlpatterns = [
         "respond/<str:token>/",
         consultation_views.RespondByLinkView.as_view(),
         name="respond-by-link",
+    ),
+    path(
+        "notifications/preferences/",
+        preference_views.PreferenceView.as_view(),
+        name="notification-preferences",
     ),
     path("", include(router.urls)),
 ]

@@ -1,0 +1,129 @@
+"""The daily digest: the messages a person chose to receive once a day, in one e-mail.
+
+The sweep parks those rows as ``in_digest``. Every business day at 08:30 the planner
+(``notifications.plan_digests``, Celery beat) plans one DIGEST row per person who has some,
+with the day as its stage: running it twice plans nothing more, and a person whose previous
+digest has not left yet (SMTP down) gets no second one. The sweep sends the digest row like any
+other; the e-mail lists the parked rows grouped by territory then action, and once it has
+left they become ``digested`` (``DigestMessage.send``). If sending fails they stay parked and
+go with the retry.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
+from django.utils import timezone
+
+from backend.accounts.models import User
+from backend.actions.models import RoleAssignment
+from backend.partners.models import Contact
+from notifications.models import Kind, Notification, ReminderPolicy, Status
+from notifications.planning import cancel, plan
+from notifications.schedule import in_office_hours
+
+DIGEST_AT = datetime.time(8, 30)
+OFFICE_CLOSES = datetime.time(18, 0)
+WAITING_TO_LEAVE = (Status.PLANNED, Status.CLAIMED)
+
+
+def digest_time(now: datetime.datetime) -> datetime.datetime:
+    """08:30 on a business day: now if the office is open, else the next opening."""
+    hours = ReminderPolicy(send_from=DIGEST_AT, send_until=OFFICE_CLOSES)
+    return in_office_hours(now, hours)
+
+
+def plan_digests(now: datetime.datetime | None = None) -> int:
+    """Plan today's digest for everyone with parked rows; returns how many were planned."""
+    now = now or timezone.now()
+    due_at = digest_time(now)
+    stage = timezone.localdate(due_at).isoformat()
+    parked = Notification.objects.filter(status=Status.IN_DIGEST)
+    pending = Notification.objects.filter(kind=Kind.DIGEST, status__in=WAITING_TO_LEAVE)
+    users = User.objects.filter(
+        is_active=True, pk__in=parked.filter(user__isnull=False).values("user_id")
+    ).exclude(pk__in=pending.filter(user__isnull=False).values("user_id"))
+    contacts = Contact.objects.filter(
+        pk__in=parked.filter(contact__isnull=False).values("contact_id")
+    ).exclude(pk__in=pending.filter(contact__isnull=False).values("contact_id"))
+    planned = 0
+    for recipient in [*users.order_by("pk"), *contacts.order_by("pk")]:
+        row = plan(Kind.DIGEST, subject=recipient, recipient=recipient, due_at=due_at, stage=stage)
+        # An existing row is returned as it is: today's digest already sent is not counted.
+        planned += row is not None and row.status == Status.PLANNED
+    return planned
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def digest_items(digest: Notification) -> list[Notification]:
+    """The rows parked for the digest's recipient, each with its role if it is about one
+    (two queries in all)."""
+    owner = Q(user_id=digest.user_id) if digest.user_id else Q(contact_id=digest.contact_id)
+    items = list(
+        Notification.objects.filter(owner, status=Status.IN_DIGEST)
+        .select_related("action__project__territory")
+        .order_by("due_at", "id")
+    )
+    role_type = ContentType.objects.get_for_model(RoleAssignment).pk
+    role_ids = {item.subject_id for item in items if item.subject_type_id == role_type}
+    roles = RoleAssignment.objects.select_related("organisation", "contact").in_bulk(role_ids)
+    for item in items:
+        item.role = roles.get(item.subject_id) if item.subject_type_id == role_type else None
+        item.decision = item.stage.split(":", 1)[0] if item.kind == Kind.ANSWER_RECEIVED else ""
+    return items
+
+
+def group_items(items: list[Notification]) -> list[dict]:
+    """[{"territory", "actions": [{"action", "items"}]}], territories and actions by name;
+    rows about no action come last."""
+    by_action = defaultdict(list)
+    for item in items:
+        by_action[item.action].append(item)
+    by_territory = defaultdict(list)
+    for action, rows in by_action.items():
+        territory = action.project.territory if action else None
+        by_territory[territory].append({"action": action, "items": rows})
+    return [
+        {
+            "territory": territory,
+            "actions": sorted(groups, key=lambda g: (g["action"] is None, _title(g["action"]))),
+        }
+        for territory, groups in sorted(
+            by_territory.items(), key=lambda pair: (pair[0] is None, _title(pair[0], "name"))
+        )
+    ]
+
+
+def _title(obj, attribute: str = "title") -> str:
+    return getattr(obj, attribute, "").casefold() if obj is not None else ""
+
+
+class DigestMessage(EmailMultiAlternatives):
+    """The digest e-mail: once it has left, the rows it lists are marked ``digested``."""
+
+    item_ids = ()  # set by build_message
+
+    def send(self, fail_silently: bool = False) -> int:
+        sent = super().send(fail_silently=fail_silently)
+        if sent and self.item_ids:
+            Notification.objects.filter(pk__in=self.item_ids, status=Status.IN_DIGEST).update(
+                status=Status.DIGESTED,
+                sent_at=timezone.now(),
+                message_id=self.extra_headers.get("Message-ID", ""),
+            )
+        return sent
+
+
+def drop_parked(kind: str, *, user=None, contact=None) -> int:
+    """Rows of ``kind`` parked for this person's digest are not sent after all (the person
+    turned that kind off); a digest planned with nothing left to list is cancelled."""
+    owner = {"user": user} if user is not None else {"contact": contact}
+    mine = Notification.objects.filter(**owner)
+    dropped = mine.filter(status=Status.IN_DIGEST, kind=kind).update(status=Status.SKIPPED)
+    if dropped and not mine.filter(status=Status.IN_DIGEST).exists():
+        cancel(mine.filter(kind=Kind.DIGEST))
+    return dropped

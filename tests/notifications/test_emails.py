@@ -1,0 +1,225 @@
+"""The e-mails, as a real SMTP server receives them from the sweep."""
+
+# ruff: noqa: F811  (the fixtures imported from tests.notifications are parameters here)
+
+import datetime
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from backend.accounts.models import StaffRole
+from backend.actions.links import token_for
+from backend.evaluations.models import Evaluation
+from notifications.emails import build_message
+from notifications.models import Kind, Notification, Status
+from notifications.planning import plan
+from notifications.sweep import claim, sweep
+from tests import factories
+from tests.notifications import (  # noqa: F401
+    DEADLINE,
+    at,
+    html_of,
+    monday,
+    smtp,
+    subject_of,
+    submitted,
+    text_of,
+)
+from workflows.services import perform_transition
+
+pytestmark = pytest.mark.django_db
+
+
+def path_of(url: str) -> str:
+    assert url.startswith(settings.SITE_URL + "/"), url
+    return url.removeprefix(settings.SITE_URL)
+
+
+def answer(role, decision, comment=""):
+    role.refresh_from_db()
+    response = Client().post(
+        f"/api/v1/respond/{token_for(role)}/",
+        {"decision": decision, "comment": comment},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+
+
+def test_the_invitation_says_what_to_do_and_by_when(submitted, pilot, smtp):
+    report = sweep()
+    assert report.sent == 1
+    [message] = smtp.messages
+    title = submitted.title
+    assert subject_of(message) == (
+        f"Votre rôle sur l'action « {title} » : merci de répondre avant le 18 décembre"
+    )
+    assert message["From"] == settings.DEFAULT_FROM_EMAIL
+    assert message["To"] == pilot.contact.email
+    text = text_of(message)
+    assert "Bonjour Dominique " in text
+    assert "vendredi 18 décembre 2026" in text
+    assert "Gier-Ondaine-Pilat" in text
+    assert "Pilote (" + pilot.organisation.name + ")" in text
+    assert pilot.description in text
+    assert "&#x27;" not in text and "&quot;" not in text  # plain text is not HTML-escaped
+    html = html_of(message)
+    assert '<html lang="fr">' in html
+    assert "vendredi 18 décembre 2026" in html
+
+    # The personal link is in both parts, and it works.
+    link = f"{settings.SITE_URL}/respond/{token_for(pilot)}/"
+    assert link in text and f'href="{link}"' in html
+    page = Client().get(path_of(link))
+    assert page.status_code == 200 and title in page.content.decode()
+
+
+def test_headers_message_id_thread_unsubscribe(submitted, pilot, smtp):
+    sweep()
+    [message] = smtp.messages
+    row = Notification.objects.get(kind=Kind.INVITATION)
+    assert message["Message-ID"] == row.message_id and message["Message-ID"].startswith("<")
+    thread = f"<action-{submitted.pk}@127.0.0.1>"
+    assert message["In-Reply-To"] == thread and message["References"] == thread
+    unsubscribe = message["List-Unsubscribe"].strip()
+    assert unsubscribe.startswith(f"<{settings.SITE_URL}/unsubscribe/") and unsubscribe.endswith(
+        "/>"
+    )
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["Auto-Submitted"] == "auto-generated"
+
+
+def test_reminders_count_the_business_days_left_and_thread_with_the_invitation(
+    submitted, pilot, smtp
+):
+    sweep()
+    sweep(now=at(11))  # 5 business days before Friday 18 December
+    sweep(now=at(17))  # 1 business day before
+    invitation, first, last = smtp.messages
+    title = submitted.title
+    assert subject_of(first) == (
+        f"Plus que 5 jours ouvrés pour répondre : votre rôle sur l'action « {title} » "
+        "(avant le 18 décembre)"
+    )
+    assert subject_of(last) == (
+        f"Plus qu'un jour ouvré pour répondre : votre rôle sur l'action « {title} » "
+        "(avant le 18 décembre)"
+    )
+    assert "il vous reste 5 jours ouvrés pour répondre" in text_of(first)
+    assert "le vendredi 18 décembre 2026" in text_of(first)
+    assert f"{settings.SITE_URL}/respond/{token_for(pilot)}/" in text_of(last)
+    ids = {m["Message-ID"] for m in (invitation, first, last)}
+    assert len(ids) == 3
+    assert {m["References"] for m in (invitation, first, last)} == {
+        f"<action-{submitted.pk}@127.0.0.1>"
+    }
+
+
+def test_an_english_speaking_contact_gets_english(submitted, pilot, smtp):
+    pilot.contact.preferred_language = "en"
+    pilot.contact.save()
+    sweep()
+    [message] = smtp.messages
+    assert subject_of(message) == (
+        f"Your role in the action “{submitted.title}”: please answer by 18 December"
+    )
+    text = text_of(message)
+    assert "Friday 18 December 2026" in text
+    assert "Hello Dominique" in text
+    assert '<html lang="en">' in html_of(message)
+
+
+def test_the_escalation_tells_the_staff_who_has_not_answered(
+    submitted, pilot, social_worker, manager, smtp
+):
+    sweep(now=at(21))  # the business day after the deadline
+    [to_manager] = smtp.to(manager.email)
+    assert len(smtp.to(social_worker.email)) == 1
+    assert subject_of(to_manager) == (
+        f"Relance nécessaire : un partenaire n'a pas répondu sur l'action « {submitted.title} » "
+        "(date limite du 18 décembre dépassée)"
+    )
+    text = text_of(to_manager)
+    assert "vendredi 18 décembre 2026" in text
+    assert pilot.organisation.name in text and pilot.contact.email in text
+    admin = f"{settings.SITE_URL}/admin/actions/action/{submitted.pk}/change/"
+    assert admin in text and f'href="{admin}"' in html_of(to_manager)
+    assert to_manager["References"] == f"<action-{submitted.pk}@127.0.0.1>"
+
+
+def test_an_answer_tells_the_staff_what_to_do(submitted, pilot, manager, smtp):
+    answer(pilot, "decline", "Pas de moyens cette année.")
+    sweep()
+    [message] = smtp.to(manager.email)
+    organisation = pilot.organisation.name
+    assert subject_of(message) == (
+        f"À traiter : {organisation} refuse son rôle sur l'action « {submitted.title} »"
+    )
+    text = text_of(message)
+    assert f"{pilot.contact.full_name} ({organisation}) a répondu le lundi 30 novembre 2026" in text
+    assert "Pas de moyens cette année." in text
+    assert "proposez ce rôle à un autre partenaire" in text
+
+
+def test_the_last_acceptance_says_the_consultation_is_complete(
+    submitted, pilot, social_worker, smtp
+):
+    answer(pilot, "accept")
+    sweep()
+    subjects = sorted(subject_of(m) for m in smtp.to(social_worker.email))
+    assert subjects == sorted(
+        [
+            f"{pilot.organisation.name} accepte son rôle sur l'action « {submitted.title} »",
+            f"Consultation terminée : inscrivez l'action « {submitted.title} » à une séance "
+            "du conseil",
+        ]
+    )
+
+
+def test_html_is_escaped_and_text_is_not(monday, action, pilot, social_worker, smtp):
+    action.title = 'Jardins & "potagers" <partagés>'
+    action.social_worker = social_worker
+    action.consultation_deadline = DEADLINE
+    action.save()
+    perform_transition(action, "submit", actor=social_worker)
+    sweep()
+    [message] = smtp.messages
+    assert 'Jardins & "potagers" <partagés>' in subject_of(message)
+    assert 'Jardins & "potagers" <partagés>' in text_of(message)
+    assert "Jardins &amp; &quot;potagers&quot; &lt;partagés&gt;" in html_of(message)
+
+
+def test_kinds_whose_flows_come_later_render_a_correct_generic_message(submitted, manager):
+    evaluation = Evaluation.objects.create(action=submitted, due_date=datetime.date(2027, 6, 30))
+    plan(Kind.EVALUATION_DUE, subject=evaluation, recipient=manager, action=submitted)
+    plan(Kind.BOARD_DECISION, subject=submitted, recipient=manager, action=submitted)
+    plan(Kind.AGENDA_PUBLISHED, subject=factories.BoardSessionFactory(), recipient=manager)
+    rows = Notification.objects.filter(user=manager).exclude(kind=Kind.ESCALATION)
+    messages = {row.kind: build_message(row) for row in rows}
+    due = messages[Kind.EVALUATION_DUE]
+    assert due.subject == f"Évaluation à remettre le 30 juin 2027 : action « {submitted.title} »"
+    assert "L'évaluation « Évaluation : " in due.body
+    assert f"/admin/actions/action/{submitted.pk}/change/" in due.body
+    decision = messages[Kind.BOARD_DECISION]
+    assert decision.subject == f"Décision du conseil sur l'action « {submitted.title} »"
+    agenda = messages[Kind.AGENDA_PUBLISHED]
+    assert agenda.subject.startswith("Ordre du jour publié : Conseil d'administration (")
+    assert "In-Reply-To" not in agenda.extra_headers  # about no action: no thread
+    for message in messages.values():
+        assert message.alternatives[0].mimetype == "text/html"
+
+
+def test_rendering_costs_one_query_per_message(
+    submitted, pilot, make_staff, django_assert_num_queries
+):
+    make_staff(StaffRole.TERRITORY_MANAGER)
+    rows = claim(at(1), 100)  # as the sweep loads them: the invitation...
+    answer(pilot, "request_changes", "Le budget ?")
+    rows += claim(at(21), 100)  # ... the answers, the escalations
+    assert {row.kind for row in rows} == {Kind.INVITATION, Kind.ANSWER_RECEIVED, Kind.ESCALATION}
+    build_message(rows[0])  # warm the template cache
+    for row in rows:
+        with django_assert_num_queries(1):
+            message = build_message(row)
+        assert message.subject and message.body
+    assert Notification.objects.filter(status=Status.CLAIMED).count() == len(rows)

@@ -1,0 +1,168 @@
+"""One-click unsubscribe (RFC 8058): the link in the e-mail's List-Unsubscribe header."""
+
+# ruff: noqa: F811  (the fixtures imported from tests.notifications are parameters here)
+
+import html
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from backend.actions.links import token_for
+from notifications.digest import plan_digests
+from notifications.models import MANDATORY_KINDS, Kind, Notification, Preference, Status
+from notifications.preferences import set_preference
+from notifications.sweep import sweep
+from notifications.unsubscribe import OPTIONAL_KINDS
+from notifications.unsubscribe import token_for as unsubscribe_token
+from tests import factories
+from tests.notifications import (  # noqa: F401
+    at,
+    monday,
+    smtp,
+    subject_of,
+    submitted,
+)
+from workflows.services import perform_transition
+
+pytestmark = pytest.mark.django_db
+ONE_CLICK = "List-Unsubscribe=One-Click"
+
+
+def one_click(url: str):
+    """What a mail client sends: a POST with that body, no cookie, no CSRF token."""
+    path = url.strip().removeprefix("<").removesuffix(">").removeprefix(django_settings.SITE_URL)
+    client = Client(enforce_csrf_checks=True)
+    return client.post(path, ONE_CLICK, content_type="application/x-www-form-urlencoded")
+
+
+def answer(role, decision, comment=""):
+    role.refresh_from_db()
+    response = Client().post(
+        f"/api/v1/respond/{token_for(role)}/",
+        {"decision": decision, "comment": comment},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+
+
+def preferences(**owner):
+    return dict(Preference.objects.filter(**owner).values_list("kind", "delivery"))
+
+
+def test_one_click_stops_that_kind_and_the_sweep_then_skips_it(
+    submitted, pilot, organisation, manager, social_worker, smtp
+):
+    second = factories.RoleFactory(action=submitted, organisation=organisation, kind="funder")
+    perform_transition(second, "invite", actor=social_worker)
+    answer(pilot, "accept")
+    sweep()
+    [notice] = [m for m in smtp.to(manager.email) if "accepte son rôle" in subject_of(m)]
+
+    response = one_click(notice["List-Unsubscribe"])
+    assert response.status_code == 200
+    content = html.unescape(response.content.decode())
+    assert "Désabonnement enregistré" in content and "Réponse d'un partenaire" in content
+    assert preferences(user=manager) == {Kind.ANSWER_RECEIVED: "none"}
+
+    answer(second, "decline", "Non")
+    sweep()
+    later = Notification.objects.filter(kind=Kind.ANSWER_RECEIVED, subject_id=second.pk)
+    assert later.get(user=manager).status == Status.SKIPPED
+    assert later.get(user=social_worker).status == Status.SENT  # only the manager unsubscribed
+    assert not [m for m in smtp.to(manager.email) if "refuse" in subject_of(m)]
+
+
+def test_get_asks_for_confirmation_and_changes_nothing(submitted, pilot, manager, smtp):
+    answer(pilot, "request_changes", "?")
+    sweep()
+    [notice] = [m for m in smtp.to(manager.email)]
+    path = notice["List-Unsubscribe"].strip()[1:-1].removeprefix(django_settings.SITE_URL)
+    page = Client().get(path)
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert '<html lang="fr">' in content
+    assert '<form method="post"' in content and "Confirmer le désabonnement" in content
+    assert "no-store" in page["Cache-Control"] and page["X-Robots-Tag"] == "noindex, nofollow"
+    assert preferences(user=manager) == {}
+    # The confirm button posts the same form a mail client does.
+    assert Client(enforce_csrf_checks=True).post(path, {"List-Unsubscribe": "One-Click"})
+    assert preferences(user=manager) == {Kind.ANSWER_RECEIVED: "none"}
+
+
+def test_a_deadline_message_cannot_be_turned_off_only_the_optional_ones(submitted, pilot, smtp):
+    sweep()
+    [invitation] = smtp.messages
+    contact = pilot.contact
+
+    page = Client().get(
+        invitation["List-Unsubscribe"].strip()[1:-1].removeprefix(django_settings.SITE_URL)
+    )
+    assert "ne peuvent pas être désactivés" in page.content.decode()
+
+    response = one_click(invitation["List-Unsubscribe"])
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "continueront de vous être envoyés" in content
+    assert preferences(contact=contact) == {kind: "none" for kind in OPTIONAL_KINDS}
+    assert not MANDATORY_KINDS & set(preferences(contact=contact))
+
+    sweep(now=at(11))  # the reminder still goes out
+    assert [subject_of(m)[:14] for m in smtp.messages] == ["Votre rôle sur", "Plus que 5 jou"]
+
+
+def test_unsubscribing_from_the_digest_turns_off_what_was_in_it(submitted, pilot, manager):
+    set_preference(user=manager, kind=Kind.ANSWER_RECEIVED, delivery="digest")
+    set_preference(user=manager, kind=Kind.AGENDA_PUBLISHED, delivery="immediate")
+    answer(pilot, "decline", "Non")
+    sweep()
+    parked = Notification.objects.get(user=manager, kind=Kind.ANSWER_RECEIVED)
+    assert parked.status == Status.IN_DIGEST
+    assert plan_digests(at(1, minute=30)) == 1
+    token = unsubscribe_token(f"user:{manager.pk}", Kind.DIGEST)
+    response = one_click(f"/unsubscribe/{token}/")
+    assert response.status_code == 200
+    assert preferences(user=manager) == {
+        Kind.ANSWER_RECEIVED: "none",
+        Kind.AGENDA_PUBLISHED: "immediate",
+    }
+    parked.refresh_from_db()
+    assert parked.status == Status.SKIPPED  # not sent in the digest after all...
+    digest = Notification.objects.get(kind=Kind.DIGEST)
+    assert digest.status == Status.CANCELLED  # ...which has nothing left to say
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "nothing",
+        unsubscribe_token("user:1", "answer_received") + "x",  # tampered with
+        "WyJ1c2VyOjEiLCJhbnN3ZXJfcmVjZWl2ZWQiXQ:forged",
+    ],
+)
+def test_a_bad_link_gets_a_clear_404(token):
+    for response in (Client().get(f"/unsubscribe/{token}/"), one_click(f"/unsubscribe/{token}/")):
+        assert response.status_code == 404
+        assert "Lien invalide" in response.content.decode()
+
+
+def test_a_signed_token_for_nobody_or_no_kind_is_a_404(manager):
+    for key, kind in [("user:999999", "answer_received"), (f"user:{manager.pk}", "newsletter")]:
+        assert one_click(f"/unsubscribe/{unsubscribe_token(key, kind)}/").status_code == 404
+        assert Client().get(f"/unsubscribe/{unsubscribe_token(key, kind)}/").status_code == 404
+    assert preferences(user=manager) == {}
+
+
+def test_other_methods_are_refused(manager):
+    token = unsubscribe_token(f"user:{manager.pk}", Kind.ANSWER_RECEIVED)
+    assert Client().put(f"/unsubscribe/{token}/").status_code == 405
+    assert Client().delete(f"/unsubscribe/{token}/").status_code == 405
+
+
+def test_the_page_speaks_the_contacts_language(submitted, pilot):
+    pilot.contact.preferred_language = "en"
+    pilot.contact.save()
+    token = unsubscribe_token(f"contact:{pilot.contact.pk}", Kind.INVITATION)
+    page = Client().get(f"/unsubscribe/{token}/")
+    assert page["Content-Language"] == "en" and '<html lang="en">' in page.content.decode()
+    assert "<h1>Unsubscribe</h1>" in page.content.decode()
