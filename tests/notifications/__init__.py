@@ -1,4 +1,4 @@
-"""Shared fixtures of the notification tests (import them by name into a test module).
+"""Shared helpers of the notification tests (the fixtures are in conftest.py).
 
 ``smtp`` is a real SMTP server (aiosmtpd) on a free port, with Django's SMTP backend pointed
 at it; ``smtp.messages`` are the e-mails it received, parsed by the ``email`` package.
@@ -10,11 +10,7 @@ import socket
 from email import policy
 from email.message import EmailMessage
 
-import pytest
-from aiosmtpd.controller import Controller
 from django.utils import timezone
-
-from workflows.services import perform_transition
 
 PARIS = timezone.get_fixed_timezone(60)  # Europe/Paris in winter
 MONDAY = datetime.datetime(2026, 11, 30, 10, 0, tzinfo=PARIS)
@@ -43,37 +39,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    try:
-        yield inbox
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def monday(time_machine):
-    """Monday 30 November 2026, 10:00 in Paris (the clock stands still)."""
-    time_machine.move_to(MONDAY, tick=False)
-    return MONDAY
-
-
-@pytest.fixture
-def submitted(monday, action, pilot, social_worker, manager):
-    """The action's consultation is open: its pilot is invited, answer by 18 December."""
-    action.social_worker = social_worker
-    action.consultation_deadline = DEADLINE
-    action.save()
-    perform_transition(action, "submit", actor=social_worker)
-    pilot.refresh_from_db()
-    return action
 
 
 def at(day: int, month: int = 12, hour: int = 8, minute: int = 31) -> datetime.datetime:

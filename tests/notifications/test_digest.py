@@ -1,8 +1,6 @@
 """The daily digest: planned once per person and day, grouped by territory then action, sent
 once; what it lists becomes ``digested``."""
 
-# ruff: noqa: F811  (the fixtures imported from tests.notifications are parameters here)
-
 import datetime
 
 import pytest
@@ -18,14 +16,12 @@ from notifications.models import Kind, Notification, Status
 from notifications.preferences import set_preference
 from notifications.sweep import sweep
 from tests import factories
-from tests.notifications import (  # noqa: F401
+from tests.notifications import (
     DEADLINE,
     PARIS,
     at,
     free_port,
     html_of,
-    monday,
-    smtp,
     subject_of,
     text_of,
 )

@@ -1,7 +1,5 @@
 """The e-mails, as a real SMTP server receives them from the sweep."""
 
-# ruff: noqa: F811  (the fixtures imported from tests.notifications are parameters here)
-
 import datetime
 
 import pytest
@@ -16,14 +14,11 @@ from notifications.models import Kind, Notification, Status
 from notifications.planning import plan
 from notifications.sweep import claim, sweep
 from tests import factories
-from tests.notifications import (  # noqa: F401
+from tests.notifications import (
     DEADLINE,
     at,
     html_of,
-    monday,
-    smtp,
     subject_of,
-    submitted,
     text_of,
 )
 from workflows.services import perform_transition

@@ -1,7 +1,5 @@
 """One-click unsubscribe (RFC 8058): the link in the e-mail's List-Unsubscribe header."""
 
-# ruff: noqa: F811  (the fixtures imported from tests.notifications are parameters here)
-
 import html
 
 import pytest
@@ -16,12 +14,9 @@ from notifications.sweep import sweep
 from notifications.unsubscribe import OPTIONAL_KINDS
 from notifications.unsubscribe import token_for as unsubscribe_token
 from tests import factories
-from tests.notifications import (  # noqa: F401
+from tests.notifications import (
     at,
-    monday,
-    smtp,
     subject_of,
-    submitted,
 )
 from workflows.services import perform_transition
 
