@@ -79,9 +79,25 @@ def build_message(notification: Notification, connection=None) -> EmailMultiAlte
         connection=connection,
     )
     message.attach_alternative(html, "text/html")
+    if notification.kind == Kind.AGENDA_PUBLISHED:
+        attach_invitation(message, notification)
     if digest:
         message.item_ids = [item.pk for item in context["items"]]
     return message
+
+
+def attach_invitation(message: EmailMultiAlternatives, notification: Notification) -> None:
+    """The board session's iCalendar invitation (RFC 5545), as the agenda e-mail's attachment."""
+    from backend.board.ics import filename, session_ics
+    from backend.board.models import BoardSession
+
+    session = BoardSession.objects.prefetch_related("members", "staff_invited").get(
+        pk=notification.subject_id
+    )
+    viewer = notification.user if notification.user_id else None
+    message.attach(
+        filename(session), session_ics(session, user=viewer), "text/calendar; method=REQUEST"
+    )
 
 
 def _tidy(text: str) -> str:

@@ -29,6 +29,7 @@ MANDATORY_KINDS = frozenset(
         Kind.INVITATION,
         Kind.REMINDER,
         Kind.ESCALATION,
+        Kind.AGENDA_PUBLISHED,
         Kind.BOARD_DECISION,
         Kind.EVALUATION_DUE,
         Kind.EVALUATION_OVERDUE,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.board import BoardSessionState, BoardSessionWorkflow
 
-__all__ = ["AgendaItem", "BoardDecision", "BoardMember", "BoardSession", "BoardSessionState"]
+__all__ = ["AgendaItem", "BoardDecision", "BoardSession", "BoardSessionState", "Outcome"]
 
 
 class BoardSessionQuerySet(models.QuerySet):
@@ -17,34 +17,17 @@ class BoardSessionQuerySet(models.QuerySet):
         return self.filter(state=BoardSessionState.PLANNED, date__gt=timezone.now())
 
 
-class BoardMember(models.Model):
-    """A member of the board (administrateur), invited to its sessions."""
-
-    first_name = models.CharField(_("prénom"), max_length=100)
-    last_name = models.CharField(_("nom"), max_length=100)
-    email = models.EmailField(_("e-mail"), unique=True)
-    function = models.CharField(_("qualité"), max_length=200, blank=True)
-    active = models.BooleanField(_("en fonction"), default=True)
-
-    class Meta:
-        ordering = ["last_name", "first_name"]
-        verbose_name = _("administrateur")
-        verbose_name_plural = _("administrateurs")
-
-    def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-    @property
-    def full_name(self) -> str:
-        return str(self)
-
-
 class BoardSession(BoardSessionWorkflow):
     date = models.DateTimeField(_("date et heure"))
     title = models.CharField(_("intitulé"), max_length=200)
     location = models.CharField(_("lieu"), max_length=200, blank=True)
+    # The board's members are contacts (of the CAF's board organisation): like partners, they
+    # receive e-mails with their own language and a working unsubscribe link.
     members = models.ManyToManyField(
-        BoardMember, blank=True, related_name="sessions", verbose_name=_("administrateurs")
+        "partners.Contact",
+        blank=True,
+        related_name="board_sessions",
+        verbose_name=_("administrateurs"),
     )
     staff_invited = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

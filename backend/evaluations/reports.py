@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import StaffRole
 from backend.evaluations.models import Evaluation, EvaluationState, Indicator
+from notifications.effects import evaluation_due_date_moved
 from workflows.errors import TransitionConflict
 from workflows.services import perform_transition
 
@@ -31,9 +32,10 @@ def update_plan(evaluation: Evaluation, *, user, due_date=None, indicators=None)
         raise PermissionDenied(_("Seuls les agents du territoire modifient le plan d'évaluation."))
     if evaluation.state not in (EvaluationState.PLANNED, EvaluationState.DUE):
         raise TransitionConflict(_("Le rapport est remis : le plan ne change plus."))
-    if due_date is not None:
+    if due_date is not None and due_date != evaluation.due_date:
         evaluation.due_date = due_date
         evaluation.save(update_fields=["due_date"])
+        evaluation_due_date_moved(evaluation)
     if indicators is not None:
         evaluation.indicators.all().delete()
         Indicator.objects.bulk_create(
