@@ -3,9 +3,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from backend.api import (
+    board_documents,
     board_views,
     consultation_views,
     evaluation_views,
+    export_views,
     notification_views,
     preference_views,
     views,
@@ -42,5 +44,7 @@ urlpatterns = [
         preference_views.PreferenceView.as_view(),
         name="notification-preferences",
     ),
+    *board_documents.urlpatterns,
+    *export_views.urlpatterns,
     path("", include(router.urls)),
 ]

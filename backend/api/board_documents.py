@@ -1,0 +1,96 @@
+"""Documents of a board session: the calendar invitation (.ics) and the board file (PDF).
+
+Both are for CAF staff; a territory-bound staff member gets only their territories' agenda
+points (as in ``board-sessions/``).
+"""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.views import APIView
+
+from backend.api.permissions import IsStaffMember
+from backend.board import board_file, ics
+from backend.board.models import BoardSession
+
+
+class FileNegotiation(BaseContentNegotiation):
+    """The answer is a file whatever the client accepts (a calendar client asks for
+    ``text/calendar``); errors are rendered with the first renderer (JSON). It also keeps
+    DRF's ``?format=`` override from turning into a 404."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class DocumentView(APIView):
+    permission_classes = [IsStaffMember]
+    content_negotiation_class = FileNegotiation
+
+    def session(self, pk: int) -> BoardSession:
+        return get_object_or_404(
+            BoardSession.objects.prefetch_related("members", "staff_invited"), pk=pk
+        )
+
+
+class BoardSessionIcsView(DocumentView):
+    @extend_schema(
+        operation_id="board_sessions_ics",
+        responses={
+            (200, "text/calendar"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="Invitation iCalendar (RFC 5545)"
+            )
+        },
+    )
+    def get(self, request, pk: int):
+        """The session as an iCalendar invitation (METHOD:REQUEST, Europe/Paris)."""
+        session = self.session(pk)
+        return attachment(
+            ics.session_ics(session, user=request.user),
+            "text/calendar; charset=utf-8; method=REQUEST",
+            ics.filename(session),
+        )
+
+
+class BoardFileView(DocumentView):
+    @extend_schema(
+        operation_id="board_sessions_board_file",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="Dossier du conseil (PDF)"
+            )
+        },
+    )
+    def get(self, request, pk: int):
+        """The board file: the agenda, then one sheet per point the caller may see."""
+        session = self.session(pk)
+        return attachment(
+            board_file.board_file_pdf(session, request.user),
+            "application/pdf",
+            board_file.filename(session),
+        )
+
+
+# Wired in backend/api/urls.py before the router: ``*board_documents.urlpatterns``.
+urlpatterns = [
+    path("board-sessions/<int:pk>/ics/", BoardSessionIcsView.as_view(), name="board-session-ics"),
+    path(
+        "board-sessions/<int:pk>/board-file/",
+        BoardFileView.as_view(),
+        name="board-session-board-file",
+    ),
+]

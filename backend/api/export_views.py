@@ -1,0 +1,134 @@
+"""Exports for staff: ``exports/actions.{csv,xlsx,ods}`` and ``exports/indicators.csv``.
+
+Filters: ``?territory=<slug>&year=<yyyy>`` (both optional). An unknown territory or a year
+that is not a number is refused (400); a territory the caller does not work in is refused
+(403). Without a filter a territory-bound caller gets their territories only.
+
+The XLSX and ODS files have two sheets, « actions » and « indicateurs »; with CSV the
+indicators are a separate file. See ``backend.exports.writers`` for the formats.
+"""
+
+from django.http import HttpResponse
+from django.urls import path, re_path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.views import APIView
+
+from backend.api.board_documents import FileNegotiation, attachment
+from backend.api.permissions import IsStaffMember
+from backend.exports import writers
+from backend.exports.rows import (
+    ACTION_COLUMNS,
+    INDICATOR_COLUMNS,
+    Selection,
+    action_rows,
+    indicator_rows,
+)
+from backend.territories.models import Territory
+
+
+class ExportFilterSerializer(serializers.Serializer):
+    territory = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Territory.objects.all(), required=False
+    )
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+
+
+FILTERS = [
+    OpenApiParameter("territory", str, description="Identifiant (slug) du territoire"),
+    OpenApiParameter("year", int, description="Année du projet de territoire"),
+]
+REFUSALS = {
+    400: OpenApiResponse(description="Territoire inconnu ou année invalide"),
+    403: OpenApiResponse(description="Territoire hors de votre périmètre"),
+}
+
+
+def _file(description: str) -> OpenApiResponse:
+    return OpenApiResponse(OpenApiTypes.BINARY, description=description)
+
+
+class ExportView(APIView):
+    permission_classes = [IsStaffMember]
+    content_negotiation_class = FileNegotiation
+
+    def selection(self, request) -> Selection:
+        given = {key: value for key, value in request.query_params.items() if value != ""}
+        body = ExportFilterSerializer(data=given)
+        body.is_valid(raise_exception=True)
+        territory = body.validated_data.get("territory")
+        if territory is not None and not request.user.works_in(territory.pk):
+            raise PermissionDenied(_("Vous ne travaillez pas sur ce territoire."))
+        return Selection(
+            user=request.user, territory=territory, year=body.validated_data.get("year")
+        )
+
+    @staticmethod
+    def filename(stem: str, selection: Selection, extension: str) -> str:
+        parts = [stem]
+        if selection.territory is not None:
+            parts.append(selection.territory.slug)
+        if selection.year is not None:
+            parts.append(str(selection.year))
+        return f"{'-'.join(parts)}.{extension}"
+
+    def file(self, content: bytes, extension: str, name: str) -> HttpResponse:
+        return attachment(content, writers.CONTENT_TYPES[extension], name)
+
+
+class ActionExportView(ExportView):
+    @extend_schema(
+        operation_id="exports_actions",
+        parameters=[
+            OpenApiParameter(
+                "fmt", str, OpenApiParameter.PATH, enum=["csv", "xlsx", "ods"], description="Format"
+            ),
+            *FILTERS,
+        ],
+        responses={
+            **{
+                (200, writers.CONTENT_TYPES[fmt].split(";")[0]): _file(fmt)
+                for fmt in writers.CONTENT_TYPES
+            },
+            **REFUSALS,
+        },
+    )
+    def get(self, request, fmt: str):
+        """One row per action: roles, last board decision, evaluation (XLSX and ODS: a second
+        sheet « indicateurs »)."""
+        selection = self.selection(request)
+        actions = ("actions", ACTION_COLUMNS, action_rows(selection))
+        if fmt == "csv":
+            content = writers.write_csv(actions[1], actions[2])
+        else:
+            indicators = ("indicateurs", INDICATOR_COLUMNS, indicator_rows(selection))
+            write = writers.write_xlsx if fmt == "xlsx" else writers.write_ods
+            content = write([actions, indicators])
+        return self.file(content, fmt, self.filename("actions", selection, fmt))
+
+
+class IndicatorExportView(ExportView):
+    @extend_schema(
+        operation_id="exports_indicators",
+        parameters=FILTERS,
+        responses={(200, "text/csv"): _file("CSV"), **REFUSALS},
+    )
+    def get(self, request):
+        """One row per evaluation indicator (target, baseline, result)."""
+        selection = self.selection(request)
+        content = writers.write_csv(INDICATOR_COLUMNS, indicator_rows(selection))
+        return self.file(content, "csv", self.filename("indicateurs", selection, "csv"))
+
+
+# Wired in backend/api/urls.py before the router: ``*export_views.urlpatterns``.
+urlpatterns = [
+    re_path(
+        r"^exports/actions\.(?P<fmt>csv|xlsx|ods)$",
+        ActionExportView.as_view(),
+        name="export-actions",
+    ),
+    path("exports/indicators.csv", IndicatorExportView.as_view(), name="export-indicators"),
+]
