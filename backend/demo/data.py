@@ -109,6 +109,7 @@ SOCIAL_WORKER = {FOREZ: "ts.forez", GOP: "ts.gop", ROANNAIS: "ts.roannais",
 TERRITORY_MANAGER = {FOREZ: "rt.forez", GOP: "rt.gop", ROANNAIS: "rt.roannais",
                      STETIENNE: "rt.stetienne"}  # fmt: skip
 BOARD_SECRETARY = "secretariat"
+DIRECTOR = "direction"
 
 # --- territory projects: diagnostic, findings, axes -------------------------------------------
 # Findings have a key the actions refer to; "commune" is an INSEE code or None.
@@ -349,15 +350,27 @@ def _contact(first_name, last_name, category, position, domain):
     }
 
 
-ELECTED, TECHNICIAN, ASSOCIATION, RESIDENT, CAF_STAFF = (
+ELECTED, TECHNICIAN, ASSOCIATION, RESIDENT, CAF_STAFF, OTHER = (
     "elected_official",
     "technician",
     "association",
     "resident",
     "caf_staff",
+    "other",
 )
 
 ORGANISATIONS = {
+    "conseil": {
+        "name": "Conseil d'administration de la CAF de la Loire", "kind": "caf",
+        "territories": list(ALL_TERRITORIES), "email": "conseil@caf42.example",
+        "phone": "04 65 71 00 00", "address": "Saint-Étienne",
+        "contacts": [
+            _contact("Monique", "Vial", OTHER, "Présidente du conseil d'administration",
+                     "conseil.caf42.example"),
+            _contact("Bernard", "Chazal", OTHER, "Administrateur", "conseil.caf42.example"),
+            _contact("Samia", "Haddad", OTHER, "Administratrice", "conseil.caf42.example"),
+        ],
+    },
     "caf": {
         "name": "CAF de la Loire", "kind": "caf", "territories": list(ALL_TERRITORIES),
         "email": "territoires@caf42.example", "phone": "04 65 71 00 01",
@@ -594,14 +607,51 @@ BOARD_SESSIONS = {
         "state": "held",
         "location": "Siège de la CAF de la Loire, Saint-Étienne - salle du conseil",
     },
+    "today": {
+        "title": "Conseil d'administration - projets de territoire 2026 (séance du jour)",
+        "minutes_from_now": 5,  # its agenda is published: the secretary can hold it today
+        "state": "planned",
+        "location": "Siège de la CAF de la Loire, Saint-Étienne - salle du conseil",
+    },
     "next": {
-        "title": "Conseil d'administration - projets de territoire 2026 (2e séance)",
+        "title": "Conseil d'administration - projets de territoire 2026 (séance suivante)",
         "days_from_today": 24,
         "state": "planned",
         "location": "Siège de la CAF de la Loire, Saint-Étienne - salle du conseil",
     },
 }
 BOARD_SESSION_HOUR = 14
+BOARD_MEMBERS = "conseil"  # the organisation whose contacts sit on the board
+
+# The evaluation results already reported for an action in progress (by title).
+EVALUATIONS = {
+    "Sury-le-Comtal : fédérer la vie associative de l'enfance et de la jeunesse": {
+        "indicators": [
+            {
+                "label": "Associations enfance-jeunesse membres du collectif",
+                "baseline": "3",
+                "target": "8",
+                "unit": "associations",
+                "result": "7",
+            },
+            {
+                "label": "Nouveaux habitants engagés comme bénévoles",
+                "baseline": "0",
+                "target": "15",
+                "unit": "bénévoles",
+                "result": "11",
+            },
+        ],
+        "report": {
+            "participants": 140,
+            "residents_involved": "Douze parents arrivés depuis moins de deux ans ont rejoint "
+            "les bureaux des associations ; deux co-animent le forum de rentrée.",
+            "summary": "Le collectif se réunit chaque mois et a organisé un forum commun.",
+            "what_worked": "Le forum des associations à la rentrée, animé par les habitants.",
+            "what_to_change": "Prévoir un temps d'accueil des nouveaux habitants au printemps.",
+        },
+    },
+}
 
 # --- actions ----------------------------------------------------------------------------------
 # "state" is where the action ends up; the loader gets it there through the real transitions.

@@ -19,8 +19,9 @@ from backend.accounts.models import User
 from backend.accounts.services import create_staff
 from backend.actions.models import Action, ActionState
 from backend.actions.services import create_action, create_role
-from backend.board.models import BoardSession
+from backend.board.models import AgendaItem, BoardDecision, BoardSession, Outcome
 from backend.demo import data
+from backend.evaluations.reports import submit_report, update_plan
 from backend.partners.models import Contact, Organisation
 from backend.territories.models import (
     Axis,
@@ -81,6 +82,7 @@ def load_demo() -> Demo:
         _load_board_sessions(demo)
         for spec in data.ACTIONS:
             _load_action(demo, spec)
+        _publish_todays_agenda(demo)
     return demo
 
 
@@ -199,21 +201,73 @@ def _load_projects(demo: Demo) -> None:
             demo.axes[(slug, position)] = axis
 
 
+def _session_date(demo: Demo, spec: dict) -> datetime.datetime:
+    if "minutes_from_now" in spec:
+        return timezone.now() + datetime.timedelta(minutes=spec["minutes_from_now"])
+    day = demo.today + datetime.timedelta(days=spec["days_from_today"])
+    return timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time(data.BOARD_SESSION_HOUR))
+    )
+
+
 def _load_board_sessions(demo: Demo) -> None:
+    members = Contact.objects.filter(organisation=demo.organisations[data.BOARD_MEMBERS])
+    secretary = demo.staff[data.BOARD_SECRETARY]
     for key, spec in data.BOARD_SESSIONS.items():
-        day = demo.today + datetime.timedelta(days=spec["days_from_today"])
-        moment = datetime.datetime.combine(day, datetime.time(data.BOARD_SESSION_HOUR))
-        session, _ = _get_or_create(
+        session, created = _get_or_create(
             demo,
             BoardSession,
             title=spec["title"],
             defaults={
-                "date": timezone.make_aware(moment),
+                "date": _session_date(demo, spec),
                 "location": spec["location"],
                 "state": spec["state"],
             },
         )
+        if created:
+            session.members.set(members)
+            session.staff_invited.set([secretary, demo.staff[data.DIRECTOR]])
         demo.sessions[key] = session
+
+
+def _publish_todays_agenda(demo: Demo) -> None:
+    """The session of the day has its agenda published: the secretary can hold it."""
+    session = demo.sessions["today"]
+    if session.state == "planned" and session.agenda_items.exists() and session.open_for_scheduling:
+        perform_transition(session, "publish_agenda", actor=demo.staff[data.BOARD_SECRETARY])
+
+
+def _record_past_decision(demo: Demo, action: Action) -> None:
+    """An action the demo shows as approved was decided at the session already held."""
+    previous = demo.sessions["previous"]
+    AgendaItem.objects.filter(action=action).delete()
+    position = previous.agenda_items.count() + 1
+    AgendaItem.objects.create(session=previous, action=action, position=position)
+    year = timezone.localtime(previous.date).year
+    BoardDecision.objects.create(
+        session=previous,
+        action=action,
+        outcome=Outcome.APPROVED,
+        reference=f"{year}-{previous.pk:02d}{position:02d}",
+        year=year,
+        recorded_by=demo.staff[data.BOARD_SECRETARY],
+    )
+    Action.objects.filter(pk=action.pk).update(board_session=previous)
+
+
+def _report_evaluation(demo: Demo, action: Action, spec: dict) -> None:
+    """The demo's action in progress already has its evaluation reported."""
+    plan = data.EVALUATIONS.get(spec["title"])
+    if not plan or not hasattr(action, "evaluation"):
+        return
+    social_worker = demo.staff[data.SOCIAL_WORKER[spec["territory"]]]
+    indicators = [{k: v for k, v in row.items() if k != "result"} for row in plan["indicators"]]
+    evaluation = update_plan(action.evaluation, user=social_worker, indicators=indicators)
+    results = [
+        {"indicator": indicator.pk, "result": row["result"]}
+        for indicator, row in zip(evaluation.indicators.all(), plan["indicators"], strict=True)
+    ]
+    submit_report(evaluation, actor=social_worker, results=results, **plan["report"])
 
 
 # --- actions and their history ----------------------------------------------------------------
@@ -279,7 +333,8 @@ def _advance(demo: Demo, action: Action, spec: dict) -> None:
             action.refresh_from_db()
             if action.state != ActionState.CONSULTATION:
                 continue  # already completed by the last acceptance
-        params = {"board_session": demo.sessions["next"]} if name == "schedule" else None
+        session = "next" if spec["state"] in DECIDED_STATES else "today"
+        params = {"board_session": demo.sessions[session]} if name == "schedule" else None
         action = perform_transition(
             action,
             name,
@@ -291,8 +346,10 @@ def _advance(demo: Demo, action: Action, spec: dict) -> None:
         if name == "submit":
             _answer_roles(action, spec["roles"], demo)
     if spec["state"] in DECIDED_STATES:
-        # Decided at the session already held, not at the one still to come.
-        Action.objects.filter(pk=action.pk).update(board_session=demo.sessions["previous"])
+        _record_past_decision(demo, action)
+    if spec["state"] == ActionState.IN_PROGRESS:
+        action.refresh_from_db()
+        _report_evaluation(demo, action, spec)
 
 
 def _answer_roles(action: Action, role_specs: list[dict], demo: Demo) -> None:

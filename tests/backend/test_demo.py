@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from backend.accounts.models import StaffRole, User
 from backend.actions.models import Action, RoleAssignment, RoleState
-from backend.board.models import BoardSessionState
+from backend.board.models import BoardSession, BoardSessionState
 from backend.demo import data
 from backend.partners.models import Contact, ContactCategory, Organisation
 from backend.territories.models import FindingKind, Territory, TerritoryProject
@@ -107,11 +107,26 @@ def test_consultation_has_accepted_and_pending_roles_before_its_deadline(output)
 
 
 def test_board_sessions_hold_the_scheduled_and_decided_actions(output):
+    """The scheduled actions sit on today's session, agenda published (the secretary can hold
+    it now); the decided ones were approved at the session already held, with a decision."""
+    from backend.board.models import BoardDecision
+
     for action in Action.objects.filter(state="scheduled"):
-        assert action.board_session.open_for_scheduling
+        session = action.board_session
+        assert session.state == BoardSessionState.AGENDA_PUBLISHED
+        assert timezone.localdate(session.date) == timezone.localdate()
+        assert session.agenda_items.filter(action=action).exists()
     for action in Action.objects.filter(state__in=["approved", "in_progress"]):
         assert action.board_session.state == BoardSessionState.HELD
         assert action.board_session.date < timezone.now()
+        assert BoardDecision.objects.get(action=action).outcome == "approved"
+    assert BoardSession.objects.filter(state=BoardSessionState.PLANNED).exists()  # for scheduling
+
+
+def test_an_action_in_progress_has_its_evaluation_reported(output):
+    reported = Action.objects.get(state="in_progress").evaluation
+    assert reported.state == "submitted"
+    assert all(indicator.result is not None for indicator in reported.indicators.all())
 
 
 def test_roles_are_shared_described_and_in_the_action_territory(output):
