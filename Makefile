@@ -10,7 +10,7 @@ export PORT
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
 TEST_BROKER_URL ?= $(or $(CELERY_BROKER_URL),redis://127.0.0.1:6379/15)
 
-.PHONY: install run test lint format demo clean
+.PHONY: install run test lint format lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmarks, not tests (about 6 min): figures into docs/benchmarks.md. A scratch database
+# (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/caf_bench) is created and
+# dropped, and a private redis-server is started: the machine's Redis is not touched.
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Regenerate the lock file after changing pyproject.toml.
 lock: $(BIN)/python

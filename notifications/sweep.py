@@ -14,6 +14,7 @@ import smtplib
 from dataclasses import dataclass, field
 
 from django.core.mail import get_connection
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,6 +25,10 @@ from notifications.preferences import delivery_for
 
 log = logging.getLogger(__name__)
 
+MARK_SENT_SQL = (
+    f"UPDATE {Notification._meta.db_table} SET status = %s, sent_at = %s, "
+    "attempts = attempts + 1, message_id = %s, last_error = '' WHERE id = %s AND status = %s"
+)
 BATCH_SIZE = 100
 CLAIM_TIMEOUT = datetime.timedelta(minutes=10)
 RETRY_BASE = datetime.timedelta(minutes=1)
@@ -116,6 +121,14 @@ def _mark(row: Notification, now, **fields) -> None:
     Notification.objects.filter(pk=row.pk, status=Status.CLAIMED).update(**fields)
 
 
+def _mark_sent(row: Notification, message_id: str) -> None:
+    """The hot path (one UPDATE per e-mail, right after it left): plain SQL, no ORM."""
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            MARK_SENT_SQL, [Status.SENT, timezone.now(), message_id, row.pk, Status.CLAIMED]
+        )
+
+
 def _retry_or_fail(row: Notification, now, error: Exception, report: SweepReport) -> None:
     attempts = row.attempts + 1
     reason = f"{error.__class__.__name__}: {error}"[:2000]
@@ -169,15 +182,7 @@ def deliver(rows: list[Notification], now: datetime.datetime) -> SweepReport:
                 if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
                     _reopen(connection)
                 continue
-            _mark(
-                row,
-                now,
-                status=Status.SENT,
-                sent_at=timezone.now(),
-                attempts=row.attempts + 1,
-                message_id=message.extra_headers.get("Message-ID", ""),
-                last_error="",
-            )
+            _mark_sent(row, message.extra_headers.get("Message-ID", ""))
             report.sent += 1
     finally:
         try:

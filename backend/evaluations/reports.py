@@ -79,8 +79,11 @@ def _results(evaluation: Evaluation, results: list[dict]) -> dict[int, Decimal]:
 
 
 @transaction.atomic
-def submit_report(evaluation: Evaluation, *, actor, results: list[dict], **report) -> Evaluation:
-    """``actor``: a staff user, or None for the pilot partner's personal link."""
+def submit_report(
+    evaluation: Evaluation, *, actor, results: list[dict], actor_display: str = "", **report
+) -> Evaluation:
+    """``actor``: a staff user, or None for the pilot partner's personal link (then
+    ``actor_display`` names the partner in the history)."""
     evaluation = _lock(evaluation)
     if evaluation.report_submitted:
         raise TransitionConflict(_("Le rapport de cette évaluation est déjà remis."))
@@ -92,4 +95,10 @@ def submit_report(evaluation: Evaluation, *, actor, results: list[dict], **repor
         if name in report:
             setattr(evaluation, name, report[name])
     evaluation.save()
-    return perform_transition(evaluation, "submit_report", actor=actor, automatic=actor is None)
+    return perform_transition(
+        evaluation,
+        "submit_report",
+        actor=actor,
+        automatic=actor is None,
+        actor_display=actor_display,
+    )

@@ -1,0 +1,285 @@
+"""The pilot partner's report page, ``/report/<token>/``: read the plan, then send the results.
+
+Built like the consultation page (``backend.respond.views``): which link works is decided by
+``backend.evaluations.links``, what a report does by ``backend.evaluations.reports``; each
+domain error becomes one page and one status. The token is in the URL, so every response says
+noindex and no-store, and its referrer policy is ``same-origin`` (not ``no-referrer``: browsers
+would then send ``Origin: null`` with the form's POST and Django's CSRF check would refuse it).
+
+The form reads numbers the French way: « 12,5 », « 1 250 » (spaces and non-breaking spaces
+between thousands) as well as « 12.5 ». Each field is checked here first so that its error
+shows next to it; ``submit_report`` then checks again, all or nothing.
+"""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from backend.actions.link_throttle import (
+    WINDOW_SECONDS,
+    client_address,
+    is_blocked,
+    record_bad_link,
+)
+from backend.evaluations.links import (
+    ReportLinkError,
+    ReportLinkProblem,
+    evaluation_for_token,
+    submit_by_link,
+)
+from backend.evaluations.models import Evaluation
+from backend.respond.views import BLOCKED_PAGE, REFERRER_POLICY
+from workflows.errors import TransitionConflict, TransitionForbidden
+
+TEXT_FIELDS = ("residents_involved", "what_worked", "what_to_change")
+TEXT_MAX_LENGTH = 10000  # as the API (backend.api.evaluation_views.TEXT)
+MAX_PARTICIPANTS = 2_147_483_647  # PositiveIntegerField
+MAX_RESULT = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
+SPACES = re.compile(r"[\s\u00a0\u202f]+")
+NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+INTEGER = re.compile(r"\d+")
+
+# (status, title, explanation) of the pages for links that do not work.
+LINK_PAGES = {
+    ReportLinkProblem.INVALID: (
+        404,
+        _("Lien invalide"),
+        _(
+            "Ce lien n'est pas valide. Vérifiez qu'il a été recopié en entier depuis l'e-mail "
+            "reçu, ou demandez un nouveau lien à votre interlocuteur de la CAF."
+        ),
+    ),
+    ReportLinkProblem.REVOKED: (
+        410,
+        _("Ce lien a été remplacé ou révoqué"),
+        _(
+            "Ce lien ne fonctionne plus : un lien plus récent vous a peut-être été envoyé, "
+            "utilisez le dernier e-mail reçu. Sinon, votre organisation ne rend plus compte de "
+            "cette action : votre interlocuteur de la CAF vous recontactera."
+        ),
+    ),
+    ReportLinkProblem.CLOSED: (
+        410,
+        _("Le compte rendu n'est plus attendu"),
+        _(
+            "Cette action est arrêtée : il n'y a plus de compte rendu à remettre par ce lien. "
+            "Pour toute question, contactez la CAF."
+        ),
+    ),
+    ReportLinkProblem.NOT_STARTED: (
+        409,
+        _("Le compte rendu n'est pas encore ouvert"),
+        _(
+            "L'action n'a pas encore commencé. Vous pourrez remettre votre compte rendu par ce "
+            "même lien une fois l'action en cours."
+        ),
+    ),
+}
+FORBIDDEN_TITLE = _("Envoi impossible")
+CONFLICT_TITLE = _("Votre compte rendu n'a pas pu être enregistré")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def report(request, token: str):
+    address = client_address(request)
+    if is_blocked(address):
+        status, title, message = BLOCKED_PAGE
+        context = {"title": title, "message": message}
+        response = _page(request, "evaluations/report_problem.html", context, status=status)
+        response["Retry-After"] = str(WINDOW_SECONDS)
+        return response
+    try:
+        evaluation = evaluation_for_token(token)
+    except ReportLinkError as error:
+        return _link_problem(request, error, address)
+    indicators = list(evaluation.indicators.all())
+    if request.method != "POST":
+        return _page(request, "evaluations/report.html", _context(evaluation, indicators))
+
+    values, report, errors = _read_form(request.POST, indicators)
+    if errors:
+        context = _context(evaluation, indicators, values=values, errors=errors)
+        return _page(request, "evaluations/report.html", context, status=400)
+    results = [{"indicator": i.pk, "result": values["results"][i.pk]} for i in indicators]
+    try:
+        submit_by_link(token, results=results, **report)
+    except ReportLinkError as error:  # the link stopped working since evaluation_for_token
+        return _link_problem(request, error, address)
+    except ValidationError as error:  # the plan changed since the page was shown
+        errors = {"general": [m for messages in error.message_dict.values() for m in messages]}
+        fresh = list(evaluation.indicators.all())
+        context = _context(evaluation, fresh, values=values, errors=errors)
+        return _page(request, "evaluations/report.html", context, status=400)
+    except TransitionConflict as error:
+        evaluation.refresh_from_db()
+        if evaluation.report_submitted:
+            return _submitted(request, evaluation, status=409)
+        context = {"title": CONFLICT_TITLE, "message": error.reason, "action": evaluation.action}
+        return _page(request, "evaluations/report_problem.html", context, status=409)
+    except TransitionForbidden as error:
+        context = {"title": FORBIDDEN_TITLE, "message": error.reason, "action": evaluation.action}
+        return _page(request, "evaluations/report_problem.html", context, status=403)
+    evaluation.refresh_from_db()
+    context = _done_context(evaluation, just_submitted=True)
+    return _page(request, "evaluations/report_done.html", context)
+
+
+def _link_problem(request, error: ReportLinkError, address: str):
+    evaluation = error.evaluation
+    if error.problem is ReportLinkProblem.CLOSED and evaluation.report_submitted:
+        # What was submitted, on GET (200); sending the form again is a conflict (409).
+        return _submitted(request, evaluation, status=409 if request.method == "POST" else 200)
+    if error.problem in (ReportLinkProblem.INVALID, ReportLinkProblem.REVOKED):
+        record_bad_link(address)
+    status, title, message = LINK_PAGES[error.problem]
+    context = {"title": title, "message": message}
+    if evaluation is not None and error.problem is not ReportLinkProblem.INVALID:
+        context["action"] = evaluation.action
+    return _page(request, "evaluations/report_problem.html", context, status=status)
+
+
+def _submitted(request, evaluation: Evaluation, *, status: int):
+    context = _done_context(evaluation, just_submitted=False)
+    return _page(request, "evaluations/report_done.html", context, status=status)
+
+
+# --- the form ------------------------------------------------------------------------------
+
+
+def parse_decimal(raw: str) -> Decimal:
+    """« 12,5 », « 1 250,75 », « 12.5 » -> Decimal; ValueError with the message to show."""
+    text = SPACES.sub("", raw or "")
+    if not text:
+        raise ValueError(_("Indiquez le résultat obtenu (un nombre)."))
+    if ("," in text and "." in text) or not NUMBER.fullmatch(text):
+        raise ValueError(_("Indiquez un nombre, par exemple 12 ou 12,5."))
+    try:
+        value = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        raise ValueError(_("Indiquez un nombre, par exemple 12 ou 12,5.")) from None
+    if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
+        raise ValueError(_("Deux chiffres après la virgule au plus, par exemple 12,75."))
+    if abs(value) > MAX_RESULT:
+        raise ValueError(_("Ce nombre est trop grand."))
+    return value.quantize(Decimal("0.01")) if value.as_tuple().exponent < -2 else value
+
+
+def _read_form(data, indicators) -> tuple[dict, dict, dict]:
+    """(what was typed, to show again; the report for submit_report; errors by field)."""
+    values = {"results": {}, "raw_results": {}}
+    report, errors = {}, {}
+    for indicator in indicators:
+        raw = data.get(f"result-{indicator.pk}", "")
+        values["raw_results"][indicator.pk] = raw
+        try:
+            values["results"][indicator.pk] = parse_decimal(raw)
+        except ValueError as error:
+            errors[f"result-{indicator.pk}"] = error.args[0]
+
+    raw = data.get("participants", "")
+    values["participants"] = raw
+    participants = SPACES.sub("", raw)
+    if participants:
+        if not INTEGER.fullmatch(participants):
+            errors["participants"] = _("Indiquez un nombre entier de personnes, par exemple 25.")
+        elif int(participants) > MAX_PARTICIPANTS:
+            errors["participants"] = _("Ce nombre est trop grand.")
+        else:
+            report["participants"] = int(participants)
+
+    for name in TEXT_FIELDS:
+        text = data.get(name, "")
+        values[name] = text
+        if len(text) > TEXT_MAX_LENGTH:
+            errors[name] = _("%(max)s caractères au plus (vous en avez écrit %(length)s).") % {
+                "max": TEXT_MAX_LENGTH,
+                "length": len(text),
+            }
+        else:
+            report[name] = text.strip()
+    return values, report, errors
+
+
+# --- contexts and pages --------------------------------------------------------------------
+
+
+def _context(evaluation: Evaluation, indicators, *, values=None, errors=None) -> dict:
+    values = values or {}
+    errors = errors or {}
+    raw_results = values.get("raw_results", {})
+    rows = [
+        {
+            "indicator": indicator,
+            "field": f"result-{indicator.pk}",
+            "value": raw_results.get(indicator.pk, ""),
+            "error": errors.get(f"result-{indicator.pk}"),
+        }
+        for indicator in indicators
+    ]
+    return {
+        **_about(evaluation),
+        "indicators": rows,
+        "values": values,
+        "errors": errors,
+        "field_errors": [
+            (row["field"], row["indicator"].label, row["error"]) for row in rows if row["error"]
+        ]
+        + [
+            (name, label, errors[name])
+            for name, label in (
+                ("participants", _("Nombre de participants")),
+                ("residents_involved", _("Implication des habitants")),
+                ("what_worked", _("Ce qui a bien fonctionné")),
+                ("what_to_change", _("Ce qu'il faudrait changer")),
+            )
+            if name in errors
+        ],
+        "text_max_length": TEXT_MAX_LENGTH,
+    }
+
+
+def _done_context(evaluation: Evaluation, *, just_submitted: bool) -> dict:
+    return {
+        **_about(evaluation),
+        "indicators": list(evaluation.indicators.all()),
+        "just_submitted": just_submitted,
+    }
+
+
+def _about(evaluation: Evaluation) -> dict:
+    action = evaluation.action
+    role = evaluation.reporting_role
+    return {
+        "evaluation": evaluation,
+        "action": action,
+        "project": action.project,
+        "territory": action.project.territory,
+        "commune": action.commune,
+        "organisation": role.organisation if role else None,
+        "due_date": evaluation.due_date,
+        "due_date_passed": evaluation.due_date < timezone.localdate(),
+    }
+
+
+def _language(evaluation: Evaluation | None) -> str:
+    """The page speaks the partner's language (French unless its contact says otherwise)."""
+    role = getattr(evaluation, "reporting_role", None)
+    language = getattr(getattr(role, "contact", None), "preferred_language", "")
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _page(request, template: str, context: dict, *, status: int = 200):
+    with translation.override(_language(context.get("evaluation"))):
+        response = render(request, template, context, status=status)
+        response["Content-Language"] = translation.get_language()
+    response["Referrer-Policy"] = REFERRER_POLICY
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    add_never_cache_headers(response)  # no-store, private: the page holds personal data
+    return response
