@@ -17,6 +17,7 @@ from backend.api.scoping import (
     organisations_for,
     projects_for,
 )
+from backend.evaluations.models import Evaluation
 from workflows.models import TransitionLog
 
 TEXT_LIMIT = 10000
@@ -163,9 +164,11 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
         ]
 
     def get_subject(self, entry) -> str:
-        """``action``, or ``role:<id>`` for a change of one of its partner roles."""
+        """``action``; ``role:<id>`` for one of its partner roles; ``evaluation:<id>``."""
         if entry.subject_type_id == ContentType.objects.get_for_model(Action).pk:
             return "action"
+        if entry.subject_type_id == ContentType.objects.get_for_model(Evaluation).pk:
+            return f"evaluation:{entry.subject_id}"
         return f"role:{entry.subject_id}"
 
 
