@@ -2,16 +2,12 @@
 ``POST evaluations/report/<token>/``, the same body as ``POST evaluations/{id}/report/``."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers
-from rest_framework.permissions import AllowAny
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from backend.actions.link_throttle import client_address, is_blocked, record_bad_link
-from backend.api.consultation_views import TooManyBadLinks
-from backend.api.errors import Conflict
 from backend.api.evaluation_views import IndicatorSerializer, ReportSerializer
+from backend.api.personal_links import PersonalLinkView
 from backend.evaluations.links import ReportLinkError, ReportLinkProblem, submit_by_link
 from backend.evaluations.models import Evaluation
 
@@ -49,33 +45,30 @@ REPORT_RESPONSES = {
 }
 
 
-class ReportByLinkView(APIView):
-    """The results of every indicator, participants, residents involved, lessons."""
-
-    permission_classes = [AllowAny]
-    authentication_classes = []
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         operation_id="evaluations_report_by_link",  # not api_v1_evaluations_report_create
         request=ReportSerializer,
         responses=REPORT_RESPONSES,
     )
-    def post(self, request, token: str):
-        address = client_address(request)
-        if is_blocked(address):
-            raise TooManyBadLinks()
-        body = ReportSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            evaluation = submit_by_link(token, **body.validated_data)
-        except ReportLinkError as error:
-            if error.problem in (ReportLinkProblem.INVALID, ReportLinkProblem.REVOKED):
-                record_bad_link(address)
-                raise exceptions.NotFound(_("Ce lien n'est pas valide ou a été révoqué.")) from None
-            if error.problem is ReportLinkProblem.NOT_STARTED:
-                raise Conflict(_("L'action n'a pas encore commencé.")) from None
-            if error.evaluation is not None and error.evaluation.report_submitted:
-                raise Conflict(_("Le rapport de cette évaluation est déjà remis.")) from None
-            raise Conflict(_("Le compte rendu de cette action n'est plus attendu.")) from None
+)
+class ReportByLinkView(PersonalLinkView):
+    """The results of every indicator, participants, residents involved, lessons."""
+
+    body_class = ReportSerializer
+    link_error = ReportLinkError
+    bad_problems = (ReportLinkProblem.INVALID, ReportLinkProblem.REVOKED)
+
+    def act(self, token, data):
+        return submit_by_link(token, **data)
+
+    def conflict_reason(self, error) -> str:
+        if error.problem is ReportLinkProblem.NOT_STARTED:
+            return _("L'action n'a pas encore commencé.")
+        if error.evaluation is not None and error.evaluation.report_submitted:
+            return _("Le rapport de cette évaluation est déjà remis.")
+        return _("Le compte rendu de cette action n'est plus attendu.")
+
+    def answer(self, evaluation):
         evaluation = Evaluation.objects.prefetch_related("indicators").get(pk=evaluation.pk)
         return Response(LinkReportSerializer(evaluation).data)
