@@ -14,16 +14,12 @@ shows next to it; ``submit_report`` then checks again, all or nothing.
 import re
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
-from django.utils import timezone, translation
-from django.utils.cache import add_never_cache_headers
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from backend.actions.link_throttle import (
-    WINDOW_SECONDS,
     client_address,
     is_blocked,
     record_bad_link,
@@ -35,7 +31,7 @@ from backend.evaluations.links import (
     submit_by_link,
 )
 from backend.evaluations.models import Evaluation
-from backend.respond.views import BLOCKED_PAGE, REFERRER_POLICY
+from backend.respond.pages import blocked_page, partner_page
 from workflows.errors import TransitionConflict, TransitionForbidden
 
 TEXT_FIELDS = ("residents_involved", "what_worked", "what_to_change")
@@ -90,11 +86,7 @@ CONFLICT_TITLE = _("Votre compte rendu n'a pas pu être enregistré")
 def report(request, token: str):
     address = client_address(request)
     if is_blocked(address):
-        status, title, message = BLOCKED_PAGE
-        context = {"title": title, "message": message}
-        response = _page(request, "evaluations/report_problem.html", context, status=status)
-        response["Retry-After"] = str(WINDOW_SECONDS)
-        return response
+        return blocked_page(request, "evaluations/report_problem.html")
     try:
         evaluation = evaluation_for_token(token)
     except ReportLinkError as error:
@@ -268,18 +260,7 @@ def _about(evaluation: Evaluation) -> dict:
     }
 
 
-def _language(evaluation: Evaluation | None) -> str:
-    """The page speaks the partner's language (French unless its contact says otherwise)."""
-    role = getattr(evaluation, "reporting_role", None)
-    language = getattr(getattr(role, "contact", None), "preferred_language", "")
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
 def _page(request, template: str, context: dict, *, status: int = 200):
-    with translation.override(_language(context.get("evaluation"))):
-        response = render(request, template, context, status=status)
-        response["Content-Language"] = translation.get_language()
-    response["Referrer-Policy"] = REFERRER_POLICY
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    add_never_cache_headers(response)  # no-store, private: the page holds personal data
-    return response
+    role = getattr(context.get("evaluation"), "reporting_role", None)
+    contact = getattr(role, "contact", None)
+    return partner_page(request, template, context, contact=contact, status=status)

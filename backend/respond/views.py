@@ -2,30 +2,24 @@
 
 The view only maps: which link works is decided by ``backend.actions.links``, what an answer
 does by ``backend.actions.consultation``; each domain error becomes one page and one status.
-The token is in the URL, so every response says noindex and no-store, and its referrer
-policy is ``same-origin``: no other site ever receives the URL in a Referer header. Not
-``no-referrer``: under that policy browsers send ``Origin: null`` with the form's POST, and
-Django's CSRF check refuses it (403 for every partner).
+How the pages are served (headers, language, the 429 page) is ``backend.respond.pages``.
 """
 
 from collections import defaultdict
 
-from django.conf import settings
-from django.shortcuts import render
-from django.utils import timezone, translation
-from django.utils.cache import add_never_cache_headers
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from backend.actions.consultation import ANSWERED, answer_by_link
 from backend.actions.link_throttle import (
-    WINDOW_SECONDS,
     client_address,
     is_blocked,
     record_bad_link,
 )
 from backend.actions.links import LinkError, LinkProblem, role_for_token
 from backend.actions.models import RoleAssignment, RoleState
+from backend.respond.pages import blocked_page, partner_page
 from backend.territories.models import FindingKind
 from workflows.errors import InvalidTransitionInput, TransitionConflict, TransitionForbidden
 
@@ -77,27 +71,14 @@ LINK_PAGES = {
         ),
     ),
 }
-BLOCKED_PAGE = (
-    429,
-    _("Trop de tentatives"),
-    _(
-        "Trop de liens invalides ont été essayés depuis votre connexion. Patientez quelques "
-        "minutes, puis ouvrez à nouveau le lien reçu par e-mail."
-    ),
-)
 FORBIDDEN_TITLE = _("Réponse impossible")
-REFERRER_POLICY = "same-origin"  # see the module's docstring
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def respond(request, token: str):
     address = client_address(request)
     if is_blocked(address):
-        status, title, message = BLOCKED_PAGE
-        context = {"title": title, "message": message}
-        response = _page(request, "respond/problem.html", context, status=status)
-        response["Retry-After"] = str(WINDOW_SECONDS)
-        return response
+        return blocked_page(request, "respond/problem.html")
     try:
         role = role_for_token(token)
     except LinkError as error:
@@ -196,17 +177,7 @@ def _role_context(role: RoleAssignment, *, decision="", comment="", errors=None)
     }
 
 
-def _language(role: RoleAssignment | None) -> str:
-    """The page speaks the partner's language (French unless its contact says otherwise)."""
-    language = getattr(getattr(role, "contact", None), "preferred_language", "")
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
 def _page(request, template: str, context: dict, *, role=None, status: int = 200):
-    with translation.override(_language(role)):
-        response = render(request, template, context, status=status)
-        response["Content-Language"] = translation.get_language()
-    response["Referrer-Policy"] = REFERRER_POLICY
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    add_never_cache_headers(response)  # no-store, private: the page holds personal data
-    return response
+    return partner_page(
+        request, template, context, contact=getattr(role, "contact", None), status=status
+    )
