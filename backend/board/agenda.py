@@ -25,16 +25,19 @@ def add_to_agenda(action, *, actor, comment, source):
 
 @effect(Action, "unschedule")
 def remove_from_agenda(action, *, actor, comment, source):
-    AgendaItem.objects.filter(action=action, session__state=BoardSessionState.PLANNED).delete()
-    _renumber_all()
+    items = AgendaItem.objects.filter(action=action, session__state=BoardSessionState.PLANNED)
+    session_ids = list(items.values_list("session_id", flat=True))
+    items.delete()
+    for session_id in session_ids:
+        _renumber(session_id)
 
 
-def _renumber_all() -> None:
-    """Positions stay 1..n on every planned session after a removal."""
-    for session in BoardSession.objects.filter(state=BoardSessionState.PLANNED):
-        for position, item in enumerate(session.agenda_items.order_by("position", "id"), start=1):
-            if item.position != position:
-                AgendaItem.objects.filter(pk=item.pk).update(position=position)
+def _renumber(session_id: int) -> None:
+    """Positions stay 1..n on the session's agenda after a removal."""
+    items = AgendaItem.objects.filter(session_id=session_id).order_by("position", "id")
+    for position, item in enumerate(items, start=1):
+        if item.position != position:
+            AgendaItem.objects.filter(pk=item.pk).update(position=position)
 
 
 def _editable(session_id: int) -> BoardSession:
@@ -78,4 +81,4 @@ def take_off_agenda(session: BoardSession, item_id: int, *, user) -> None:
     else:
         perform_transition(item.project, "return_to_draft", actor=user)
         item.delete()
-        _renumber_all()
+        _renumber(session.pk)
