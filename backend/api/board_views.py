@@ -1,6 +1,7 @@
 """Board sessions: agenda, transitions and decisions."""
 
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action as route
@@ -71,27 +72,20 @@ class BoardSessionSerializer(serializers.ModelSerializer):
         read_only_fields = ["state"]
 
 
-class DecisionRequestSerializer(serializers.Serializer):
-    action = ScopedPrimaryKeyRelatedField(scope=scoping.actions_for, required=False)
-    project = ScopedPrimaryKeyRelatedField(scope=scoping.projects_for, required=False)
-    outcome = serializers.ChoiceField(choices=Outcome.choices)
-    conditions = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    reference = serializers.CharField(max_length=32)
-
-    def validate(self, attrs):
-        if bool(attrs.get("action")) == bool(attrs.get("project")):
-            raise serializers.ValidationError({"action": "Indiquez une action ou un projet."})
-        return attrs
-
-
 class AgendaRequestSerializer(serializers.Serializer):
     action = ScopedPrimaryKeyRelatedField(scope=scoping.actions_for, required=False)
     project = ScopedPrimaryKeyRelatedField(scope=scoping.projects_for, required=False)
 
     def validate(self, attrs):
         if bool(attrs.get("action")) == bool(attrs.get("project")):
-            raise serializers.ValidationError({"action": "Indiquez une action ou un projet."})
+            raise serializers.ValidationError({"action": _("Indiquez une action ou un projet.")})
         return attrs
+
+
+class DecisionRequestSerializer(AgendaRequestSerializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    conditions = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    reference = serializers.CharField(max_length=32)
 
 
 class AgendaOrderSerializer(serializers.Serializer):
