@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "backend.evaluations",
     "backend.demo",
     "backend.respond",
+    "backend.web",
     "workflows",
     "notifications",
 ]
@@ -67,9 +68,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "backend.web.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:login"
 WSGI_APPLICATION = "backend.wsgi.application"
 
 TEMPLATES = [
@@ -82,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "backend.web.context.layout",
             ],
         },
     },
@@ -185,7 +191,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "backend.api.pagination.Pagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "backend.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "backend.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("AUTH_THROTTLE_RATE", "20/min")},

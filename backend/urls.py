@@ -1,16 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
 
 from backend.core.health import healthz
+from backend.web.pages.auth import home
 
 admin.site.site_header = _("CAF de la Loire - projets de territoire")
 admin.site.site_title = _("Projets de territoire")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("backend.web.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("backend.api.urls")),
@@ -18,3 +20,6 @@ urlpatterns = [
     path("report/", include("backend.evaluations.report_urls")),
     path("", include("notifications.urls")),
 ]
+
+# A URL no route matches: JSON under /api/ (the API's error body), Django's page elsewhere.
+handler404 = "backend.api.errors.page_not_found"

@@ -51,3 +51,33 @@ def browser(orm_beside_playwright):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def signed_in(browser, live_server):
+    """``signed_in(user, **context_options)`` → a new page already signed in as ``user``
+    (a real session made by Django's test client, its cookie given to the browser)."""
+    from django.conf import settings
+    from django.test import Client
+
+    contexts = []
+
+    def open_page(user, **options):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(base_url=live_server.url, locale="fr-FR", **options)
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -1,0 +1,57 @@
+"""Run a domain command from a page and turn its domain error into a message for the user.
+
+Views hold no business logic: they call one service (``backend.*.services``, a workflow
+transition, …) through ``run_command``. A refusal becomes a French (or English) message shown
+on the next page, and the HTTP status the API would have used, so tests and htmx can tell."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.utils.translation import gettext_lazy as _
+
+from workflows.errors import (
+    InvalidTransitionInput,
+    TransitionConflict,
+    TransitionForbidden,
+    UnknownTransition,
+)
+
+CONCURRENT_CHANGE = _("Une modification concurrente a eu lieu ; rechargez la page et réessayez.")
+
+
+def refusal_of(exc: Exception) -> tuple[int, list[str]] | None:
+    """(status, messages) for a domain error; None for anything else (a real bug: re-raised)."""
+    if isinstance(exc, UnknownTransition):
+        return 404, [str(exc.reason)]
+    if isinstance(exc, TransitionForbidden | PermissionDenied):
+        return 403, [str(getattr(exc, "reason", "") or _("Action non autorisée."))]
+    if isinstance(exc, TransitionConflict):
+        return 409, [str(exc.reason)]
+    if isinstance(exc, InvalidTransitionInput):
+        return 400, [str(exc.reason)]
+    if isinstance(exc, DjangoValidationError):
+        return 400, [str(message) for message in exc.messages]
+    if isinstance(exc, IntegrityError):
+        return 409, [str(CONCURRENT_CHANGE)]
+    return None
+
+
+def run_command(request, command, *args, success: str = "", **kwargs):
+    """Call ``command(*args, **kwargs)``; return ``(result, status)``.
+
+    On success the optional ``success`` message is queued and the status is 200; on a domain
+    error each reason is queued as an error message and the result is None."""
+    try:
+        result = command(*args, **kwargs)
+    except Exception as exc:  # re-raised below unless it is a domain error
+        refusal = refusal_of(exc)
+        if refusal is None:
+            raise
+        status, reasons = refusal
+        for reason in reasons:
+            messages.error(request, reason)
+        return None, status
+    if success:
+        messages.success(request, success)
+    return result, 200
