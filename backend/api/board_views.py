@@ -1,9 +1,12 @@
 """Board sessions: agenda, transitions and decisions."""
 
+import datetime
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action as route
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -55,6 +58,14 @@ class DecisionSerializer(serializers.ModelSerializer):
 class BoardSessionSerializer(serializers.ModelSerializer):
     agenda = AgendaItemSerializer(source="agenda_items", many=True, read_only=True)
     decisions = DecisionSerializer(many=True, read_only=True)
+    # Within the years of the projects: a date in year 1 would be written back with the
+    # Paris local mean time offset (+00:09:21), which is not an ISO 8601 offset.
+    date = serializers.DateTimeField(
+        validators=[
+            MinValueValidator(datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)),
+            MaxValueValidator(datetime.datetime(2100, 12, 31, tzinfo=datetime.UTC)),
+        ]
+    )
 
     class Meta:
         model = BoardSession
@@ -92,7 +103,16 @@ class AgendaOrderSerializer(serializers.Serializer):
     order = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False)
 
 
-class BoardSessionViewSet(viewsets.ModelViewSet):
+class BoardSessionViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A session is never deleted (its decisions are the board's record); DELETE serves only
+    to take a point off the agenda."""
+
     serializer_class = BoardSessionSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = (StaffRole.BOARD_SECRETARY,)
@@ -112,9 +132,6 @@ class BoardSessionViewSet(viewsets.ModelViewSet):
             Prefetch("agenda_items", queryset=items), "decisions", "members", "staff_invited"
         )
 
-    def destroy(self, request, *args, **kwargs):
-        return Response(status=status.HTTP_405_METHOD_NOT_ALLOWED)
-
     @extend_schema(request=None, responses=BoardSessionSerializer)
     @route(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
     def fire(self, request, pk=None, name=None):
@@ -133,7 +150,7 @@ class BoardSessionViewSet(viewsets.ModelViewSet):
             409: OpenApiResponse(description="Séance non tenue"),
         },
     )
-    @route(detail=True, methods=["post"])
+    @route(detail=True, methods=["post"], pagination_class=None)
     def decisions(self, request, pk=None):
         """One decision, or a list of decisions recorded all or nothing."""
         session = self.get_object()
@@ -174,7 +191,7 @@ class BoardSessionViewSet(viewsets.ModelViewSet):
                 )
         return Response(self.get_serializer(self.get_queryset().get(pk=session.pk)).data)
 
-    @extend_schema(request=None, responses=BoardSessionSerializer)
+    @extend_schema(request=None, responses={200: BoardSessionSerializer})
     @route(detail=True, methods=["delete"], url_path=r"agenda/(?P<item_id>[0-9]+)")
     def remove_item(self, request, pk=None, item_id=None):
         """Take a point off the agenda (the action goes back to ready_for_board)."""

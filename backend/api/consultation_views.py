@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -46,7 +46,24 @@ class RoleRespondView(APIView):
         return Response(RoleSerializer(role, context={"request": request}).data)
 
 
-@extend_schema_view(post=extend_schema(request=RespondSerializer, responses=ANSWER_RESPONSES))
+class LinkAnswerSerializer(serializers.Serializer):
+    """What a partner without an account sees of its answered role (no staff ids)."""
+
+    id = serializers.IntegerField()
+    state = serializers.CharField(help_text="accepted, declined or changes_requested")
+    responded_at = serializers.DateTimeField()
+    response_comment = serializers.CharField(allow_blank=True)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=RespondSerializer,
+        responses={
+            **{code: ANSWER_RESPONSES[code] for code in (400, 404, 409, 429)},
+            200: LinkAnswerSerializer,
+        },
+    )
+)
 class RespondByLinkView(PersonalLinkView):
     """The same answer from a personal link, without an account."""
 
@@ -63,11 +80,4 @@ class RespondByLinkView(PersonalLinkView):
         return _("La consultation de cette action est terminée.")
 
     def answer(self, role):
-        return Response(
-            {
-                "id": role.pk,
-                "state": role.state,
-                "responded_at": role.responded_at,
-                "response_comment": role.response_comment,
-            }
-        )
+        return Response(LinkAnswerSerializer(role).data)

@@ -1,8 +1,10 @@
 """One domain error, one HTTP status. Clients never see a 500 for what they sent."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
+from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -35,6 +37,10 @@ def _as_api_exception(exc):
                 {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
             )
         return exceptions.ValidationError({"non_field_errors": [str(m) for m in exc.messages]})
+    if isinstance(exc, DataError):  # a value the database cannot hold (out of range…)
+        return exceptions.ValidationError(
+            {"non_field_errors": [_("Une valeur envoyée ne peut pas être enregistrée.")]}
+        )
     if isinstance(exc, IntegrityError):
         return Conflict(_("Une modification concurrente a eu lieu ; rechargez et réessayez."))
     return exc
@@ -47,3 +53,12 @@ def exception_handler(exc, context):
     if response.status_code == status.HTTP_409_CONFLICT:
         response.data.setdefault("code", "conflict")
     return response
+
+
+def page_not_found(request, exception):
+    """Django's 404 (``handler404``): a URL that matches no route. Under ``/api/`` the answer
+    is the API's error body in JSON (an id that is not a number, an unknown export format…);
+    elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -18,6 +18,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.views import APIView
 
 from backend.api.board_documents import FileNegotiation, attachment
+from backend.api.fields import SlugRelatedField
 from backend.api.permissions import IsStaffMember
 from backend.exports import writers
 from backend.exports.rows import (
@@ -31,7 +32,7 @@ from backend.territories.models import Territory
 
 
 class ExportFilterSerializer(serializers.Serializer):
-    territory = serializers.SlugRelatedField(
+    territory = SlugRelatedField(
         slug_field="slug", queryset=Territory.objects.all(), required=False
     )
     year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)

@@ -1,3 +1,4 @@
+from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -16,7 +17,17 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return self.scope(request.user)
 
 
-class ScopedSlugRelatedField(serializers.SlugRelatedField):
+class SlugRelatedField(serializers.SlugRelatedField):
+    """DRF's, refusing a null character (400) before it reaches PostgreSQL, which cannot
+    compare text with one (DRF's CharField does the same)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            raise serializers.ValidationError(ProhibitNullCharactersValidator.message)
+        return super().to_internal_value(data)
+
+
+class ScopedSlugRelatedField(SlugRelatedField):
     def __init__(self, scope, **kwargs):
         self.scope = scope
         super().__init__(**kwargs)

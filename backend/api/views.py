@@ -75,6 +75,7 @@ class StaffViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Gene
 class TerritoryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TerritorySerializer
     lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
     queryset = Territory.objects.prefetch_related(
         Prefetch("communes", queryset=Commune.objects.prefetch_related("neighbourhoods"))
     )
@@ -261,7 +262,12 @@ class RoleViewSet(viewsets.ModelViewSet):
         role = action_services.revoke_link(self.get_object(), user=request.user)
         return Response(self.get_serializer(role).data)
 
-    @extend_schema(responses=PersonalLinkSerializer)
+    @extend_schema(
+        responses={
+            200: PersonalLinkSerializer,
+            409: OpenApiResponse(description="Ce rôle n'attend pas de réponse"),
+        }
+    )
     @route(detail=True, methods=["get"])
     def link(self, request, pk=None):
         """The personal link of a role waiting for its answer (to send it another way)."""

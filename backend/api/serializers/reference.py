@@ -7,7 +7,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.accounts.models import StaffRole
-from backend.api.fields import ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
+from backend.api.fields import (
+    ScopedPrimaryKeyRelatedField,
+    ScopedSlugRelatedField,
+    SlugRelatedField,
+)
 from backend.api.scoping import organisations_for
 from backend.partners.models import Contact, Organisation
 from backend.territories.models import (
@@ -128,7 +132,7 @@ class StaffSerializer(serializers.ModelSerializer):
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
     role = serializers.ChoiceField(choices=StaffRole.choices)
     email = serializers.EmailField()
-    territories = serializers.SlugRelatedField(
+    territories = SlugRelatedField(
         slug_field="slug", many=True, queryset=Territory.objects.all(), required=False
     )
 
