@@ -1,23 +1,320 @@
-"""Placeholder pages, to be replaced by the real ones."""
+"""The territory project pages: the list of the projects a person may see, and one project
+with its diagnostic (resources and needs), its axes and their actions, the needs no action
+answers yet, and its own workflow (put on a board agenda, taken off it, approved by the board).
 
-from django.shortcuts import render
-from django.urls import path
-from django.utils.translation import gettext_lazy as _
+The project's transitions are fired by the board's agenda service
+(``backend.board.agenda``), exactly as ``POST /board-sessions/{id}/agenda/`` and
+``DELETE /board-sessions/{id}/agenda/{item}/`` do: ``submit`` puts the project on the agenda
+of a planned session, ``return_to_draft`` takes it off; ``approve`` is a board decision
+recorded on the session's page.
+"""
 
+from django.contrib import messages
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from backend.accounts.models import StaffRole
+from backend.actions.models import Action, ActionState
+from backend.api import scoping
+from backend.board import agenda
+from backend.board.models import AgendaItem, BoardSession, BoardSessionState
+from backend.territories.models import Diagnostic, Finding, FindingKind, Territory
 from backend.web.access import staff_required
+from backend.web.commands import run_command
+from workflows.engine import explain
+from workflows.project import ProjectState
+
+# Actions that no longer answer anything: the needs they named are open again.
+ENDED = (ActionState.WITHDRAWN, ActionState.REJECTED)
+# Actions the board approved (carried out, evaluated or closed since).
+APPROVED = (
+    ActionState.APPROVED,
+    ActionState.IN_PROGRESS,
+    ActionState.EVALUATION,
+    ActionState.CLOSED,
+)
+EDITORS = (StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER)
+EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "XLSX"), ("ods", "ODS"))
+
+
+def _unanswered_needs():
+    """Per project (outer row): how many needs no live action answers."""
+    answered = Action.findings.through.objects.filter(finding_id=OuterRef("pk")).exclude(
+        action__state__in=ENDED
+    )
+    needs = (
+        Finding.objects.filter(diagnostic__project_id=OuterRef("pk"), kind=FindingKind.NEED)
+        .exclude(Exists(answered))
+        .order_by()
+        .values("diagnostic__project_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(needs, output_field=IntegerField()), 0)
+
+
+# --- the list --------------------------------------------------------------------------------
 
 
 @staff_required
-def project_list(request, **kwargs):
-    return render(request, "web/stub.html", {"title": _("Projets de territoire")})
+def project_list(request):
+    visible = scoping.projects_for(request.user)
+    years = sorted(set(visible.values_list("year", flat=True)), reverse=True)
+    territories = list(
+        Territory.objects.filter(pk__in=visible.values("territory_id")).order_by("name")
+    )
+    chosen_year = request.GET.get("annee", "")
+    chosen_territory = request.GET.get("territoire", "")
+    projects = visible
+    if chosen_year.isdigit():
+        projects = projects.filter(year=int(chosen_year))
+    if chosen_territory:
+        projects = projects.filter(territory__slug=chosen_territory)
+    projects = (
+        projects.select_related("territory")
+        .annotate(
+            action_count=Count("actions"),
+            approved_count=Count("actions", filter=Q(actions__state__in=APPROVED)),
+            unanswered_count=_unanswered_needs(),
+        )
+        .order_by("-year", "territory__name")
+    )
+    return render(
+        request,
+        "web/projects/list.html",
+        {
+            "title": _("Projets de territoire"),
+            "nav": "projects",
+            "projects": list(projects),
+            "years": years,
+            "territories": territories,
+            "chosen_year": chosen_year,
+            "chosen_territory": chosen_territory,
+            "filtered": bool(chosen_year or chosen_territory),
+        },
+    )
+
+
+# --- one project -----------------------------------------------------------------------------
+
+
+def _project(request, pk):
+    """The project if the user may see it (404 otherwise: another territory's project)."""
+    return get_object_or_404(
+        scoping.projects_for(request.user).select_related("territory", "diagnostic"), pk=pk
+    )
+
+
+def _diagnostic(project):
+    try:
+        return project.diagnostic
+    except Diagnostic.DoesNotExist:
+        return None
+
+
+def _findings(project):
+    live = Action.objects.exclude(state__in=ENDED).only("id", "title", "state").order_by("title")
+    findings = (
+        Finding.objects.filter(diagnostic__project=project)
+        .select_related("commune")
+        .prefetch_related(Prefetch("actions", queryset=live, to_attr="answering"))
+        .order_by("kind", "id")
+    )
+    resources, needs = [], []
+    for finding in findings:
+        (needs if finding.kind == FindingKind.NEED else resources).append(finding)
+    return resources, needs
+
+
+def _axes_with_actions(project):
+    actions = (
+        project.actions.select_related("commune", "neighbourhood", "evaluation")
+        .order_by("title", "id")
+        .defer("summary")
+    )
+    by_axis: dict = {}
+    for action in actions:
+        action.evaluation_or_none = getattr(action, "evaluation", None)
+        by_axis.setdefault(action.axis_id, []).append(action)
+    axes = list(project.axes.all())
+    for axis in axes:
+        axis.action_list = by_axis.get(axis.pk, [])
+    return axes, by_axis.get(None, []), sum(len(rows) for rows in by_axis.values())
+
+
+def _workflow(project, user):
+    """What the user may do with the project's workflow now, and why not otherwise."""
+    items = list(
+        AgendaItem.objects.filter(project=project)
+        .select_related("session")
+        .order_by("-session__date")
+    )
+    planned_item = next(
+        (item for item in items if item.session.state == BoardSessionState.PLANNED), None
+    )
+    current_item = items[0] if items else None
+
+    submit = explain(project, "submit", user)
+    sessions = []
+    submit_reason = submit.reason
+    if submit.allowed:
+        sessions = list(BoardSession.objects.open_for_scheduling().order_by("date"))
+        if not sessions:
+            submit_reason = _("Aucune séance du conseil à venir n'est planifiée.")
+
+    back = explain(project, "return_to_draft", user)
+    back_reason = back.reason
+    if back.allowed and planned_item is None:
+        back_reason = _(
+            "L'ordre du jour de la séance est publié : seul le conseil peut renvoyer le projet "
+            "en préparation."
+        )
+
+    approve = explain(project, "approve", user)
+    if approve.allowed:
+        approve_reason = _(
+            "Le conseil approuve le projet en séance : sa décision s'enregistre sur la page "
+            "de la séance."
+        )
+    else:
+        approve_reason = approve.reason
+    return {
+        "agenda_item": current_item,
+        "submit": {
+            "allowed": submit.allowed and bool(sessions),
+            "reason": submit_reason,
+            "sessions": sessions,
+            "url": reverse("web:project_put_on_agenda", args=[project.pk]),
+        },
+        "take_off": {
+            "allowed": back.allowed and planned_item is not None,
+            "reason": back_reason,
+            "item": planned_item,
+            "url": reverse("web:project_take_off_agenda", args=[project.pk]),
+        },
+        "approve": {"reason": approve_reason},
+    }
+
+
+def _exports(project):
+    query = f"?territory={project.territory.slug}&year={project.year}"
+    links = [
+        {
+            "label": _("Actions et indicateurs (%(format)s)") % {"format": label}
+            if fmt != "csv"
+            else _("Actions (CSV)"),
+            "url": reverse("export-actions", kwargs={"fmt": fmt}) + query,
+        }
+        for fmt, label in EXPORT_FORMATS
+    ]
+    links.append(
+        {"label": _("Indicateurs d'évaluation (CSV)"), "url": reverse("export-indicators") + query}
+    )
+    return links
 
 
 @staff_required
-def project_detail(request, **kwargs):
-    return render(request, "web/stub.html", {"title": _("Projet de territoire")})
+def project_detail(request, pk):
+    project = _project(request, pk)
+    user = request.user
+    resources, needs = _findings(project)
+    axes, without_axis, action_count = _axes_with_actions(project)
+    return render(
+        request,
+        "web/projects/detail.html",
+        {
+            "title": project.title,
+            "nav": "projects",
+            "project": project,
+            "diagnostic": _diagnostic(project),
+            "resources": resources,
+            "needs": needs,
+            "unanswered": [need for need in needs if not need.answering],
+            "axes": axes,
+            "without_axis": without_axis,
+            "action_count": action_count,
+            "workflow": _workflow(project, user),
+            "may_create_action": user.has_role(*EDITORS) and user.works_in(project.territory_id),
+            "exports": _exports(project),
+            "states": ProjectState,
+        },
+    )
+
+
+# --- the project's workflow ------------------------------------------------------------------
+
+
+@staff_required
+@require_POST
+def project_put_on_agenda(request, pk):
+    project = _project(request, pk)
+    session = BoardSession.objects.filter(pk=_int(request.POST.get("session"))).first()
+    if session is None:
+        messages.error(request, _("Choisissez une séance du conseil."))
+    else:
+        run_command(
+            request,
+            agenda.put_project_on_agenda,
+            session,
+            project,
+            user=request.user,
+            success=_("Le projet est inscrit à l'ordre du jour de la séance « %(session)s ».")
+            % {"session": session.title},
+        )
+    return _back_to(project)
+
+
+@staff_required
+@require_POST
+def project_take_off_agenda(request, pk):
+    project = _project(request, pk)
+    item = (
+        AgendaItem.objects.filter(project=project, session__state=BoardSessionState.PLANNED)
+        .select_related("session")
+        .first()
+    )
+    if item is None:
+        messages.error(
+            request, _("Le projet n'est à l'ordre du jour d'aucune séance encore modifiable.")
+        )
+    else:
+        run_command(
+            request,
+            agenda.take_off_agenda,
+            item.session,
+            item.pk,
+            user=request.user,
+            success=_("Le projet est retiré de l'ordre du jour : il repasse en préparation."),
+        )
+    return _back_to(project)
+
+
+def _int(raw) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def _back_to(project) -> HttpResponseRedirect:
+    """303 See Other: the browser GETs the project page, with the message."""
+    response = HttpResponseRedirect(reverse("web:project_detail", args=[project.pk]) + "#workflow")
+    response.status_code = 303
+    return response
 
 
 urlpatterns = [
     path("projets/", project_list, name="project_list"),
     path("projets/<int:pk>/", project_detail, name="project_detail"),
+    path("projets/<int:pk>/ordre-du-jour/", project_put_on_agenda, name="project_put_on_agenda"),
+    path(
+        "projets/<int:pk>/retrait-ordre-du-jour/",
+        project_take_off_agenda,
+        name="project_take_off_agenda",
+    ),
 ]
