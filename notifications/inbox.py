@@ -20,3 +20,8 @@ def received(user):
 
 def unread_count(user) -> int:
     return received(user).filter(read_at__isnull=True).count()
+
+
+def mark_all_read(user) -> int:
+    """Mark every notification this person has received read; returns how many were unread."""
+    return received(user).filter(read_at__isnull=True).update(read_at=timezone.now())
