@@ -1,6 +1,7 @@
 """Where an action's consultation stands, computed from its (prefetched) roles."""
 
-from dataclasses import asdict, dataclass
+from collections import Counter
+from dataclasses import dataclass, fields
 
 from django.utils import timezone
 
@@ -19,12 +20,17 @@ class ConsultationSummary:
     overdue: bool
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        # Not dataclasses.asdict: it deep-copies every value, and a list of actions asks this
+        # of every action.
+        return {field.name: getattr(self, field.name) for field in _FIELDS}
+
+
+_FIELDS = fields(ConsultationSummary)
 
 
 def consultation_summary(action: Action, today=None) -> ConsultationSummary:
     roles = [role for role in action.roles.all() if role.state != RoleState.WITHDRAWN]
-    count = {state: sum(1 for r in roles if r.state == state) for state in RoleState.values}
+    count = Counter(role.state for role in roles)
     deadline = action.consultation_deadline
     today = today or timezone.localdate()
     days_left = (deadline - today).days if deadline else None

@@ -37,7 +37,7 @@ from backend.api.serializers.reference import (
     TerritorySerializer,
 )
 from backend.partners.services import save_contact, save_organisation
-from backend.territories.models import Commune, Territory
+from backend.territories.models import Commune, Finding, Territory
 from backend.territories.services import create_project, update_project
 from workflows.engine import explain
 from workflows.models import TransitionLog
@@ -160,10 +160,13 @@ class ActionViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         roles = RoleAssignment.objects.select_related("organisation", "contact")
+        findings = Finding.objects.only("pk")  # the serializer shows their ids only
         return (
             scoping.actions_for(self.request.user)
             .select_related("project__territory")
-            .prefetch_related(Prefetch("roles", queryset=roles), "findings")
+            .prefetch_related(
+                Prefetch("roles", queryset=roles), Prefetch("findings", queryset=findings)
+            )
         )
 
     def perform_create(self, serializer):

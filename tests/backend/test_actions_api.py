@@ -291,3 +291,29 @@ def test_roles_frozen_once_the_action_left_consultation(api, social_worker, pilo
         f"/api/v1/roles/{pilot.pk}/", {"description": "changer"}
     )
     assert response.status_code == 409
+
+
+def test_filtered_list_queries_are_constant_and_without_distinct(
+    api, social_worker, project, organisation
+):
+    """The filters join nothing that repeats a row: no DISTINCT (PostgreSQL would sort every
+    column of every matching row), and the same queries on every page."""
+    for action in factories.ActionFactory.create_batch(6, project=project):
+        factories.RoleFactory(action=action, organisation=organisation)
+    client = api.as_user(social_worker)
+    counts = []
+    for page in (1, 2, 3):
+        url = (
+            f"/api/v1/actions/?state=draft&state=consultation&territory={project.territory.slug}"
+            f"&page_size=2&page={page}"
+        )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert len(response.data["results"]) == 2
+        assert not any("DISTINCT" in query["sql"] for query in queries.captured_queries)
+        counts.append(len(queries))
+    assert len(set(counts)) == 1, counts
+    role = response.data["results"][0]["roles"][0]
+    assert role["organisation_name"] == organisation.name
+    assert response.data["results"][0]["state_label"] == "brouillon"
