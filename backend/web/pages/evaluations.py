@@ -1,17 +1,382 @@
-"""Placeholder pages, to be replaced by the real ones."""
+"""The evaluation page of an approved action: the plan (indicators, due date), editing it
+while it may change, the report form (all or nothing), and the territory manager's validation,
+after which the action may be closed.
 
-from django.shortcuts import render
-from django.urls import path
-from django.utils.translation import gettext_lazy as _
+The same services as the API (``backend.api.evaluation_views``): ``update_plan`` for the plan,
+``submit_report`` for the report, ``perform_transition(..., "validate")`` for the validation.
+The form reads numbers the French way (« 12,5 », « 1 250 »), as the pilot partner's report page
+does (``backend.evaluations.report_page``), whose reader it shares.
+"""
 
+import datetime
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from backend.accounts.models import StaffRole
+from backend.api import scoping
+from backend.evaluations.models import Evaluation, EvaluationState
+from backend.evaluations.report_page import (
+    TEXT_MAX_LENGTH,
+    _read_form,
+    parse_decimal,
+)
+from backend.evaluations.reports import submit_report, update_plan
 from backend.web.access import staff_required
+from backend.web.commands import run_command
+from workflows.engine import explain
+from workflows.services import perform_transition
+
+PLAN_EDITORS = (StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER)
+OPEN_PLAN = (EvaluationState.PLANNED, EvaluationState.DUE)
+BLANK_PLAN_ROWS = 2
+PLAN_FIELDS = ("label", "baseline", "target", "unit")
+LABEL_MAX_LENGTH, UNIT_MAX_LENGTH = 200, 50  # backend.evaluations.models.Indicator
+REPORT_LABELS = {
+    "participants": gettext_lazy("Nombre de participants"),
+    "residents_involved": gettext_lazy("Implication des habitants"),
+    "summary": gettext_lazy("Bilan"),
+    "what_worked": gettext_lazy("Ce qui a bien fonctionné"),
+    "what_to_change": gettext_lazy("Ce qu'il faudrait changer"),
+}
+
+
+def _evaluation(request, pk) -> Evaluation:
+    """The evaluation if its action is in the user's territories (404 otherwise)."""
+    rows = (
+        Evaluation.objects.filter(action__in=scoping.actions_for(request.user).values("pk"))
+        .select_related(
+            "action__project__territory",
+            "action__commune",
+            "reporting_role__organisation",
+            "reporting_role__contact",
+            "reporting_staff",
+        )
+        .prefetch_related("indicators")
+    )
+    return get_object_or_404(rows, pk=pk)
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _detail_url(evaluation, anchor: str = "") -> str:
+    return reverse("web:evaluation_detail", args=[evaluation.pk]) + anchor
+
+
+def plan_refusal(evaluation, user) -> str:
+    """Why the user may not change the plan now ('' when they may): the rule of
+    ``update_plan``, told before the user fills the form."""
+    if not user.has_role(*PLAN_EDITORS) or not user.works_in(evaluation.workflow_territory_id):
+        return _("Seuls les agents du territoire modifient le plan d'évaluation.")
+    if evaluation.state not in OPEN_PLAN:
+        return _("Le rapport est remis : le plan ne change plus.")
+    return ""
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def _report_rows(indicators, values=None, errors=None):
+    raw = (values or {}).get("raw_results", {})
+    errors = errors or {}
+    return [
+        {
+            "indicator": indicator,
+            "field": f"result-{indicator.pk}",
+            "value": raw.get(indicator.pk, ""),
+            "error": errors.get(f"result-{indicator.pk}"),
+        }
+        for indicator in indicators
+    ]
+
+
+def _context(evaluation, user, *, values=None, errors=None) -> dict:
+    action = evaluation.action
+    indicators = list(evaluation.indicators.all())
+    errors = errors or {}
+    rows = _report_rows(indicators, values, errors)
+    validate = explain(evaluation, "validate", user)
+    context = {
+        "title": _("Évaluation : %(action)s") % {"action": action.title},
+        "nav": "projects",
+        "evaluation": evaluation,
+        "action": action,
+        "project": action.project,
+        "indicators": indicators,
+        "today": timezone.localdate(),
+        "report": explain(evaluation, "submit_report", user),
+        "rows": rows,
+        "values": values or {},
+        "errors": errors,
+        "field_errors": [(row["field"], row["indicator"].label, row["error"]) for row in rows]
+        + [(name, label, errors.get(name)) for name, label in REPORT_LABELS.items()],
+        "text_max_length": TEXT_MAX_LENGTH,
+        "plan_refusal": plan_refusal(evaluation, user),
+        "transitions": [
+            {
+                "name": "validate",
+                "label": _("Valider le rapport"),
+                "allowed": validate.allowed,
+                "reason": validate.reason,
+                "url": reverse("web:evaluation_validate", args=[evaluation.pk]),
+            }
+        ],
+    }
+    context["field_errors"] = [entry for entry in context["field_errors"] if entry[2]]
+    if evaluation.state == EvaluationState.VALIDATED:
+        context["close"] = explain(action, "close", user)
+    return context
 
 
 @staff_required
-def evaluation_detail(request, **kwargs):
-    return render(request, "web/stub.html", {"title": _("Évaluation")})
+def evaluation_detail(request, pk):
+    evaluation = _evaluation(request, pk)
+    return render(request, "web/evaluations/detail.html", _context(evaluation, request.user))
+
+
+# --- the report --------------------------------------------------------------------------------
+
+
+def read_report(data, indicators) -> tuple[dict, dict, dict]:
+    """(what was typed, the report for ``submit_report``, errors by field): the partner page's
+    reader, plus the summary (bilan) that staff write."""
+    values, report, errors = _read_form(data, indicators)
+    summary = data.get("summary", "")
+    values["summary"] = summary
+    if len(summary) > TEXT_MAX_LENGTH:
+        errors["summary"] = _("%(max)s caractères au plus (vous en avez écrit %(length)s).") % {
+            "max": TEXT_MAX_LENGTH,
+            "length": len(summary),
+        }
+    else:
+        report["summary"] = summary.strip()
+    return values, report, errors
+
+
+@staff_required
+@require_POST
+def evaluation_report(request, pk):
+    evaluation = _evaluation(request, pk)
+    indicators = list(evaluation.indicators.all())
+    values, report, errors = read_report(request.POST, indicators)
+    if errors:
+        context = _context(evaluation, request.user, values=values, errors=errors)
+        return render(request, "web/evaluations/detail.html", context, status=400)
+    results = [{"indicator": i.pk, "result": values["results"][i.pk]} for i in indicators]
+    _result, status = run_command(
+        request,
+        submit_report,
+        evaluation,
+        actor=request.user,
+        results=results,
+        success=_("Le rapport d'évaluation est remis."),
+        **report,
+    )
+    if status == 400:  # the plan changed since the page was shown: show the form again
+        evaluation = _evaluation(request, pk)
+        context = _context(evaluation, request.user, values=values)
+        return render(request, "web/evaluations/detail.html", context, status=400)
+    return _see_other(_detail_url(evaluation, "#rapport" if status == 200 else ""))
+
+
+# --- validation --------------------------------------------------------------------------------
+
+
+@staff_required
+@require_POST
+def evaluation_validate(request, pk):
+    evaluation = _evaluation(request, pk)
+    run_command(
+        request,
+        perform_transition,
+        evaluation,
+        "validate",
+        actor=request.user,
+        success=_("Le rapport d'évaluation est validé : l'action peut être clôturée."),
+    )
+    return _see_other(_detail_url(evaluation, "#validation"))
+
+
+# --- the plan ----------------------------------------------------------------------------------
+
+
+def parse_date(raw: str) -> datetime.date:
+    """« 2027-06-30 » (the date field) or « 30/06/2027 » (typed by hand)."""
+    text = (raw or "").strip()
+    for layout in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.datetime.strptime(text, layout).date()
+        except ValueError:
+            continue
+    raise ValueError(_("Indiquez une date, par exemple 30/06/2027."))
+
+
+def _plan_rows(indicators, blank: int) -> list[dict]:
+    rows = [
+        {
+            "label": indicator.label,
+            "baseline": _number(indicator.baseline),
+            "target": _number(indicator.target),
+            "unit": indicator.unit,
+        }
+        for indicator in indicators
+    ]
+    return rows + [{"label": "", "baseline": "", "target": "", "unit": ""}] * blank
+
+
+def _number(value) -> str:
+    if value is None:
+        return ""
+    return f"{value.normalize():f}".replace(".", ",")  # 12.50 -> « 12,5 »
+
+
+def read_plan(data) -> tuple[dict, dict]:
+    """(the plan for ``update_plan`` with what was typed, errors by field name)."""
+    errors: dict[str, str] = {}
+    try:
+        count = min(int(data.get("rows", "0")), 100)
+    except ValueError:
+        count = 0
+    rows, indicators = [], []
+    for index in range(count):
+        row = {name: data.get(f"indicator-{index}-{name}", "").strip() for name in PLAN_FIELDS}
+        rows.append(row)
+        if not any(row.values()):
+            continue  # an empty row: nothing to add (or an indicator removed)
+        prefix = f"indicator-{index}-"
+        indicator = {"label": row["label"], "unit": row["unit"]}
+        if not row["label"]:
+            errors[prefix + "label"] = _("Donnez l'intitulé de l'indicateur.")
+        elif len(row["label"]) > LABEL_MAX_LENGTH:
+            errors[prefix + "label"] = _("%(max)s caractères au plus.") % {"max": LABEL_MAX_LENGTH}
+        if len(row["unit"]) > UNIT_MAX_LENGTH:
+            errors[prefix + "unit"] = _("%(max)s caractères au plus.") % {"max": UNIT_MAX_LENGTH}
+        if not row["target"]:
+            errors[prefix + "target"] = _("Indiquez la cible visée (un nombre).")
+        else:
+            try:
+                indicator["target"] = parse_decimal(row["target"])
+            except ValueError as error:
+                errors[prefix + "target"] = str(error.args[0])
+        if row["baseline"]:
+            try:
+                indicator["baseline"] = parse_decimal(row["baseline"])
+            except ValueError as error:
+                errors[prefix + "baseline"] = str(error.args[0])
+        else:
+            indicator["baseline"] = None
+        indicators.append(indicator)
+    due_raw = data.get("due_date", "")
+    plan = {"due_date_raw": due_raw, "rows": rows, "indicators": indicators}
+    try:
+        plan["due_date"] = parse_date(due_raw)
+    except ValueError as error:
+        errors["due_date"] = str(error.args[0])
+    return plan, errors
+
+
+def _plan_page(request, evaluation, *, rows, due_date, errors=None, refusal="", status=200):
+    errors = errors or {}
+    numbered = []
+    for index, row in enumerate(rows):
+        prefix = f"indicator-{index}-"
+        numbered.append(
+            {
+                **row,
+                "number": index + 1,
+                "prefix": prefix,
+                "errors": {
+                    name: errors.get(prefix + name)
+                    for name in ("label", "baseline", "target", "unit")
+                },
+            }
+        )
+    summary = [("due_date", _("Échéance"), errors["due_date"])] if "due_date" in errors else []
+    for row in numbered:
+        for name, message in row["errors"].items():
+            if message:
+                summary.append(
+                    (
+                        row["prefix"] + name,
+                        _("Indicateur %(number)s") % {"number": row["number"]},
+                        message,
+                    )
+                )
+    context = {
+        "title": _("Plan d'évaluation : %(action)s") % {"action": evaluation.action.title},
+        "nav": "projects",
+        "evaluation": evaluation,
+        "action": evaluation.action,
+        "project": evaluation.action.project,
+        "rows": numbered,
+        "due_date": due_date,
+        "errors": errors,
+        "field_errors": summary,
+        "refusal": refusal,
+    }
+    return render(request, "web/evaluations/plan.html", context, status=status)
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def evaluation_plan(request, pk):
+    evaluation = _evaluation(request, pk)
+    refusal = plan_refusal(evaluation, request.user)
+    indicators = list(evaluation.indicators.all())
+    if request.method != "POST" or refusal:
+        if request.method == "POST":
+            messages.error(request, refusal)
+            return _see_other(_detail_url(evaluation, "#plan"))
+        return _plan_page(
+            request,
+            evaluation,
+            rows=_plan_rows(indicators, BLANK_PLAN_ROWS),
+            due_date=evaluation.due_date.isoformat(),
+            refusal=refusal,
+        )
+    plan, errors = read_plan(request.POST)
+    if errors:
+        return _plan_page(
+            request,
+            evaluation,
+            rows=plan["rows"],
+            due_date=plan["due_date_raw"],
+            errors=errors,
+            status=400,
+        )
+    _result, status = run_command(
+        request,
+        update_plan,
+        evaluation,
+        user=request.user,
+        due_date=plan["due_date"],
+        indicators=plan["indicators"],
+        success=_("Le plan d'évaluation est enregistré."),
+    )
+    if status == 400:
+        return _plan_page(
+            request, evaluation, rows=plan["rows"], due_date=plan["due_date_raw"], status=400
+        )
+    return _see_other(_detail_url(evaluation, "#plan"))
 
 
 urlpatterns = [
     path("evaluations/<int:pk>/", evaluation_detail, name="evaluation_detail"),
+    path("evaluations/<int:pk>/plan/", evaluation_plan, name="evaluation_plan"),
+    path("evaluations/<int:pk>/rapport/", evaluation_report, name="evaluation_report"),
+    path(
+        "evaluations/<int:pk>/transitions/valider/",
+        evaluation_validate,
+        name="evaluation_validate",
+    ),
 ]
