@@ -17,6 +17,7 @@ from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import StaffRole
@@ -185,9 +186,10 @@ class Filters:
             actions = actions.filter(state=S.CONSULTATION, consultation_deadline__lt=today)
         return actions
 
-    def query(self, **changes) -> str:
-        """The query string of these filters, with some changed (None removes one)."""
+    def query(self, view: str = "", **changes) -> str:
+        """The query string of these filters (some changed), the view first."""
         params = {
+            "view": view,
             "territory": self.territory.slug if self.territory else "",
             "project": self.project or "",
             "axis": self.axis or "",
@@ -440,7 +442,7 @@ def dashboard(request):
             scoped, options, today
         )
         response = render(request, "web/dashboard/dashboard.html", context)
-    response["Vary"] = "HX-Request"
+    patch_vary_headers(response, ["HX-Request"])
     return response
 
 
