@@ -116,7 +116,7 @@ def test_only_creators_see_the_new_action_link(client_for, make_staff):
 def todo(body: str, key: str) -> str:
     match = re.search(rf'aria-labelledby="todo-{key}">(.*?)</section>', body, re.S)
     assert match, key
-    return match.group(1)
+    return " ".join(match.group(1).split())
 
 
 def test_what_needs_me_now(client_for, social_worker, project):
@@ -135,6 +135,9 @@ def test_what_needs_me_now(client_for, social_worker, project):
     factories.RoleFactory(
         action=on_time, kind="funder", state="declined", responded_at=timezone.now() - days(1)
     )
+    factories.RoleFactory(
+        action=on_time, kind="host", state="accepted", responded_at=timezone.now() - days(30)
+    )
     old = factories.ActionFactory(project=project, title="Réponse ancienne", state="consultation")
     factories.RoleFactory(action=old, state="accepted", responded_at=timezone.now() - days(20))
     ready = factories.ActionFactory(project=project, title="Prête", state="ready_for_board")
@@ -148,7 +151,8 @@ def test_what_needs_me_now(client_for, social_worker, project):
     assert "Consultation en retard" in late and "2 rôles sans réponse" in late
     assert "Consultation à l&#x27;heure" not in late
     answers = todo(body, "answers")
-    assert "Consultation à l&#x27;heure" in answers and "1 refus" in answers
+    assert "Consultation à l&#x27;heure" in answers and "1 réponse, " in answers
+    assert "1 refus" in answers and "acceptation" not in answers
     assert "Réponse ancienne" not in answers
     assert reverse("web:action_detail", args=[ready.pk]) in todo(body, "ready")
     evaluations = todo(body, "evaluations")
@@ -193,6 +197,11 @@ def test_filters_narrow_the_board_and_stay_in_the_form(client_for, social_worker
     # A state filter shows that column only.
     body = html(client.get(URL, {"state": "consultation"}))
     assert re.findall(r'<h3 id="column-([a-z_]+)"', body) == ["consultation"]
+    # A final state has no column: its actions come as a list.
+    factories.ActionFactory(project=project, title="Action close", state="closed")
+    body = html(client.get(URL, {"state": "closed"}))
+    assert '<table class="action-list">' in body and "Action close" in body
+    assert mine.title not in body
 
 
 def test_a_column_shows_its_latest_cards_and_links_to_the_others(

@@ -313,16 +313,16 @@ def _todo(user, actions, today):
         .order_by(mine_first, "consultation_deadline", "id")
     )
     since = timezone.now() - datetime.timedelta(days=RECENT_ANSWERS_DAYS)
-    recent = Q(roles__responded_at__gte=since)
+    # Filtering on the roles first, the counts below add up those recent answers only.
     answers = (
-        actions.annotate(
-            answers=Count("roles", filter=recent & Q(roles__state__in=ANSWERED)),
-            accepted=Count("roles", filter=recent & Q(roles__state=RoleState.ACCEPTED)),
-            declined=Count("roles", filter=recent & Q(roles__state=RoleState.DECLINED)),
-            changes=Count("roles", filter=recent & Q(roles__state=RoleState.CHANGES_REQUESTED)),
-            last_answer=Max("roles__responded_at", filter=recent & Q(roles__state__in=ANSWERED)),
+        actions.filter(roles__responded_at__gte=since, roles__state__in=ANSWERED)
+        .annotate(
+            answers=Count("roles"),
+            accepted=Count("roles", filter=Q(roles__state=RoleState.ACCEPTED)),
+            declined=Count("roles", filter=Q(roles__state=RoleState.DECLINED)),
+            changes=Count("roles", filter=Q(roles__state=RoleState.CHANGES_REQUESTED)),
+            last_answer=Max("roles__responded_at"),
         )
-        .filter(answers__gt=0)
         .select_related("project__territory")
         .order_by(mine_first, "-last_answer", "-id")
     )
@@ -402,7 +402,8 @@ def dashboard(request):
     today = timezone.localdate()
     options = Options.load(user)
     filters = Filters.read(request.GET, options)
-    view = "list" if request.GET.get("view") == "list" else "board"
+    # The final states have no column: asking for one of them shows the list.
+    view = "list" if request.GET.get("view") == "list" or filters.state in FINISHED else "board"
     scoped = scoping.actions_for(user)
     actions = filters.apply(scoped, user, today)
 
@@ -414,7 +415,7 @@ def dashboard(request):
         "filters": filters,
         "view": view,
         "states": [(s, label) for s, label in S.choices],
-        "board_url": "?" + filters.query(),
+        "board_url": "?" + filters.query(state="" if filters.state in FINISHED else filters.state),
         "list_url": "?" + filters.query(view="list"),
     }
     if view == "list":
