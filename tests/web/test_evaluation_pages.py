@@ -153,7 +153,7 @@ def test_the_manager_validates_and_is_sent_back_to_the_action(
     evaluation.refresh_from_db()
     assert evaluation.state == "validated"
     # the action is still in progress (its due date has not come): closing waits for it
-    assert "Clôture de l'action :" in html
+    assert "L'action est encore en cours : passez-la en évaluation depuis sa page" in html
     assert reverse("web:action_detail", args=[evaluation.action_id]) in html
 
     perform_transition(evaluation.action, "evaluate", actor=manager)
@@ -181,6 +181,7 @@ def test_the_plan_is_edited_with_french_numbers(page_client, social_worker, eval
     assert response.status_code == 200
     html = text(response)
     assert 'value="Familles parties en vacances"' in html and 'value="12"' in html
+    assert 'value="30/07/2027"' in html
     body = {
         "rows": "4",
         "due_date": "15/09/2027",

@@ -341,7 +341,7 @@ def evaluation_plan(request, pk):
             request,
             evaluation,
             rows=_plan_rows(indicators, BLANK_PLAN_ROWS),
-            due_date=evaluation.due_date.isoformat(),
+            due_date=evaluation.due_date.strftime("%d/%m/%Y"),
             refusal=refusal,
         )
     plan, errors = read_plan(request.POST)
