@@ -176,6 +176,11 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 BAD_LINK_LIMIT = int(os.environ.get("BAD_LINK_LIMIT", "20"))  # per address, per 10 minutes
+# Sign-in lock-out (backend.accounts.lockout): failures per username, and per address (higher:
+# an office behind one address), within the window; then 429 until the window has passed.
+SIGNIN_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT") or 5)
+SIGNIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("SIGNIN_FAILURE_LIMIT_PER_ADDRESS") or 20)
+SIGNIN_LOCKOUT_SECONDS = int(os.environ.get("SIGNIN_LOCKOUT_SECONDS") or 15 * 60)
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -195,6 +200,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "backend.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("AUTH_THROTTLE_RATE", "20/min")},
+    # Proxies in front of the web server: 0 trusts no X-Forwarded-For (DRF's default, None,
+    # would take a client's own header as its address and let it dodge every throttle).
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES") or 0),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -229,12 +237,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
+# --- Security ------------------------------------------------------------------------------
+# `manage.py check --deploy` is clean with DJANGO_DEBUG off and DJANGO_SECURE=1 (tested).
+# DJANGO_SECURE=1 (the default when SITE_URL is https://): the site is served over HTTPS by a
+# proxy that terminates TLS and sets X-Forwarded-Proto: HTTPS only cookies, redirect to
+# https://, HSTS. Off for `make run` and the compose stack, which serve http on localhost.
 if not DEBUG:
     SESSION_COOKIE_HTTPONLY = True
     X_FRAME_OPTIONS = "DENY"
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
-    if SITE_URL.startswith("https://"):
+    if env_bool("DJANGO_SECURE", default=SITE_URL.startswith("https://")):
         SESSION_COOKIE_SECURE = True
         CSRF_COOKIE_SECURE = True
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        SECURE_SSL_REDIRECT = True
+        SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container's own health check, in http
+        SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS") or 31536000)
+        SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+        SECURE_HSTS_PRELOAD = True

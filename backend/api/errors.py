@@ -8,6 +8,7 @@ from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from backend.accounts.lockout import SignInLockedOut
 from workflows.errors import (
     InvalidTransitionInput,
     TransitionConflict,
@@ -23,6 +24,8 @@ class Conflict(exceptions.APIException):
 
 
 def _as_api_exception(exc):
+    if isinstance(exc, SignInLockedOut):
+        return exceptions.Throttled(detail=str(exc.message))
     if isinstance(exc, UnknownTransition):
         return exceptions.NotFound(str(exc.reason))
     if isinstance(exc, TransitionForbidden):

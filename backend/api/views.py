@@ -4,12 +4,15 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action as route
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 
+from backend.accounts.lockout import sign_in
 from backend.accounts.models import StaffRole
 from backend.accounts.services import create_staff
 from backend.actions import services as action_services
@@ -33,8 +36,10 @@ from backend.api.serializers.reference import (
     ContactSerializer,
     OrganisationSerializer,
     ProjectSerializer,
+    SignInSerializer,
     StaffSerializer,
     TerritorySerializer,
+    TokenSerializer,
 )
 from backend.partners.services import save_contact, save_organisation
 from backend.territories.models import Commune, Finding, Territory
@@ -55,12 +60,25 @@ STAFF_TRANSITIONS = (
 )
 
 
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token."""
+class TokenView(APIView):
+    """Exchange a username and password for an API token. After repeated failures for a
+    username or from an address, every attempt is refused for a while (429)."""
 
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
+
+    @extend_schema(request=SignInSerializer, responses={200: TokenSerializer})
+    def post(self, request):
+        body = SignInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = sign_in(request, **body.validated_data)
+        if user is None:
+            raise ValidationError(
+                {"non_field_errors": [_("Identifiant ou mot de passe incorrect.")]}
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
 
 
 class StaffViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
