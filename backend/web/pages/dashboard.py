@@ -10,9 +10,21 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, DateField, F, IntegerField, Max, Prefetch, Q, Value, When
-from django.db.models.expressions import Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -21,7 +33,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import StaffRole
-from backend.actions.models import ActionState, RoleAssignment, RoleState
+from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
 from backend.actions.summary import consultation_summary
 from backend.api import scoping
 from backend.evaluations.models import Evaluation, EvaluationState
@@ -247,28 +259,24 @@ def _card(action, today) -> Card:
     )
 
 
+def _column_order(state) -> tuple:
+    """Consultations: the nearest deadline first; elsewhere the latest change first."""
+    if state == S.CONSULTATION:
+        return (F("consultation_deadline").asc(nulls_last=True), "-updated_at", "-id")
+    return ("-updated_at", "-id")
+
+
 def _columns(actions, filters, today):
     counts = dict(actions.values_list("state").annotate(n=Count("id")).order_by())
     states = [s for s in PIPELINE if not filters.state or s == filters.state]
-    # Consultations: the nearest deadline first; elsewhere the latest change first.
-    urgency = Case(
-        When(state=S.CONSULTATION, then=F("consultation_deadline")),
-        default=Value(None),
-        output_field=DateField(),
-    )
-    ranked = (
-        actions.filter(state__in=states)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("state")],
-                order_by=[urgency.asc(nulls_last=True), F("updated_at").desc(), F("id").desc()],
-            )
-        )
-        .filter(rank__lte=CARDS_PER_COLUMN)
-    )
+    # Each column's first cards: one small "top N" query per state, joined in one UNION ALL
+    # (each can use the state index), then the cards themselves by id.
+    firsts = [actions.filter(state=state).order_by(*_column_order(state)) for state in states]
+    firsts = [qs.values_list("id", flat=True)[:CARDS_PER_COLUMN] for qs in firsts]
+    ids = list(firsts[0].union(*firsts[1:], all=True)) if firsts else []
+    cards = _with_card_data(Action.objects.filter(pk__in=ids)) if ids else []
     by_state: dict[str, list] = {s: [] for s in states}
-    for action in sorted(_with_card_data(ranked), key=lambda a: a.rank):
+    for action in sorted(cards, key=lambda a: ids.index(a.pk)):
         by_state[action.state].append(_card(action, today))
     labels = dict(S.choices)
     columns = []
@@ -300,15 +308,27 @@ def _page(actions, request, today):
 # --- what needs me now ----------------------------------------------------------------------
 
 
+def _first(queryset, size=TODO_LIMIT):
+    """The first rows and how many there are in all, in one query (a window count)."""
+    rows = list(queryset.annotate(total_rows=Window(Count("*")))[:size])
+    return rows, rows[0].total_rows if rows else 0
+
+
 def _todo(user, actions, today):
     """Four short lists for the person and their territories, what they follow first."""
     mine_first = Case(
         When(social_worker=user, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
+    invited = RoleAssignment.objects.filter(action=OuterRef("pk"), state=RoleState.INVITED)
     overdue = (
         actions.filter(state=S.CONSULTATION, consultation_deadline__lt=today)
-        .annotate(waiting=Count("roles", filter=Q(roles__state=RoleState.INVITED)))
-        .filter(waiting__gt=0)
+        .filter(Exists(invited))
+        .annotate(
+            waiting=Subquery(
+                invited.order_by().values("action").annotate(n=Count("id")).values("n"),
+                output_field=IntegerField(),
+            )
+        )
         .select_related("project__territory")
         .order_by(mine_first, "consultation_deadline", "id")
     )
@@ -345,10 +365,10 @@ def _todo(user, actions, today):
         .order_by("due_date", "id")
     )
     return {
-        "overdue": (list(overdue[:TODO_LIMIT]), overdue.count()),
-        "answers": (list(answers[:TODO_LIMIT]), answers.count()),
-        "ready": (list(ready[:TODO_LIMIT]), ready.count()),
-        "evaluations": (list(evaluations[:TODO_LIMIT]), evaluations.count()),
+        "overdue": _first(overdue),
+        "answers": _first(answers),
+        "ready": _first(ready),
+        "evaluations": _first(evaluations),
     }
 
 
