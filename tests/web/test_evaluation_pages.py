@@ -118,9 +118,10 @@ def test_a_board_secretary_sees_why_they_cannot_report(page_client, secretary, e
     assert "Vous ne pouvez pas remettre le rapport pour l'instant." in html
     assert "Votre rôle ne permet pas cette transition" in html
     assert "Seuls les agents du territoire modifient le plan d'évaluation." in html
-    response = client.post(url(evaluation, "web:evaluation_report"), results(evaluation, 1, 2))
-    assert response.status_code == 303
-    assert "Votre rôle ne permet pas cette transition" in text(client.get(response["Location"]))
+    for body in (results(evaluation, 1, 2), results(evaluation, "x", "")):
+        response = client.post(url(evaluation, "web:evaluation_report"), body)
+        assert response.status_code == 303
+        assert "Votre rôle ne permet pas cette transition" in text(client.get(response["Location"]))
     evaluation.refresh_from_db()
     assert evaluation.state == "planned"
 

@@ -167,6 +167,10 @@ def read_report(data, indicators) -> tuple[dict, dict, dict]:
 @require_POST
 def evaluation_report(request, pk):
     evaluation = _evaluation(request, pk)
+    allowed = explain(evaluation, "submit_report", request.user)
+    if not allowed.allowed:  # say why, rather than point at fields the user cannot send
+        messages.error(request, allowed.reason)
+        return _see_other(_detail_url(evaluation, "#rapport"))
     indicators = list(evaluation.indicators.all())
     values, report, errors = read_report(request.POST, indicators)
     if errors:
