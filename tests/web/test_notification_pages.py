@@ -190,7 +190,7 @@ def test_the_preferences_page_shows_one_group_per_kind(page_client, manager):
     # a mandatory kind: only "immediately", checked and disabled, and the reason
     assert re.search(r'id="pref-reminder-immediate" value="immediate" checked disabled', page)
     assert 'id="pref-reminder-none"' not in page
-    assert "porte une échéance ou une décision" in page
+    assert "portent une échéance ou une décision" in page
 
 
 def test_preferences_are_saved_with_a_success_message(page_client, manager):

@@ -124,6 +124,7 @@ BY_SLUG = {workflow.slug: workflow for workflow in WORKFLOWS}
 
 def _section(workflow: Workflow) -> dict:
     machine = machine_of(workflow.model)
+    layers = machine.layers
     title = str(_("Diagramme d'états : %(title)s") % {"title": workflow.title})
     return {
         "workflow": workflow,
@@ -136,7 +137,10 @@ def _section(workflow: Workflow) -> dict:
                 "source": machine.label_of(step.source),
                 "target": machine.label_of(step.target),
             }
-            for step in machine.steps
+            for step in sorted(
+                machine.steps,
+                key=lambda step: (layers[step.source], layers[step.target], step.name),
+            )
         ],
     }
 

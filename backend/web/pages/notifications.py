@@ -121,11 +121,6 @@ def read_all(request):
 
 # --- the preferences -------------------------------------------------------------------------
 
-MANDATORY_HINT = _(
-    "Ce message porte une échéance ou une décision : il est toujours envoyé tout de suite et ne "
-    "peut être ni mis dans le récapitulatif, ni désactivé."
-)
-
 
 class PreferencesForm(forms.Form):
     """One radio group per kind of message. Every delivery is accepted here: the service says
@@ -214,7 +209,6 @@ def preferences(request):
             "optional": [g for g in groups if not g["mandatory"]],
             "mandatory": [g for g in groups if g["mandatory"]],
             "errors": [g for g in groups if g["errors"]],
-            "mandatory_hint": MANDATORY_HINT,
         },
         status=status,
     )
