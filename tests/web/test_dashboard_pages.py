@@ -238,7 +238,7 @@ def test_htmx_gets_the_board_only_and_a_history_restore_the_whole_page(
     partial = client.get(URL, {"state": "draft"}, HTTP_HX_REQUEST="true")
     body = html(partial)
     assert "<html" not in body and action.title in body
-    assert 'id="pipeline-status"' in body and 'hx-swap-oob="true"' in body
+    assert 'id="pipeline-status"' in body and 'hx-swap-oob="innerHTML"' in body
     assert "HX-Request" in partial["Vary"]
     restore = client.get(URL, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
     assert "<html" in html(restore)
