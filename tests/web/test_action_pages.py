@@ -294,6 +294,22 @@ def test_adding_a_role(page_client, social_worker, action, organisation, other_t
     assert "Cette organisation a déjà ce rôle sur l&#x27;action." in text(duplicate)
 
 
+def test_the_contact_select_narrows_to_the_chosen_organisation(
+    page_client, social_worker, action, organisation
+):
+    mine = factories.ContactFactory(organisation=organisation, last_name="Rolland")
+    other = factories.ContactFactory(
+        organisation=factories.OrganisationFactory(territories=[action.project.territory]),
+        last_name="Benali",
+    )
+    url = reverse("web:role_contacts", args=[action.pk])
+
+    page = text(page_client(social_worker).get(url, {"organisation": organisation.pk}))
+
+    assert page.startswith('<div id="contact-field">')
+    assert mine.last_name in page and other.last_name not in page
+
+
 def test_editing_withdrawing_and_renewing_the_link_of_a_role(
     page_client, social_worker, action, pilot
 ):

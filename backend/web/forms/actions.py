@@ -232,17 +232,20 @@ class RoleForm(AccessibleForm):
     )
     venue = forms.CharField(required=False, max_length=200, label=_("Lieu mis à disposition"))
 
-    def __init__(self, *args, user, action, role=None, **kwargs):
+    def __init__(self, *args, user, action, role=None, only_organisation=None, **kwargs):
+        """``only_organisation``: list only that organisation's contacts (the htmx refresh
+        of the contact select once an organisation is chosen)."""
         super().__init__(*args, **kwargs)
         self.role = role
         organisations = scoping.organisations_for(user).filter(
             territories=action.project.territory_id
         )
         self.fields["organisation"].queryset = organisations.order_by("name")
-        self.fields["contact"].queryset = (
-            Contact.objects.filter(organisation__in=organisations.values("pk"))
-            .select_related("organisation")
-            .order_by("organisation__name", "last_name", "first_name")
+        contacts = Contact.objects.filter(organisation__in=organisations.values("pk"))
+        if only_organisation is not None:
+            contacts = contacts.filter(organisation_id=only_organisation)
+        self.fields["contact"].queryset = contacts.select_related("organisation").order_by(
+            "organisation__name", "last_name", "first_name"
         )
         self.fields["contact"].label_from_instance = lambda contact: (
             f"{contact.full_name} ({contact.position})" if contact.position else contact.full_name

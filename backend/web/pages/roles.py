@@ -3,7 +3,7 @@ link. Served under the action's address (its routes are joined by ``pages.action
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -44,6 +44,15 @@ def _role(request, pk, role_pk):
 
 def _render(request, form, action, role=None, status=200):
     form.describe_fields()
+    # With JavaScript, choosing an organisation narrows the contact select to its people.
+    form.fields["organisation"].widget.attrs.update(
+        {
+            "hx-get": reverse("web:role_contacts", args=[action.pk]),
+            "hx-target": "#contact-field",
+            "hx-swap": "outerHTML",
+            "hx-trigger": "change",
+        }
+    )
     title = _("Modifier un rôle") if role else _("Ajouter un rôle")
     return render(
         request,
@@ -122,6 +131,18 @@ def role_edit(request, pk, role_pk):
 
 
 @staff_required
+def role_contacts(request, pk):
+    """The contact select for the organisation chosen (an htmx fragment)."""
+    action = _action(request, pk)
+    raw = request.GET.get("organisation", "")
+    form = RoleForm(
+        user=request.user, action=action, only_organisation=int(raw) if raw.isdigit() else None
+    )
+    form.describe_fields()
+    return render(request, "web/actions/contact_field.html", {"form": form})
+
+
+@staff_required
 @require_POST
 def role_withdraw(request, pk, role_pk):
     role = _role(request, pk, role_pk)
@@ -157,6 +178,7 @@ def role_revoke_link(request, pk, role_pk):
 
 urlpatterns = [
     path("actions/<int:pk>/roles/nouveau/", role_create, name="role_create"),
+    path("actions/<int:pk>/roles/interlocuteurs/", role_contacts, name="role_contacts"),
     path("actions/<int:pk>/roles/<int:role_pk>/modifier/", role_edit, name="role_edit"),
     path("actions/<int:pk>/roles/<int:role_pk>/retirer/", role_withdraw, name="role_withdraw"),
     path(
