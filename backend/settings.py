@@ -175,6 +175,9 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Personal data: contacts whose every action ended this many years ago are anonymised
+# (`manage.py anonymise_closed`, backend.partners.retention).
+RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS") or 5)
 BAD_LINK_LIMIT = int(os.environ.get("BAD_LINK_LIMIT", "20"))  # per address, per 10 minutes
 # Sign-in lock-out (backend.accounts.lockout): failures per username, and per address (higher:
 # an office behind one address), within the window; then 429 until the window has passed.

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from backend.partners.models import Contact, Organisation
+from backend.partners.models import Contact, ContactAnonymisation, Organisation
 
 
 class ContactInline(admin.TabularInline):
@@ -23,3 +23,27 @@ class ContactAdmin(admin.ModelAdmin):
     list_filter = ["category", "organisation__kind"]
     search_fields = ["last_name", "first_name", "email", "organisation__name"]
     autocomplete_fields = ["organisation"]
+
+
+@admin.register(ContactAnonymisation)
+class ContactAnonymisationAdmin(admin.ModelAdmin):
+    """What the retention rule did (``manage.py anonymise_closed``): read-only, like the log."""
+
+    list_display = [
+        "anonymised_at",
+        "contact",
+        "last_action_ended_at",
+        "actions",
+        "retention_years",
+    ]
+    date_hierarchy = "anonymised_at"
+    list_select_related = ["contact__organisation"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,7 +1,10 @@
 """Partner organisations and the people who answer for them."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from workflows.models import AppendOnlyError
 
 
 class OrganisationKind(models.TextChoices):
@@ -80,3 +83,35 @@ class Contact(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class ContactAnonymisation(models.Model):
+    """The trace of a contact anonymised by the retention rule (``backend.partners.retention``):
+    one row per contact, written in the same transaction, never changed nor deleted."""
+
+    contact = models.OneToOneField(
+        Contact,
+        on_delete=models.PROTECT,
+        related_name="anonymisation",
+        verbose_name=_("interlocuteur"),
+    )
+    anonymised_at = models.DateTimeField(_("anonymisé le"), default=timezone.now)
+    last_action_ended_at = models.DateTimeField(_("fin de sa dernière action"))
+    actions = models.PositiveIntegerField(_("actions concernées"))
+    retention_years = models.PositiveSmallIntegerField(_("durée de conservation (années)"))
+
+    class Meta:
+        ordering = ["-anonymised_at", "-id"]
+        verbose_name = _("anonymisation d'un interlocuteur")
+        verbose_name_plural = _("anonymisations des interlocuteurs")
+
+    def __str__(self) -> str:
+        return f"#{self.contact_id} ({self.anonymised_at:%Y-%m-%d})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("The anonymisation record is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The anonymisation record is append-only.")

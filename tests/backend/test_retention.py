@@ -1,0 +1,177 @@
+"""Personal data retention: ``manage.py anonymise_closed`` anonymises the contacts whose every
+action ended more than RETENTION_YEARS (5) years ago, keeps the facts, and leaves a trace."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+
+from backend.actions.models import Action, RoleAssignment
+from backend.partners.models import Contact, ContactAnonymisation
+from notifications.models import Notification
+from tests import factories
+from workflows.models import AppendOnlyError
+from workflows.services import log_transition, perform_transition
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.datetime(2032, 6, 15, 10, 0, tzinfo=datetime.UTC)
+
+
+def years_ago(years: float) -> datetime.datetime:
+    return TODAY - datetime.timedelta(days=round(365.25 * years))
+
+
+@pytest.fixture(autouse=True)
+def _today(time_machine):
+    time_machine.move_to(TODAY, tick=False)
+
+
+@pytest.fixture
+def make_action(project, time_machine):
+    """An action in ``state``, that entered it ``ended`` (a datetime) or is still running."""
+
+    def make(state: str, ended: datetime.datetime | None = None) -> Action:
+        action = factories.ActionFactory(project=project)
+        Action.objects.filter(pk=action.pk).update(state=state)
+        if ended is not None:
+            time_machine.move_to(ended, tick=False)
+            log_transition(action, "close", "evaluation", state, actor=None, automatic=True)
+            time_machine.move_to(TODAY, tick=False)
+        return action
+
+    return make
+
+
+def role_for(contact, action, kind="pilot") -> RoleAssignment:
+    return factories.RoleFactory(
+        action=action, organisation=contact.organisation, contact=contact, kind=kind
+    )
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("anonymise_closed", *args, stdout=out)
+    return out.getvalue()
+
+
+def is_anonymised(contact) -> bool:
+    contact.refresh_from_db()
+    return contact.email.endswith("@anonyme.invalid")
+
+
+@pytest.mark.parametrize(
+    ("actions", "anonymised"),
+    [
+        ([("closed", 6)], True),
+        ([("closed", 4)], False),  # within the five years
+        ([("closed", 5.1), ("withdrawn", 7)], True),
+        ([("rejected", 8)], True),
+        ([("closed", 6), ("in_progress", None)], False),  # still on a running action
+        ([("closed", 6), ("closed", 1)], False),  # its last action ended a year ago
+        ([("draft", None)], False),  # never finished, however old
+        ([], False),  # never on any action
+    ],
+)
+def test_who_is_anonymised(make_action, organisation, actions, anonymised):
+    contact = factories.ContactFactory(organisation=organisation)
+    for state, years in actions:
+        ended = years_ago(years) if years is not None else None
+        role_for(contact, make_action(state, ended))
+    run()
+    assert is_anonymised(contact) is anonymised
+    assert ContactAnonymisation.objects.filter(contact=contact).exists() is anonymised
+
+
+def test_the_person_goes_the_facts_stay(project, organisation, social_worker, time_machine):
+    contact = factories.ContactFactory(
+        organisation=organisation,
+        first_name="Nadia",
+        last_name="Berthet",
+        email="n.berthet@mairie-saint-chamond.example",
+        phone="04 77 31 00 00",
+        position="Adjointe aux affaires sociales",
+        category="elected_official",
+    )
+    action = factories.ActionFactory(project=project)
+    role = role_for(contact, action)
+    perform_transition(action, "submit", actor=social_worker)  # writes the invitation e-mail
+    assert Notification.objects.filter(contact=contact).exists()
+    RoleAssignment.objects.filter(pk=role.pk).update(
+        state="accepted", response_comment="D'accord pour la salle.", responded_at=years_ago(7)
+    )
+    Action.objects.filter(pk=action.pk).update(state="closed")
+    time_machine.move_to(years_ago(6), tick=False)
+    log_transition(action, "close", "evaluation", "closed", actor=social_worker)
+    time_machine.move_to(TODAY, tick=False)
+
+    output = run()
+
+    contact.refresh_from_db()
+    assert (contact.first_name, contact.last_name) == ("Anonyme", f"#{contact.pk}")
+    assert contact.email == f"anonyme-{contact.pk}@anonyme.invalid"
+    assert contact.phone == contact.position == ""
+    assert contact.organisation == organisation and contact.category == "elected_official"
+    role.refresh_from_db()
+    assert (role.kind, role.state, role.description) == ("pilot", "accepted", "Pilote l'action.")
+    assert role.response_comment == "D'accord pour la salle."
+    assert role.responded_at == years_ago(7)
+    addresses = set(Notification.objects.filter(contact=contact).values_list("email", flat=True))
+    assert addresses == {contact.email}
+    record = ContactAnonymisation.objects.get(contact=contact)
+    assert (record.actions, record.retention_years) == (1, 5)
+    assert record.last_action_ended_at == years_ago(6)
+    assert record.anonymised_at == TODAY
+    assert "1 contact(s) anonymised" in output
+
+
+@pytest.fixture
+def old_contact(make_action, organisation):
+    contact = factories.ContactFactory(organisation=organisation, last_name="Ancien")
+    role_for(contact, make_action("closed", years_ago(6)))
+    return contact
+
+
+def test_a_second_run_changes_nothing(old_contact):
+    assert "1 contact(s) anonymised" in run()
+    first = Contact.objects.values().get(pk=old_contact.pk)
+    assert "0 contact(s) anonymised" in run()
+    assert Contact.objects.values().get(pk=old_contact.pk) == first
+    assert ContactAnonymisation.objects.count() == 1
+
+
+def test_dry_run_lists_and_changes_nothing(old_contact):
+    output = run("--dry-run")
+    assert "1 contact(s) would be anonymised" in output
+    assert str(old_contact.pk) in output
+    assert not is_anonymised(old_contact)
+    assert not ContactAnonymisation.objects.exists()
+
+
+@pytest.mark.parametrize(("years", "anonymised"), [(3, True), (10, False)])
+def test_the_period_comes_from_the_settings(old_contact, settings, years, anonymised):
+    settings.RETENTION_YEARS = years
+    run()
+    assert is_anonymised(old_contact) is anonymised
+
+
+def test_the_trace_is_append_only_and_shown_in_the_admin(old_contact, client, admin_user):
+    run()
+    record = ContactAnonymisation.objects.get()
+    record.actions = 99
+    with pytest.raises(AppendOnlyError):
+        record.save()
+    with pytest.raises(AppendOnlyError):
+        record.delete()
+    admin_user.is_staff = admin_user.is_superuser = True  # as create_staff makes them
+    admin_user.save()
+    client.force_login(admin_user)
+    page = client.get("/admin/partners/contactanonymisation/")
+    assert page.status_code == 200
+    assert f"#{old_contact.pk}" in page.content.decode()
+    detail = client.get(f"/admin/partners/contactanonymisation/{record.pk}/change/")
+    assert detail.status_code == 200  # readable
+    assert client.post(f"/admin/partners/contactanonymisation/{record.pk}/delete/").status_code == (
+        403
+    )
