@@ -270,13 +270,14 @@ def _columns(actions, filters, today):
     counts = dict(actions.values_list("state").annotate(n=Count("id")).order_by())
     states = [s for s in PIPELINE if not filters.state or s == filters.state]
     # Each column's first cards: one small "top N" query per state, joined in one UNION ALL
-    # (each can use the state index), then the cards themselves by id.
+    # (each can use the state index; PostgreSQL appends them in order), then the cards by id.
     firsts = [actions.filter(state=state).order_by(*_column_order(state)) for state in states]
     firsts = [qs.values_list("id", flat=True)[:CARDS_PER_COLUMN] for qs in firsts]
     ids = list(firsts[0].union(*firsts[1:], all=True)) if firsts else []
     cards = _with_card_data(Action.objects.filter(pk__in=ids)) if ids else []
+    position = {pk: n for n, pk in enumerate(ids)}
     by_state: dict[str, list] = {s: [] for s in states}
-    for action in sorted(cards, key=lambda a: ids.index(a.pk)):
+    for action in sorted(cards, key=lambda a: position[a.pk]):
         by_state[action.state].append(_card(action, today))
     labels = dict(S.choices)
     columns = []
