@@ -113,3 +113,19 @@ def test_the_root_sends_staff_to_their_dashboard_and_others_to_a_presentation(
     response = client.get("/")
     assert response.status_code == 200
     assert "Connexion du personnel" in response.text
+
+
+def test_five_wrong_passwords_lock_the_account_for_a_while_even_with_the_right_one(
+    client, worker, settings
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    for _ in range(settings.SIGNIN_FAILURE_LIMIT):
+        assert sign_in(client, worker.username, password="devine").status_code == 200
+    response = sign_in(client, worker.email)  # the right password, by e-mail
+    assert response.status_code == 429
+    assert "temporairement bloqué" in response.text
+    assert client.get(reverse("web:dashboard")).status_code == 302
+    cache.clear()  # the window has passed
+    assert sign_in(client, worker.username).status_code == 302

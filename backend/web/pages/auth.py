@@ -8,9 +8,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
+
+from backend.accounts import lockout
 
 
 class SignInForm(AuthenticationForm):
@@ -30,13 +33,30 @@ class SignInForm(AuthenticationForm):
             )
             if len(match) == 1:  # an ambiguous address signs nobody in
                 self.cleaned_data["username"] = match[0]
-        return super().clean()
+        # The same lock-out as the API's token endpoint: checked before the password.
+        username = self.cleaned_data.get("username") or login
+        address = lockout.client_address(self.request)
+        if lockout.is_locked_out(username, address):
+            raise ValidationError(lockout.LOCKED_OUT_MESSAGE, code="locked_out")
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            lockout.record_failure(username, address)
+            raise
+        lockout.record_success(username)
+        return cleaned
 
 
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "web/auth/login.html"
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error(forms.forms.NON_FIELD_ERRORS, "locked_out"):
+            response.status_code = 429
+        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):
