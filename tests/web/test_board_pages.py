@@ -210,6 +210,9 @@ def test_publish_then_hold_on_the_day(page_client, secretary, session, project, 
     session.refresh_from_db()
     assert session.state == "held"
     assert client.post(url(session, "transitions/nothing/")).status_code == 404
+    item = session.agenda_items.get()
+    sideways = client.post(url(session, f"ordre-du-jour/{item.pk}/deplacer/"), {"direction": "x"})
+    assert sideways.headers["X-Command-Status"] == "400"
 
 
 def test_a_social_worker_sees_why_the_buttons_are_disabled(page_client, social_worker, session):
@@ -331,6 +334,20 @@ def test_the_secretary_records_decisions(page_client, secretary, held, held_agen
     assert response.status_code == 303
     assert Action.objects.get(pk=held_agenda[2].pk).state == "ready_for_board"
     assert "Enregistrer les décisions" not in client.get(url(held)).content.decode()
+
+    client.post(url(held, "transitions/close/"))  # every point decided: the session closes
+    held.refresh_from_db()
+    assert held.state == "closed"
+
+
+def test_only_the_secretary_records_decisions(page_client, manager, held, held_agenda):
+    item = AgendaItem.objects.get(action=held_agenda[0])
+    client = page_client(manager)
+    assert "Enregistrer les décisions" not in client.get(url(held)).content.decode()
+    response = client.post(url(held, "decisions/"), fields(item, "approved", "2027-001"))
+    assert response.headers["X-Command-Status"] == "403"
+    assert not BoardDecision.objects.exists()
+    assert Action.objects.get(pk=held_agenda[0].pk).state == "scheduled"
 
 
 def test_an_empty_decision_form_records_nothing(page_client, secretary, held, held_agenda):
