@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 import pytest
 import redis
+from django.core.servers.basehttp import ThreadedWSGIServer
 
 ROOT = Path(__file__).resolve().parents[2]
 # The venv's celery (``.venv/bin/celery``), whichever interpreter runs the tests.
@@ -363,3 +364,32 @@ def worker(transactional_db, redis_server, smtp_server, tmp_path):
     process.start()
     yield process
     process.kill()
+
+
+# --- a real HTTP server for the concurrency tests ----------------------------------------------
+
+
+class _HttpServer(ThreadedWSGIServer):
+    """Django's threaded test server with a deeper listen backlog: 50 clients connecting at
+    once overflow its 10 and get their connections reset by the kernel."""
+
+    request_queue_size = 256
+
+
+@pytest.fixture
+def http_server(transactional_db):
+    """The project's WSGI application on a real socket, one thread (and one database
+    connection) per client connection; yields its base URL. Sees committed rows only
+    (``transaction=True`` tests)."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.testcases import QuietWSGIRequestHandler
+
+    server = _HttpServer(("127.0.0.1", 0), QuietWSGIRequestHandler, allow_reuse_address=False)
+    server.set_app(WSGIHandler())
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.daemon = True
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(10)
