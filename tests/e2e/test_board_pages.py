@@ -114,6 +114,6 @@ def test_the_secretary_holds_the_session_and_decides_with_the_keyboard(demo, sig
     page.get_by_text("1 décision(s) enregistrée(s).").wait_for()
     decision = BoardDecision.objects.get(session=today)
     assert (decision.outcome, decision.reference) == ("approved", "2026-102")
-    assert page.get_by_text("délibération n° 2026-102").is_visible()
+    assert page.get_by_role("row", name="2026-102").is_visible()
     assert_accessible(page)
     page.screenshot(path=artifacts / "board-decision-recorded.png", full_page=True)

@@ -326,7 +326,8 @@ def test_the_secretary_records_decisions(page_client, secretary, held, held_agen
     assert states == {"Saint-Julien": "approved", "Mulsant": "rejected", "Vacances": "scheduled"}
     page = client.get(url(held)).content.decode()
     assert "2 décision(s) enregistrée(s)." in page
-    assert "délibération n° 2027-010" in page and "Le financement manque." in page
+    assert 'délibération n° <span class="nowrap">2027-010</span>' in page
+    assert "Approuvée" in page and "Le financement manque." in page
     assert "Décision pour « Saint-Julien »" not in page  # decided: no field any more
     assert "Décision pour « Vacances »" in page
 
