@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from types import SimpleNamespace
 
 from bench import ROOT, free_port, progress, say, wait_for
 
@@ -321,18 +322,23 @@ def breakdown(sink: Sink, ids: list[int]) -> dict:
 
         return wrapper
 
-    original = {name: getattr(module, name) for name in ("build_message", "claim", "_mark")}
+    names = ("build_message", "claim", "_mark_sent", "Lookups")
+    original = {name: getattr(module, name) for name in names}
 
-    def build(row, connection=None):
+    def build(row, connection=None, lookups=None):
         started = time.perf_counter()
-        message = original["build_message"](row, connection=connection)
+        message = original["build_message"](row, connection=connection, lookups=lookups)
         timings["build_message"] += time.perf_counter() - started
         message.send = timed("send (MIME + SMTP)", message.send)
         return message
 
     module.build_message = build
     module.claim = timed("claim (batches of 100)", original["claim"])
-    module._mark = timed("mark sent (one UPDATE)", original["_mark"])
+    module._mark_sent = timed("mark sent (one UPDATE)", original["_mark_sent"])
+    # deliver() only calls Lookups.for_rows(rows): what the batch reads, once.
+    module.Lookups = SimpleNamespace(
+        for_rows=timed("lookups (once a batch)", original["Lookups"].for_rows)
+    )
     sink.reset()
     try:
         with override_settings(

@@ -123,7 +123,7 @@ def reset(state: dict) -> None:
 class _StubMessage:
     """What the sweep needs of a message, without building or sending an e-mail."""
 
-    def __init__(self, row, connection=None):
+    def __init__(self, row, connection=None, lookups=None):
         self.extra_headers = {"Message-ID": f"<bench-{row.pk}@localhost>"}
 
     def send(self):

@@ -13,13 +13,13 @@ import datetime
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
 from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.actions.models import RoleAssignment
 from backend.partners.models import Contact
+from notifications.mime import NotificationEmail
 from notifications.models import Kind, Notification, ReminderPolicy, Status
 from notifications.planning import cancel, plan
 from notifications.schedule import in_office_hours
@@ -102,7 +102,7 @@ def _title(obj, attribute: str = "title") -> str:
     return getattr(obj, attribute, "").casefold() if obj is not None else ""
 
 
-class DigestMessage(EmailMultiAlternatives):
+class DigestMessage(NotificationEmail):
     """The digest e-mail: once it has left, the rows it lists are marked ``digested``."""
 
     item_ids = ()  # set by build_message

@@ -5,8 +5,10 @@ not built yet share ``generic``).
 
 Headers: a unique Message-ID; In-Reply-To and References name the action's thread, so a mail
 client shows every e-mail about one action together; List-Unsubscribe with one-click
-unsubscribe (RFC 8058); Auto-Submitted. Rendering costs at most one query per e-mail (the
-rows come from the sweep with their recipient and action already joined); a digest costs two.
+unsubscribe (RFC 8058); Auto-Submitted. The rows come from the sweep with their recipient and
+action already joined, and what else they need (roles, subjects) is read once for the whole
+batch (``notifications.lookups``): building a batch costs a constant number of queries. Built
+alone, an e-mail costs one query; a digest costs two, the agenda's invitation a few.
 """
 
 import datetime
@@ -27,7 +29,10 @@ from backend.actions.links import personal_link
 from backend.actions.models import Action, RoleAssignment, RoleState
 from backend.core.business_days import is_business_day
 from notifications.digest import DigestMessage, digest_items, group_items
+from notifications.lookups import Lookups
+from notifications.mime import NotificationEmail
 from notifications.models import MANDATORY_KINDS, Kind, Notification
+from notifications.templatetags.email_labels import label
 from notifications.unsubscribe import unsubscribe_url
 
 TEMPLATES = "notifications/emails"
@@ -53,9 +58,13 @@ def thread_id(notification: Notification) -> str:
     return f"<{subject}@{_domain()}>"
 
 
-def build_message(notification: Notification, connection=None) -> EmailMultiAlternatives:
+def build_message(
+    notification: Notification, connection=None, lookups: Lookups | None = None
+) -> EmailMultiAlternatives:
+    """The e-mail for one row; ``lookups``: what its batch read for it (else read here)."""
+    lookups = lookups if lookups is not None else Lookups()
     with translation.override(notification.language):
-        context = _context(notification)
+        context = _context(notification, lookups)
         name = notification.kind if notification.kind in OWN_TEMPLATES else "generic"
         subject = render_to_string(f"{TEMPLATES}/{name}.subject.txt", context)
         context["subject"] = " ".join(subject.split())
@@ -70,7 +79,7 @@ def build_message(notification: Notification, connection=None) -> EmailMultiAlte
     if notification.action_id:
         headers["In-Reply-To"] = headers["References"] = thread_id(notification)
     digest = notification.kind == Kind.DIGEST
-    message = (DigestMessage if digest else EmailMultiAlternatives)(
+    message = (DigestMessage if digest else NotificationEmail)(
         subject=context["subject"],
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -80,20 +89,20 @@ def build_message(notification: Notification, connection=None) -> EmailMultiAlte
     )
     message.attach_alternative(html, "text/html")
     if notification.kind == Kind.AGENDA_PUBLISHED:
-        attach_invitation(message, notification)
+        attach_invitation(message, notification, lookups.subject(notification))
     if digest:
         message.item_ids = [item.pk for item in context["items"]]
     return message
 
 
-def attach_invitation(message: EmailMultiAlternatives, notification: Notification) -> None:
-    """The board session's iCalendar invitation (RFC 5545), as the agenda e-mail's attachment."""
+def attach_invitation(message: EmailMultiAlternatives, notification: Notification, session) -> None:
+    """The board session's iCalendar invitation (RFC 5545), as the agenda e-mail's attachment
+    (``session`` with its members and invited staff prefetched)."""
     from backend.board.ics import filename, session_ics
     from backend.board.models import BoardSession
 
-    session = BoardSession.objects.prefetch_related("members", "staff_invited").get(
-        pk=notification.subject_id
-    )
+    if not isinstance(session, BoardSession):
+        raise ValueError(f"notification {notification.pk}: its board session no longer exists")
     viewer = notification.user if notification.user_id else None
     message.attach(
         filename(session), session_ics(session, user=viewer), "text/calendar; method=REQUEST"
@@ -110,13 +119,13 @@ def _tidy(text: str) -> str:
 # --- context ---------------------------------------------------------------------------------
 
 
-def _context(notification: Notification) -> dict:
+def _context(notification: Notification, lookups: Lookups) -> dict:
     action = notification.action
     recipient = notification.recipient
     context = {
         "notification": notification,
         "kind": notification.kind,
-        "kind_label": notification.get_kind_display(),
+        "kind_label": label(notification, "kind"),
         "mandatory": notification.kind in MANDATORY_KINDS,
         "digest": notification.kind == Kind.DIGEST,
         "language": translation.get_language(),
@@ -129,7 +138,7 @@ def _context(notification: Notification) -> dict:
         "territory": action.project.territory if action else None,
         "action_url": admin_url(action) if action else "",
     }
-    context.update(BUILDERS.get(notification.kind, _generic)(notification))
+    context.update(BUILDERS.get(notification.kind, _generic)(notification, lookups))
     return context
 
 
@@ -148,24 +157,6 @@ def _must_be_about(notification: Notification, model) -> None:
         raise ValueError(f"notification {notification.pk} is not about a {model.__name__}")
 
 
-def _role(notification: Notification) -> RoleAssignment:
-    """The subject role (one query), with what the e-mails about it show."""
-    _must_be_about(notification, RoleAssignment)
-    roles = RoleAssignment.objects.select_related("organisation", "action__social_worker")
-    try:
-        return roles.get(pk=notification.subject_id)  # get(): no ORDER BY to compile
-    except RoleAssignment.DoesNotExist:
-        raise ValueError(f"notification {notification.pk}: its role no longer exists") from None
-
-
-def _roles_of_action(notification: Notification) -> list[RoleAssignment]:
-    """Every role of the action (one query), the withdrawn ones left out."""
-    roles = RoleAssignment.objects.filter(action_id=notification.action_id).select_related(
-        "organisation", "contact"
-    )
-    return [role for role in roles.order_by("pk") if role.state != RoleState.WITHDRAWN]
-
-
 def business_days_left(deadline, today) -> int:
     """Business days after ``today`` up to the deadline included."""
     count, day = 0, today
@@ -175,8 +166,8 @@ def business_days_left(deadline, today) -> int:
     return count
 
 
-def _invitation(notification: Notification) -> dict:
-    role = _role(notification)
+def _invitation(notification: Notification, lookups: Lookups) -> dict:
+    role = lookups.role(notification)
     action = notification.action
     deadline = action.consultation_deadline
     today = max(timezone.localdate(notification.due_at), timezone.localdate())
@@ -190,12 +181,10 @@ def _invitation(notification: Notification) -> dict:
     }
 
 
-def _answer_received(notification: Notification) -> dict:
+def _answer_received(notification: Notification, lookups: Lookups) -> dict:
     _must_be_about(notification, RoleAssignment)
-    roles = _roles_of_action(notification)
-    # The answering role is among them (unless withdrawn since: then one more query).
-    role = next((r for r in roles if r.pk == notification.subject_id), None)
-    role = role or _role(notification)
+    roles = lookups.action_roles(notification)
+    role = lookups.role(notification)  # read with them, even if withdrawn since
     decision = notification.stage.split(":", 1)[0]
     return {
         "role": role,
@@ -209,8 +198,8 @@ def _answer_received(notification: Notification) -> dict:
     }
 
 
-def _consultation(notification: Notification) -> dict:
-    roles = _roles_of_action(notification)
+def _consultation(notification: Notification, lookups: Lookups) -> dict:
+    roles = lookups.action_roles(notification)
     return {
         "accepted": [r for r in roles if r.state == RoleState.ACCEPTED],
         "waiting": [r for r in roles if r.state in WAITING],
@@ -219,7 +208,7 @@ def _consultation(notification: Notification) -> dict:
     }
 
 
-def _digest(notification: Notification) -> dict:
+def _digest(notification: Notification, lookups: Lookups) -> dict:
     items = digest_items(notification)
     territories = group_items(items)
     for territory in territories:
@@ -266,8 +255,8 @@ GENERIC_TEXTS = {
 }
 
 
-def _generic(notification: Notification) -> dict:
-    subject = notification.subject  # one query
+def _generic(notification: Notification, lookups: Lookups) -> dict:
+    subject = lookups.subject(notification)
     action = notification.action
     day = getattr(subject, "due_date", None) or getattr(subject, "date", None)
     if isinstance(day, datetime.datetime):
@@ -279,9 +268,9 @@ def _generic(notification: Notification) -> dict:
     }
     texts = GENERIC_TEXTS.get(notification.kind)
     if texts is None or (not day and "%(date)s" in str(texts[0])):
-        label = capfirst(notification.get_kind_display())
+        kind = capfirst(label(notification, "kind"))
         about = values["action"] or values["subject"]
-        line = _("%(label)s : %(about)s") % {"label": label, "about": about} if about else label
+        line = _("%(label)s : %(about)s") % {"label": kind, "about": about} if about else kind
         return {"generic_subject": line, "what": line, "todo": ""}
     with_action, without_action, what, todo = texts
     return {

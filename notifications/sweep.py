@@ -5,6 +5,11 @@ A plain function: Celery beat runs it every minute (notifications.tasks.sweep_du
 by mistake, a task delivered twice) never claim the same row. A row claimed but never
 confirmed (the worker died mid-send) is not sent again blindly: after CLAIM_TIMEOUT it is
 marked unconfirmed and shown to staff.
+
+What a batch's e-mails need from the database beyond their rows (roles, subjects,
+preferences) is read once for the batch (``notifications.lookups``), and the marks commit
+without waiting for the disk (``_marks_not_flushed``): the two costs that used to be paid
+once per e-mail.
 """
 
 import contextlib
@@ -20,8 +25,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from notifications.emails import build_message
-from notifications.models import MANDATORY_KINDS, Delivery, Notification, Status
-from notifications.preferences import delivery_for
+from notifications.lookups import Lookups
+from notifications.models import Delivery, Notification, Status
+from notifications.preferences import deliveries_for
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +61,7 @@ class SweepReport:
 def claim(now: datetime.datetime, limit: int, only: Q | None = None) -> list[Notification]:
     """Claim up to ``limit`` due rows and commit the claim before anything is sent."""
     with transaction.atomic():
+        _flush_this_commit()
         due = Notification.objects.filter(status=Status.PLANNED, due_at__lte=now)
         if only is not None:
             due = due.filter(only)
@@ -75,6 +82,42 @@ def claim(now: datetime.datetime, limit: int, only: Q | None = None) -> list[Not
         .select_related("user", "contact", "action__project__territory")
         .order_by("due_at", "id")
     )
+
+
+def _flush_this_commit() -> None:
+    """The claim is what keeps a row from being sent twice: its commit waits for the disk
+    whatever the connection was left with (see ``_marks_not_flushed``)."""
+    if db_connection.vendor == "postgresql":
+        with db_connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO on")
+
+
+@contextlib.contextmanager
+def _marks_not_flushed():
+    """While a batch is sent, its marks commit without waiting for the disk flush
+    (PostgreSQL's ``synchronous_commit`` off, on this connection, until the batch is done).
+
+    Why it is safe: the claim was committed, and flushed, before anything left. A mark lost in
+    a database crash (at most the last fraction of a second of commits) leaves its row
+    claimed: the state of a worker killed between send and mark, surfaced as unconfirmed after
+    CLAIM_TIMEOUT, never resent. A worker killed changes nothing: a mark is committed and
+    visible as soon as its UPDATE returns. What it saves: a disk flush per e-mail, about a
+    millisecond, most of the cost of marking.
+    """
+    if db_connection.vendor != "postgresql":
+        yield
+        return
+    with db_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        try:
+            with db_connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+        except Exception:  # a broken connection: dropped, so the setting cannot outlive it
+            log.warning("could not reset synchronous_commit: closing the connection")
+            db_connection.close()
 
 
 def surface_unconfirmed(now: datetime.datetime) -> int:
@@ -152,8 +195,9 @@ def _retry_or_fail(row: Notification, now, error: Exception, report: SweepReport
 def deliver(rows: list[Notification], now: datetime.datetime) -> SweepReport:
     report = SweepReport()
     to_send = []
+    deliveries = deliveries_for(rows)
     for row in rows:
-        delivery = Delivery.IMMEDIATE if row.kind in MANDATORY_KINDS else delivery_for(row)
+        delivery = deliveries[row.pk]
         if delivery == Delivery.NONE:
             _mark(row, now, status=Status.SKIPPED)
             report.skipped += 1
@@ -164,6 +208,7 @@ def deliver(rows: list[Notification], now: datetime.datetime) -> SweepReport:
             to_send.append(row)
     if not to_send:
         return report
+    lookups = Lookups.for_rows(to_send)
     connection = get_connection()
     try:
         connection.open()
@@ -173,17 +218,18 @@ def deliver(rows: list[Notification], now: datetime.datetime) -> SweepReport:
         report.errors.append(str(error))
         return report
     try:
-        for row in to_send:
-            try:
-                message = build_message(row, connection=connection)
-                message.send()
-            except Exception as error:
-                _retry_or_fail(row, now, error, report)
-                if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
-                    _reopen(connection)
-                continue
-            _mark_sent(row, message.extra_headers.get("Message-ID", ""))
-            report.sent += 1
+        with _marks_not_flushed():
+            for row in to_send:
+                try:
+                    message = build_message(row, connection=connection, lookups=lookups)
+                    message.send()
+                except Exception as error:
+                    _retry_or_fail(row, now, error, report)
+                    if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
+                        _reopen(connection)
+                    continue
+                _mark_sent(row, message.extra_headers.get("Message-ID", ""))
+                report.sent += 1
     finally:
         try:
             connection.close()

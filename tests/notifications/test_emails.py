@@ -10,6 +10,7 @@ from backend.accounts.models import StaffRole
 from backend.actions.links import token_for
 from backend.evaluations.models import Evaluation
 from notifications.emails import build_message
+from notifications.lookups import Lookups
 from notifications.models import Kind, Notification, Status
 from notifications.planning import plan
 from notifications.sweep import claim, sweep
@@ -218,3 +219,38 @@ def test_rendering_costs_one_query_per_message(
             message = build_message(row)
         assert message.subject and message.body
     assert Notification.objects.filter(status=Status.CLAIMED).count() == len(rows)
+
+
+def open_consultation(project, social_worker):
+    action = factories.ActionFactory(
+        project=project, social_worker=social_worker, consultation_deadline=DEADLINE
+    )
+    role = factories.RoleFactory(action=action)
+    perform_transition(action, "submit", actor=social_worker)
+    role.refresh_from_db()
+    return action, role
+
+
+@pytest.mark.parametrize("actions", [1, 4])
+def test_a_batch_of_e_mails_costs_the_same_few_queries_whatever_its_size(
+    actions, monday, project, social_worker, manager, django_assert_num_queries
+):
+    consultations = [open_consultation(project, social_worker) for _ in range(actions)]
+    for action, _role in consultations:
+        evaluation = Evaluation.objects.create(action=action, due_date=datetime.date(2027, 6, 30))
+        plan(Kind.EVALUATION_DUE, subject=evaluation, recipient=manager, action=action)
+        plan(Kind.BOARD_DECISION, subject=action, recipient=manager, action=action)
+    rows = claim(at(1), 1000)
+    answer(consultations[0][1], "request_changes", "Le budget ?")
+    rows += claim(at(21), 1000)  # the answers, the reminders, the escalations
+    by_kind = {row.kind: row for row in rows}
+    assert {Kind.INVITATION, Kind.ANSWER_RECEIVED, Kind.ESCALATION} < set(by_kind)
+    for row in by_kind.values():
+        build_message(row)  # warm the template and content type caches
+    # The roles (the subject roles and every role of the actions listing them), the
+    # evaluations, the actions decided: three queries for 1 action's e-mails as for 4's.
+    with django_assert_num_queries(3):
+        lookups = Lookups.for_rows(rows)
+        messages = [build_message(row, lookups=lookups) for row in rows]
+    assert len(messages) == len(rows) > 5 * actions
+    assert len({m.extra_headers["Message-ID"] for m in messages}) == len(rows)

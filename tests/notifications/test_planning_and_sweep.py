@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from backend.accounts.models import StaffRole
 from notifications.models import Kind, Notification, Status
-from notifications.preferences import set_preference
+from notifications.preferences import deliveries_for, set_preference
 from notifications.sweep import CLAIM_TIMEOUT, sweep
 from workflows.services import perform_transition
 
@@ -183,6 +183,26 @@ def test_optional_kinds_follow_preferences(api, submitted, pilot, manager, socia
     sweep()
     assert rows(kind=Kind.ANSWER_RECEIVED, user=manager).get().status == Status.SKIPPED
     assert rows(kind=Kind.ANSWER_RECEIVED, user=social_worker).get().status == Status.IN_DIGEST
+
+
+def test_preferences_are_read_once_for_a_whole_batch(
+    api, submitted, pilot, manager, social_worker, django_assert_num_queries
+):
+    from backend.actions.links import token_for
+
+    set_preference(user=manager, kind=Kind.ANSWER_RECEIVED, delivery="none")
+    pilot.refresh_from_db()
+    answer = {"decision": "decline", "comment": "Non"}
+    answered = api.post(f"/api/v1/respond/{token_for(pilot)}/", answer)
+    assert answered.status_code == 200
+    batch = list(rows(status=Status.PLANNED))
+    assert len({row.kind for row in batch}) > 1 and len({row.email for row in batch}) > 1
+    with django_assert_num_queries(1):
+        deliveries = deliveries_for(batch)
+    by_row = {(row.kind, row.user_id): deliveries[row.pk] for row in batch}
+    assert by_row[(Kind.ANSWER_RECEIVED, manager.pk)] == "none"
+    assert by_row[(Kind.ANSWER_RECEIVED, social_worker.pk)] == "immediate"
+    assert by_row[(Kind.ESCALATION, manager.pk)] == "immediate"  # a deadline: always sent
 
 
 def test_deadline_kinds_cannot_be_turned_off(manager):

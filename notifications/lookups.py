@@ -1,0 +1,120 @@
+"""What a batch of e-mails reads from the database, read once for the whole batch.
+
+The sweep claims up to 100 rows at a time. Rendering one e-mail needs more than its row (which
+the claim loads with its recipient and action): the role it is about, the action's other roles,
+the evaluation or board session of the generic kinds. Read row by row, that was one query per
+e-mail, the largest single cost of building it. ``Lookups.for_rows(rows)`` reads all of it in
+a constant number of queries (at most one per kind of lookup the batch needs: roles, then one
+per type of generic subject), and ``build_message`` takes what it needs from it. Whatever
+``build_message`` is not given (one e-mail built alone) it reads for that one row.
+
+Still read per e-mail, on purpose: a digest's items (a digest is one e-mail per person a day)
+and the agenda's iCalendar invitation, which is written for each recipient.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+
+from backend.actions.models import RoleAssignment, RoleState
+from notifications.models import Kind, Notification
+
+# The kinds whose e-mail shows the role they are about, and those that list the action's roles.
+ABOUT_A_ROLE = frozenset({Kind.INVITATION, Kind.REMINDER, Kind.ANSWER_RECEIVED})
+LISTING_ROLES = frozenset({Kind.ANSWER_RECEIVED, Kind.ESCALATION, Kind.CONSULTATION_COMPLETE})
+# Kinds rendered from their own builder (see emails.BUILDERS) read no generic subject.
+WITHOUT_SUBJECT = ABOUT_A_ROLE | LISTING_ROLES | {Kind.DIGEST}
+# Relations that a generic subject's ``__str__`` or the agenda's invitation follows.
+SUBJECT_RELATIONS = ("action", "project")
+SUBJECT_PREFETCH = {"board.boardsession": ("members", "staff_invited")}
+
+
+@dataclass
+class Lookups:
+    roles: dict[int, RoleAssignment] = field(default_factory=dict)
+    roles_of_action: dict[int, list[RoleAssignment]] = field(default_factory=dict)
+    subjects: dict[tuple[int, int], object] = field(default_factory=dict)
+
+    @classmethod
+    def for_rows(cls, rows: list[Notification]) -> "Lookups":
+        lookups = cls()
+        lookups._read_roles_of(rows)
+        lookups._read_subjects(rows)
+        return lookups
+
+    def role(self, notification: Notification) -> RoleAssignment:
+        """The role the row is about; ValueError if it is about something else or is gone."""
+        if notification.subject_type_id != _role_type():
+            raise ValueError(f"notification {notification.pk} is not about a RoleAssignment")
+        if notification.subject_id not in self.roles:
+            self._read_roles(role_ids={notification.subject_id})
+        try:
+            return self.roles[notification.subject_id]
+        except KeyError:
+            raise ValueError(f"notification {notification.pk}: its role no longer exists") from None
+
+    def action_roles(self, notification: Notification) -> list[RoleAssignment]:
+        """Every role of the row's action, by id, the withdrawn ones left out."""
+        if notification.action_id not in self.roles_of_action:
+            self._read_roles(action_ids={notification.action_id})
+        return self.roles_of_action[notification.action_id]
+
+    def subject(self, notification: Notification):
+        """What a row of a generic kind is about (None if it no longer exists)."""
+        key = (notification.subject_type_id, notification.subject_id)
+        if key not in self.subjects:
+            self._read_subjects([notification], every_kind=True)
+        return self.subjects[key]
+
+    # --- reading -------------------------------------------------------------------------
+
+    def _read_roles_of(self, rows: list[Notification]) -> None:
+        role_type = _role_type()
+        self._read_roles(
+            role_ids={
+                row.subject_id
+                for row in rows
+                if row.kind in ABOUT_A_ROLE and row.subject_type_id == role_type
+            },
+            action_ids={row.action_id for row in rows if row.kind in LISTING_ROLES},
+        )
+
+    def _read_roles(self, role_ids=frozenset(), action_ids=frozenset()) -> None:
+        """Roles by id and every role of some actions: one query."""
+        if not role_ids and not action_ids:
+            return
+        roles = RoleAssignment.objects.filter(
+            Q(pk__in=role_ids) | Q(action_id__in=action_ids)
+        ).select_related("organisation", "contact", "action__social_worker")
+        listed = {action_id: [] for action_id in action_ids}
+        for role in roles.order_by("pk"):
+            self.roles[role.pk] = role
+            if role.action_id in listed and role.state != RoleState.WITHDRAWN:
+                listed[role.action_id].append(role)
+        self.roles_of_action.update(listed)
+
+    def _read_subjects(self, rows: list[Notification], every_kind: bool = False) -> None:
+        """The generic kinds' subjects: one query per type of subject."""
+        wanted = defaultdict(set)
+        for row in rows:
+            if every_kind or row.kind not in WITHOUT_SUBJECT:
+                wanted[row.subject_type_id].add(row.subject_id)
+        for type_id, ids in wanted.items():
+            content_type = ContentType.objects.get_for_id(type_id)
+            model = content_type.model_class()
+            found = {}
+            if model is not None:
+                names = {f.name for f in model._meta.get_fields() if f.many_to_one}
+                objects = model._default_manager.filter(pk__in=ids).select_related(
+                    *(name for name in SUBJECT_RELATIONS if name in names)
+                )
+                label = f"{content_type.app_label}.{content_type.model}"
+                found = objects.prefetch_related(*SUBJECT_PREFETCH.get(label, ())).in_bulk()
+            for pk in ids:
+                self.subjects[(type_id, pk)] = found.get(pk)
+
+
+def _role_type() -> int:
+    return ContentType.objects.get_for_model(RoleAssignment).pk
