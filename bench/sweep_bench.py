@@ -3,11 +3,13 @@ among 10,000, with the real ``notifications.sweep.sweep()`` and with the same wo
 SQL on a plain psycopg connection (the floor), in the same run.
 
 What is measured is the database work of the sweep: claim in batches of 100 (FOR UPDATE
-SKIP LOCKED, commit), then one UPDATE per row marking it sent, as the sweep does right after
-each e-mail. The e-mail itself is stubbed out (the delivery benchmark measures it).
-The floor is the best raw SQL for the same claim: one ``UPDATE … WHERE id IN (SELECT …
-FOR UPDATE SKIP LOCKED LIMIT 100) RETURNING …`` a batch, then the same per-row UPDATE, with
-psycopg's defaults (server-side binding, statements prepared after 5 runs).
+SKIP LOCKED, commit, flushed to disk), then one UPDATE per row marking it sent, as the sweep
+does right after each e-mail, committed without waiting for the flush (``synchronous_commit``
+off: see ``notifications.sweep._marks_not_flushed``). The e-mail itself is stubbed out (the
+delivery benchmark measures it). The floor is the best raw SQL for the same claim: one
+``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT 100) RETURNING …`` a batch,
+then the same per-row UPDATE, with the same commit settings and psycopg's defaults
+(server-side binding, statements prepared after 5 runs).
 
 ``sweep()`` runs twice: with the project's connection settings (Django's defaults:
 client-side binding, no prepared statements) and with prepared statements switched on
@@ -195,10 +197,13 @@ def run_raw(state: dict, due: int, dsn: str) -> float:
         "message_id = %s, last_error = '' WHERE id = %s AND status = 'claimed'"
     )
     with psycopg.connect(dsn, autocommit=True) as conn:
+        # As the sweep: the marks commit without waiting for the disk flush, the claims do.
+        conn.execute("SET synchronous_commit TO off")
         started = time.perf_counter()
         sent = 0
         while sent < due:
             with conn.transaction():
+                conn.execute("SET LOCAL synchronous_commit TO on")
                 rows = conn.execute(claim, (state["now"], min(BATCH, due - sent))).fetchall()
             if not rows:
                 break
