@@ -114,11 +114,14 @@ def render(sweep: dict, delivery: dict, info: dict, args, seconds: float) -> str
         "## Sweep: claim and mark",
         "",
         f"The real `notifications.sweep.sweep()` claims the due rows in batches of "
-        f"{sweep['batch']} (`SELECT … FOR UPDATE SKIP LOCKED`, commit) and marks each one sent "
-        "with its own UPDATE (its own commit), as it does right after each e-mail; the e-mail "
+        f"{sweep['batch']} (`SELECT … FOR UPDATE SKIP LOCKED`, commit flushed to disk) and "
+        "marks each one sent with its own UPDATE, as it does right after each e-mail, committed "
+        "without waiting for the flush (`synchronous_commit` off: a mark lost in a crash leaves "
+        "its row claimed, surfaced as unconfirmed, never sent again); the e-mail "
         "is stubbed out. The floor does the same work in raw SQL on a plain psycopg connection, "
         "in the same run: one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT "
-        "100) RETURNING …` a batch, then the same UPDATE per row, with psycopg's defaults "
+        "100) RETURNING …` a batch, then the same UPDATE per row, with the same commit "
+        "settings and psycopg's defaults "
         "(server-side binding, statements prepared after 5 runs). `sweep()` runs with the "
         "project's connection settings (Django's defaults: client-side binding, no prepared "
         "statements), and again with prepared statements on (database OPTIONS "
@@ -168,7 +171,7 @@ def render(sweep: dict, delivery: dict, info: dict, args, seconds: float) -> str
             )
             for r in (big, small)
         )
-        + ". Each mark is a commit, so the disk's flush time weighs on both sides and varies "
+        + ". Each claim's commit waits for the disk's flush on both sides, a time that varies "
         "from run to run.",
         "",
         "## Delivery: e-mails through the worker",
@@ -210,8 +213,10 @@ def render(sweep: dict, delivery: dict, info: dict, args, seconds: float) -> str
         f"| **total** | **{delivery['breakdown']['ms']['total']:.2f}** |",
         "",
         "The floor only writes bytes already built; the worker also renders every message "
-        "(`build_message`: templates, the subject role, signed links) and commits one UPDATE "
-        f"per e-mail. Its rate grows with `--concurrency`, up to the CPUs available (here "
+        "(`build_message`: templates, signed links, the MIME form; what a batch's e-mails need "
+        "beyond their rows, roles and subjects, is read once a batch) and commits one UPDATE "
+        f"per e-mail, without waiting for the disk flush. Its rate grows with `--concurrency`, "
+        f"up to the CPUs available (here "
         f"{info['cpus']}, shared with PostgreSQL, Redis and the SMTP server).",
         "",
         f"Parameters: {args.pending:,} pending rows, {args.due:,} due, {args.emails:,} e-mails, "
