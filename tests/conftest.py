@@ -1,8 +1,10 @@
 import pytest
+from aiosmtpd.controller import Controller
 from rest_framework.test import APIClient
 
 from backend.accounts.models import StaffRole
 from tests import factories
+from tests.notifications import Inbox, free_port
 
 
 @pytest.fixture
@@ -85,3 +87,18 @@ def action(project):
 def pilot(action, organisation):
     contact = factories.ContactFactory(organisation=organisation)
     return factories.RoleFactory(action=action, organisation=organisation, contact=contact)
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server (aiosmtpd) on a free port, Django's SMTP backend pointed at it;
+    ``smtp.messages`` are the e-mails it received."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -543,6 +543,14 @@ ORGANISATIONS = {
                      "saint-julien.example"),
         ],
     },
+    "parents-saint-julien": {
+        "name": "Association des parents de Saint-Julien", "kind": "association",
+        "territories": [GOP], "email": "bureau@parents-saint-julien.example",
+        "contacts": [
+            _contact("Nadia", "Cherif", ASSOCIATION, "Présidente",
+                     "parents-saint-julien.example"),
+        ],
+    },
     "cs-mulsant": {
         "name": "Centre social de Mulsant", "kind": "social_centre", "territories": [ROANNAIS],
         "email": "accueil@cs-mulsant.example", "phone": "04 65 71 00 17",

@@ -1,24 +1,10 @@
-"""Fixtures of the notification tests: a real SMTP server, a fixed Monday, an open
-consultation."""
+"""Fixtures of the notification tests: a fixed Monday, an open consultation (the real SMTP
+server, ``smtp``, is in tests/conftest.py)."""
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from tests.notifications import DEADLINE, MONDAY, Inbox, free_port
+from tests.notifications import DEADLINE, MONDAY
 from workflows.services import perform_transition
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    try:
-        yield inbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -33,7 +34,8 @@ from backend.web.access import staff_required
 from backend.web.commands import run_command
 from backend.web.forms.actions import ActionForm
 from notifications.models import Notification
-from workflows.engine import Refusal, explain
+from workflows.diagram import TRANSITION_LABELS
+from workflows.engine import Refusal, explain, state_label
 from workflows.models import TransitionLog
 from workflows.role import OPEN_ROLE_STATES
 
@@ -165,6 +167,7 @@ def _timeline(action: Action, roles: dict, notifications: list) -> list[dict]:
     """The transition log of the action and of its roles, merged with the e-mails sent,
     oldest first."""
     action_type = ContentType.objects.get_for_model(Action).pk
+    role_type = ContentType.objects.get_for_model(RoleAssignment).pk
     entries = []
     for log in TransitionLog.objects.filter(action=action).order_by("at", "id"):
         if log.subject_type_id == action_type:
@@ -173,6 +176,15 @@ def _timeline(action: Action, roles: dict, notifications: list) -> list[dict]:
                 "kind": "action",
                 "title": what or log.transition,
                 "change": (ActionState(log.source).label, ActionState(log.target).label),
+            }
+        elif log.subject_type_id != role_type:  # the action's evaluation, for one
+            model = ContentType.objects.get_for_id(log.subject_type_id).model_class()
+            labels = TRANSITION_LABELS.get(model._meta.model_name, {})
+            entry = {
+                "kind": model._meta.model_name,
+                "title": f"{capfirst(model._meta.verbose_name)} : "
+                f"{labels.get(log.transition, log.transition)}",
+                "change": (state_label(model, log.source), state_label(model, log.target)),
             }
         else:
             role = roles.get(log.subject_id)
