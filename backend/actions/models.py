@@ -79,6 +79,8 @@ class Action(ActionWorkflow):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The dashboard's columns: the most recently changed actions of one state first.
+        indexes = [models.Index(fields=["state", "-updated_at"], name="action_state_recent")]
         verbose_name = _("action")
         verbose_name_plural = _("actions")
 
@@ -152,6 +154,14 @@ class RoleAssignment(RoleWorkflow):
                 fields=["action", "organisation", "kind"],
                 condition=~Q(state=RoleState.WITHDRAWN),
                 name="one_open_role_per_kind_and_organisation",
+            )
+        ]
+        # The dashboard's "answers received": the recent answers only, newest first.
+        indexes = [
+            models.Index(
+                fields=["-responded_at"],
+                name="role_recent_answers",
+                condition=Q(responded_at__isnull=False),
             )
         ]
         verbose_name = _("rôle d'un partenaire")
