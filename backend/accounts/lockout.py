@@ -35,8 +35,8 @@ __all__ = [
 ]
 
 LOCKED_OUT_MESSAGE = _(
-    "Trop de tentatives de connexion infructueuses : le compte est temporairement bloqué. "
-    "Réessayez plus tard."
+    "Trop de tentatives de connexion infructueuses : la connexion est bloquée pour un "
+    "moment. Réessayez dans quelques minutes."
 )
 
 

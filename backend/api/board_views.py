@@ -196,5 +196,8 @@ class BoardSessionViewSet(
     def remove_item(self, request, pk=None, item_id=None):
         """Take a point off the agenda (the action goes back to ready_for_board)."""
         session = self.get_object()
+        # The item is part of the URL: one not on this agenda, as the caller sees it, is 404.
+        if int(item_id) not in {item.pk for item in session.agenda_items.all()}:
+            raise NotFound()
         agenda.take_off_agenda(session, int(item_id), user=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=session.pk)).data)

@@ -9,6 +9,7 @@ from drf_spectacular.renderers import OpenApiYamlRenderer
 
 from backend.actions.links import token_for
 from backend.api.errors import exception_handler
+from backend.board.models import AgendaItem
 from tests import factories
 from workflows.services import perform_transition
 
@@ -101,6 +102,18 @@ def test_a_board_session_cannot_be_deleted(api, director, schema):
     assert "delete" not in schema["paths"]["/api/v1/board-sessions/{id}/"]
     removal = schema["paths"]["/api/v1/board-sessions/{id}/agenda/{item_id}/"]["delete"]
     assert "200" in removal["responses"]  # taking a point off answers the session
+
+
+def test_taking_off_an_item_of_another_agenda_is_a_404(api, secretary, project):
+    elsewhere = AgendaItem.objects.create(
+        session=factories.BoardSessionFactory(), project=project, position=1
+    )
+    session = factories.BoardSessionFactory()
+    client = api.as_user(secretary)
+    for item in (elsewhere.pk, 999999):
+        response = client.delete(f"/api/v1/board-sessions/{session.pk}/agenda/{item}/")
+        assert response.status_code == 404
+    assert AgendaItem.objects.filter(pk=elsewhere.pk).exists()
 
 
 def test_decisions_answer_a_plain_list(schema):
