@@ -125,7 +125,7 @@ def test_five_wrong_passwords_lock_the_account_for_a_while_even_with_the_right_o
         assert sign_in(client, worker.username, password="devine").status_code == 200
     response = sign_in(client, worker.email)  # the right password, by e-mail
     assert response.status_code == 429
-    assert "temporairement bloqué" in response.text
+    assert "la connexion est bloquée pour un moment" in response.text
     assert client.get(reverse("web:dashboard")).status_code == 302
     cache.clear()  # the window has passed
     assert sign_in(client, worker.username).status_code == 302
