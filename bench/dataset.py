@@ -146,13 +146,19 @@ def _reference(rng: random.Random, organisations_per_territory: int) -> dict:
     """The demo's reference rows, plus generated organisations and contacts."""
     from backend.accounts.models import StaffRole, User
     from backend.board.models import BoardSession
+    from backend.demo import data
     from backend.demo.loader import load_demo
     from backend.partners.models import Contact, Organisation
     from backend.territories.models import Axis, Commune, Finding, Neighbourhood, TerritoryProject
 
     say("  reference data: the Loire demo (load_demo)")
     load_demo()
-    projects = list(TerritoryProject.objects.select_related("territory"))
+    # The demo's four projects only: an earlier benchmark may have added a bare one.
+    projects = list(
+        TerritoryProject.objects.filter(
+            territory__slug__in=data.ALL_TERRITORIES, year=data.PROJECT_YEAR
+        ).select_related("territory")
+    )
     new_orgs = []
     for project in projects:
         for index in range(organisations_per_territory):
