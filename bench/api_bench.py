@@ -153,10 +153,15 @@ class Workload:
 
     def __init__(self, seed: int = 7):
         from backend.actions.models import Action
+        from backend.demo import data
         from backend.territories.models import Territory
 
         self.rng = random.Random(seed)
-        self.slugs = list(Territory.objects.values_list("slug", flat=True))
+        # The demo's territories (the generated actions' ones): not a bare territory an
+        # earlier benchmark may have added.
+        self.slugs = list(
+            Territory.objects.filter(slug__in=data.ALL_TERRITORIES).values_list("slug", flat=True)
+        )
         ids = Action.objects.values_list("id", flat=True)
         self.low, self.high = min(ids), max(ids)
 
