@@ -44,7 +44,7 @@ from backend.territories.models import TerritoryProject
 from backend.wsgi import application
 from notifications.models import Notification
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.proof]
 
 CHECKS = [
     not_a_server_error,

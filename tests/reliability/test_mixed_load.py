@@ -26,7 +26,7 @@ from tests import factories
 from tests.reliability.api_client import HttpApi
 from workflows.models import TransitionLog
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.proof]
 
 SECONDS = float(os.environ.get("RELIABILITY_LOAD_SECONDS", "60"))
 CLIENTS = 20
