@@ -51,7 +51,8 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Benchmarks, not tests (about 6 min): figures into docs/benchmarks.md. A scratch database
+# Benchmarks, not tests (about 17 min; BENCH_ARGS="--quick" or "--only api,transitions" for less):
+# figures into docs/benchmarks.md. A scratch database
 # (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/caf_bench) is created and
 # dropped, and a private redis-server is started: the machine's Redis is not touched.
 bench: install
