@@ -217,6 +217,20 @@ def test_a_column_shows_its_latest_cards_and_links_to_the_others(
     assert "?view=list&amp;state=draft" in draft
 
 
+@pytest.mark.parametrize("union", [True, False], ids=["postgresql", "sqlite-like"])
+def test_the_columns_are_the_same_where_the_database_cannot_limit_inside_a_union(
+    client_for, social_worker, project, monkeypatch, union
+):
+    """SQLite (the embedded ``make run``) refuses LIMIT inside a UNION: one query a column."""
+    monkeypatch.setattr(connection.features, "supports_slicing_ordering_in_compound", union)
+    monkeypatch.setattr(page, "CARDS_PER_COLUMN", 2)
+    for n in range(3):
+        factories.ActionFactory(project=project, title=f"Brouillon {n}")
+    body = html(client_for(social_worker).get(URL))
+    assert column(body, "draft").count('class="card"') == 2
+    assert "Brouillon 2" in body and "Brouillon 1" in body and "Brouillon 0" not in body
+
+
 def test_the_list_view_pages_through_the_actions(client_for, social_worker, project, monkeypatch):
     monkeypatch.setattr(page, "LIST_PAGE_SIZE", 2)
     for n in range(5):

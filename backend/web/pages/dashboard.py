@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -273,7 +274,10 @@ def _columns(actions, filters, today):
     # (each can use the state index; PostgreSQL appends them in order), then the cards by id.
     firsts = [actions.filter(state=state).order_by(*_column_order(state)) for state in states]
     firsts = [qs.values_list("id", flat=True)[:CARDS_PER_COLUMN] for qs in firsts]
-    ids = list(firsts[0].union(*firsts[1:], all=True)) if firsts else []
+    if connection.features.supports_slicing_ordering_in_compound:
+        ids = list(firsts[0].union(*firsts[1:], all=True)) if firsts else []
+    else:  # SQLite (the embedded run) refuses LIMIT inside a UNION: one query per column
+        ids = [pk for first in firsts for pk in first]
     cards = _with_card_data(Action.objects.filter(pk__in=ids)) if ids else []
     position = {pk: n for n, pk in enumerate(ids)}
     by_state: dict[str, list] = {s: [] for s in states}
