@@ -80,7 +80,11 @@ class Action(ActionWorkflow):
     class Meta:
         ordering = ["-created_at", "-id"]
         # The dashboard's columns: the most recently changed actions of one state first.
-        indexes = [models.Index(fields=["state", "-updated_at"], name="action_state_recent")]
+        indexes = [
+            models.Index(fields=["state", "-updated_at"], name="action_state_recent"),
+            # The actions list's order: a page is read off the index, not sorted whole.
+            models.Index(fields=["-created_at", "-id"], name="action_newest_first"),
+        ]
         verbose_name = _("action")
         verbose_name_plural = _("actions")
 
