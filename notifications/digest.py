@@ -21,7 +21,7 @@ from backend.actions.models import RoleAssignment
 from backend.partners.models import Contact
 from notifications.mime import NotificationEmail
 from notifications.models import Kind, Notification, ReminderPolicy, Status
-from notifications.planning import cancel, plan
+from notifications.planning import cancel, notice, write
 from notifications.schedule import in_office_hours
 
 DIGEST_AT = datetime.time(8, 30)
@@ -48,12 +48,12 @@ def plan_digests(now: datetime.datetime | None = None) -> int:
     contacts = Contact.objects.filter(
         pk__in=parked.filter(contact__isnull=False).values("contact_id")
     ).exclude(pk__in=pending.filter(contact__isnull=False).values("contact_id"))
-    planned = 0
-    for recipient in [*users.order_by("pk"), *contacts.order_by("pk")]:
-        row = plan(Kind.DIGEST, subject=recipient, recipient=recipient, due_at=due_at, stage=stage)
-        # An existing row is returned as it is: today's digest already sent is not counted.
-        planned += row is not None and row.status == Status.PLANNED
-    return planned
+    rows = [
+        notice(Kind.DIGEST, subject=recipient, recipient=recipient, due_at=due_at, stage=stage)
+        for recipient in [*users.order_by("pk"), *contacts.order_by("pk")]
+    ]
+    # Only the rows written now count: today's digest already sent is not planned again.
+    return len(write([row for row in rows if row is not None]))
 
 
 # --- rendering -------------------------------------------------------------------------------

@@ -1,21 +1,56 @@
 """Writing and cancelling notification rows, inside the caller's transaction.
 
-Immediate notices are also pushed to a worker once the transaction commits; if the broker is
-down the push is skipped (and logged): the row waits in the database for the next sweep.
-A failed push costs seconds (kombu and redis-py retry the connection), so after one failure
-the process stops pushing for PUSH_PAUSE: a request never waits on a broker known to be down.
+Inside a transition (``workflows.services.scope``) the rows planned by every effect are
+collected and written at its end in one ``INSERT … ON CONFLICT`` statement; outside one, each
+``plan`` writes at once. Either way the unique key (subject, kind, recipient, stage) keeps a
+second copy out: an existing row stays as it is, except a cancelled one, which is planned
+again. ``cancel`` first writes what is collected, so that the order of the effects holds.
+
+Rows due now are also pushed to a worker once the transaction commits, in one task for the
+whole transaction; if the broker is down the push is skipped (and logged): the rows wait in
+the database for the next sweep. A failed push costs seconds (kombu and redis-py retry the
+connection), so after one failure the process stops pushing for PUSH_PAUSE: a request never
+waits on a broker known to be down.
 """
 
+import contextlib
+import contextvars
 import logging
 import time
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from backend.core.rows import insert_rows
 from notifications.models import Notification, Status
+from notifications.schedule import remembered_policies
+from workflows.services import scope
 
 log = logging.getLogger(__name__)
+
+# The rows collected by the current transition (None: write each row at once).
+_collected: contextvars.ContextVar[list | None] = contextvars.ContextVar("planned", default=None)
+
+COLUMNS = (
+    "subject_type",
+    "subject_id",
+    "kind",
+    "recipient_key",
+    "stage",
+    "action",
+    "user",
+    "contact",
+    "email",
+    "due_at",
+    "status",
+    "attempts",
+    "last_error",
+    "message_id",
+    "created_at",
+)
+KEY = ("subject_type", "subject_id", "kind", "recipient_key", "stage")
+REPLANNED = ("status", "due_at", "email")  # what planning a cancelled row again changes
 
 
 def recipient_key(recipient) -> str:
@@ -23,41 +58,114 @@ def recipient_key(recipient) -> str:
     return f"{prefix}:{recipient.pk}"
 
 
-def plan(kind, *, subject, recipient, due_at=None, stage="", action=None) -> Notification | None:
-    """Plan one notification. The same (subject, kind, recipient, stage) is never planned twice:
-    an existing row is kept as it is, except a cancelled one, which is planned again."""
+def notice(kind, *, subject, recipient, due_at=None, stage="", action=None):
+    """One notification row, unsaved (None for a recipient without an address)."""
     email = getattr(recipient, "email", "")
     if not email:
         return None
-    due_at = due_at or timezone.now()
-    key = {
-        "subject_type": ContentType.objects.get_for_model(subject),
-        "subject_id": subject.pk,
-        "kind": kind,
-        "recipient_key": recipient_key(recipient),
-        "stage": stage,
-    }
     is_user = hasattr(recipient, "is_staff_member")
-    row, created = Notification.objects.get_or_create(
-        **key,
-        defaults={
-            "action": action,
-            "user": recipient if is_user else None,
-            "contact": None if is_user else recipient,
-            "email": email,
-            "due_at": due_at,
-        },
+    return Notification(
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        kind=kind,
+        recipient_key=recipient_key(recipient),
+        stage=stage,
+        action=action,
+        user=recipient if is_user else None,
+        contact=None if is_user else recipient,
+        email=email,
+        due_at=due_at or timezone.now(),
     )
-    if not created and row.status == Status.CANCELLED:
-        row.status, row.due_at, row.email = Status.PLANNED, due_at, email
-        row.save(update_fields=["status", "due_at", "email"])
-    if row.status == Status.PLANNED and row.due_at <= timezone.now():
-        push_on_commit(row.pk)
-    return row
+
+
+def plan(kind, *, subject, recipient, due_at=None, stage="", action=None) -> None:
+    """Plan one notification: collected during a transition, else written at once."""
+    row = notice(
+        kind, subject=subject, recipient=recipient, due_at=due_at, stage=stage, action=action
+    )
+    if row is None:
+        return
+    collected = _collected.get()
+    if collected is None:
+        write([row])
+    else:
+        collected.append(row)
+
+
+def write(rows: list[Notification]) -> list[int]:
+    """Insert the rows in one statement; returns the ids of those now planned that were not
+    before (new, or cancelled and planned again). Those due now are pushed after commit."""
+    unique = {}
+    for row in rows:  # a key twice in one statement is an error: the first one wins
+        unique.setdefault(_key(row), row)
+    if not unique:
+        return []
+    now = timezone.now()
+    for row in unique.values():
+        row.created_at = now
+    returned = insert_rows(
+        Notification,
+        list(unique.values()),
+        list(COLUMNS),
+        then=_on_conflict(),
+        then_params=[Status.CANCELLED],
+    )
+    ids, due_now = [], []
+    for pk, *key in returned:
+        row = unique[tuple(key)]
+        row.pk = pk
+        ids.append(pk)
+        if row.due_at <= now:
+            due_now.append(pk)
+    push_on_commit(due_now)
+    return ids
+
+
+def _key(row: Notification) -> tuple:
+    return tuple(getattr(row, Notification._meta.get_field(name).attname) for name in KEY)
+
+
+def _on_conflict() -> str:
+    """A row already there stays as it is, unless cancelled: then it is planned again. The
+    rows written come back with their key (PostgreSQL and SQLite alike)."""
+    quote = connection.ops.quote_name
+    table = quote(Notification._meta.db_table)
+    column = {name: quote(Notification._meta.get_field(name).column) for name in COLUMNS}
+    key = ", ".join(column[name] for name in KEY)
+    replanned = ", ".join(f"{column[name]} = EXCLUDED.{column[name]}" for name in REPLANNED)
+    return (
+        f"ON CONFLICT ({key}) DO UPDATE SET {replanned} "
+        f"WHERE {table}.{column['status']} = %s "
+        f"RETURNING {quote(Notification._meta.pk.column)}, {key}"
+    )
+
+
+@scope
+@contextlib.contextmanager
+def collected_during_transition():
+    """Collect the rows planned during a transition; write them before its commit."""
+    rows: list[Notification] = []
+    token = _collected.set(rows)
+    try:
+        with remembered_policies():
+            yield
+            _collected.set(None)
+            write(rows)
+    finally:
+        _collected.reset(token)
+
+
+def flush() -> None:
+    """Write what the current transition collected so far."""
+    rows = _collected.get()
+    if rows:
+        write(list(rows))
+        rows.clear()
 
 
 def cancel(queryset) -> int:
     """Cancel what has not left yet."""
+    flush()
     return queryset.filter(status=Status.PLANNED).update(status=Status.CANCELLED)
 
 
@@ -77,23 +185,28 @@ def reset_push_pause() -> None:
     _push_paused_until = 0.0
 
 
-def push_on_commit(notification_id: int) -> None:
+def push_on_commit(notification_ids: list[int]) -> None:
+    """After commit, one task sends these rows now (if still planned and due)."""
+    if not notification_ids:
+        return
+
     def push():
         global _push_paused_until
-        from notifications.tasks import deliver
+        from notifications.tasks import deliver_many
 
         if time.monotonic() < _push_paused_until:
             log.info(
-                "notification %s not pushed (broker down); the sweep will send it", notification_id
+                "notifications %s not pushed (broker down); the sweep will send them",
+                notification_ids,
             )
             return
         try:
-            deliver.apply_async((notification_id,), retry=False)
-        except Exception as error:  # broker down: the sweep will send it
+            deliver_many.apply_async((notification_ids,), retry=False)
+        except Exception as error:  # broker down: the sweep will send them
             _push_paused_until = time.monotonic() + PUSH_PAUSE
             log.warning(
-                "notification %s not pushed (%s); the sweep will send it, no push for %d s",
-                notification_id,
+                "notifications %s not pushed (%s); the sweep will send them, no push for %d s",
+                notification_ids,
                 error,
                 PUSH_PAUSE,
             )

@@ -1,5 +1,7 @@
 """When notifications fall due: business days (French public holidays), office hours."""
 
+import contextlib
+import contextvars
 import datetime
 
 from django.utils import timezone
@@ -21,9 +23,28 @@ DEFAULTS = {
 }
 
 
+# Inside ``remembered_policies()`` (one transition) each policy is read once.
+_remembered: contextvars.ContextVar[dict | None] = contextvars.ContextVar("policies", default=None)
+
+
 def policy(name: str) -> ReminderPolicy:
+    remembered = _remembered.get()
+    if remembered is not None and name in remembered:
+        return remembered[name]
     found = ReminderPolicy.objects.filter(name=name).first()
-    return found or ReminderPolicy(name=name, **DEFAULTS[name])
+    found = found or ReminderPolicy(name=name, **DEFAULTS[name])
+    if remembered is not None:
+        remembered[name] = found
+    return found
+
+
+@contextlib.contextmanager
+def remembered_policies():
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
 
 
 def _at(day: datetime.date, time: datetime.time) -> datetime.datetime:

@@ -143,11 +143,16 @@ def sweep(now: datetime.datetime | None = None, limit: int = 5000) -> SweepRepor
     return report
 
 
-def deliver_one(notification_id: int, now: datetime.datetime | None = None) -> SweepReport:
-    """Send one row now if it is due and nobody else has it (the immediate push)."""
+def deliver_now(notification_ids: list[int], now: datetime.datetime | None = None) -> SweepReport:
+    """Send these rows now if they are due and nobody else has them (the immediate push)."""
     now = now or timezone.now()
-    rows = claim(now, 1, only=Q(pk=notification_id))
-    return deliver(rows, now) if rows else SweepReport()
+    report = SweepReport()
+    for start in range(0, len(notification_ids), BATCH_SIZE):
+        batch = notification_ids[start : start + BATCH_SIZE]
+        rows = claim(now, len(batch), only=Q(pk__in=batch))
+        if rows:
+            report.add(deliver(rows, now))
+    return report
 
 
 def _is_permanent(error: Exception) -> bool:

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from notifications.digest_tasks import plan_digests  # noqa: F401  (registers the task)
-from notifications.sweep import deliver_one, sweep
+from notifications.sweep import deliver_now, sweep
 
 
 @shared_task(name="notifications.sweep_due", ignore_result=True)
@@ -15,4 +15,10 @@ def sweep_due() -> dict:
 @shared_task(name="notifications.deliver", ignore_result=True)
 def deliver(notification_id: int) -> None:
     """The immediate push: sends the row if it is still planned and due (else nothing)."""
-    deliver_one(notification_id)
+    deliver_now([notification_id])
+
+
+@shared_task(name="notifications.deliver_many", ignore_result=True)
+def deliver_many(notification_ids: list[int]) -> None:
+    """The immediate push of one transaction's rows: sends those still planned and due."""
+    deliver_now(notification_ids)

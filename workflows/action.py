@@ -12,7 +12,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from backend.accounts.models import StaffRole
 from backend.core.business_days import add_business_days
-from workflows.engine import Guard, StaffPermission
+from workflows.engine import Guard, StaffPermission, shared_by_guards
 
 DEFAULT_CONSULTATION_BUSINESS_DAYS = 10
 
@@ -38,12 +38,21 @@ S = ActionState
 # --- guards ---------------------------------------------------------------------------------
 
 
+def _open_roles(action) -> list[tuple[str, str, int | None]]:
+    """(kind, state, contact id) of every open role: one query for all the guards."""
+    return shared_by_guards(
+        action,
+        "open_roles",
+        lambda: list(action.open_roles().order_by().values_list("kind", "state", "contact_id")),
+    )
+
+
 def _has_pilot(action) -> bool:
-    return action.open_roles().filter(kind="pilot").exists()
+    return any(kind == "pilot" for kind, _, _ in _open_roles(action))
 
 
 def _roles_have_contacts(action) -> bool:
-    return not action.open_roles().filter(contact__isnull=True).exists()
+    return all(contact is not None for _, _, contact in _open_roles(action))
 
 
 def _deadline_not_past(action) -> bool:
@@ -52,12 +61,12 @@ def _deadline_not_past(action) -> bool:
 
 
 def _pending_roles(action) -> int:
-    return action.open_roles().exclude(state="accepted").count()
+    return sum(state != "accepted" for _, state, _ in _open_roles(action))
 
 
 def _all_roles_accepted(action) -> bool:
-    roles = action.open_roles()
-    return roles.exists() and not roles.exclude(state="accepted").exists()
+    roles = _open_roles(action)
+    return bool(roles) and all(state == "accepted" for _, state, _ in roles)
 
 
 def _all_roles_accepted_reason(action) -> str:

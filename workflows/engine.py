@@ -119,8 +119,17 @@ def state_label(instance, state: str, field_name: str = "state") -> str:
     return str(dict(fsm_field(instance, field_name).choices).get(state, state))
 
 
+def shared_by_guards(instance, key: str, load: Callable[[], object]):
+    """What several guards of one check read (``load()`` runs once per ``explain``)."""
+    memo = instance.__dict__.setdefault("_guard_memo", {})
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
+
+
 def explain(instance, name: str, user, field_name: str = "state") -> Availability:
     """Can ``user`` fire transition ``name`` on ``instance`` now? If not, why not."""
+    instance.__dict__.pop("_guard_memo", None)  # each check reads the world afresh
     by_source = transitions_of(type(instance), field_name)[name]
     state = getattr(instance, field_name)
     transition = by_source.get(state) or by_source.get("*")

@@ -4,14 +4,23 @@ It locks the row, checks the transition (state, permission, guards), fires it, s
 the log row and runs the effects registered for that transition, all in one transaction.
 Effects may write rows (roles invited, notifications planned) and schedule work with
 ``transaction.on_commit``; nothing leaves the process before the commit.
+
+An effect that fires the same transition on several rows at once (opening a consultation
+invites every proposed role) locks them in one query and hands them to
+``perform_locked_transitions``: one UPDATE for all, one INSERT for their log rows.
+Apps may also wrap the outermost transition in a ``scope`` (the notifications app collects
+the rows planned by every effect and writes them in one statement at its end).
 """
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from backend.core.rows import insert_rows, update_rows
 from workflows.engine import Refusal, explain, transitions_of
 from workflows.errors import (
     InvalidTransitionInput,
@@ -23,6 +32,8 @@ from workflows.models import TransitionLog
 
 Effect = Callable[..., None]
 _effects: dict[tuple[type, str], list[Effect]] = defaultdict(list)
+_scopes: list[Callable[[], AbstractContextManager]] = []
+_nesting = threading.local()
 
 
 def effect(model: type, name: str):
@@ -36,6 +47,14 @@ def effect(model: type, name: str):
     return register
 
 
+def scope(factory: Callable[[], AbstractContextManager]):
+    """Register a context manager entered around every outermost transition, inside its
+    transaction: its exit runs after the last effect, before the commit (on success only if
+    it checks for an exception)."""
+    _scopes.append(factory)
+    return factory
+
+
 def actor_label(actor) -> str:
     if actor is None:
         return str(_("automatique"))
@@ -43,8 +62,8 @@ def actor_label(actor) -> str:
     return label or str(actor)
 
 
-def log_transition(subject, name, source, target, *, actor, comment="", automatic=False, label=""):
-    return TransitionLog.objects.create(
+def _log_row(subject, name, source, target, *, actor, comment, automatic, label):
+    return TransitionLog(
         subject=subject,
         action_id=subject.log_action_id,
         transition=name,
@@ -55,6 +74,21 @@ def log_transition(subject, name, source, target, *, actor, comment="", automati
         automatic=automatic,
         comment=comment,
     )
+
+
+def log_transition(subject, name, source, target, *, actor, comment="", automatic=False, label=""):
+    row = _log_row(
+        subject,
+        name,
+        source,
+        target,
+        actor=actor,
+        comment=comment,
+        automatic=automatic,
+        label=label,
+    )
+    row.save()
+    return row
 
 
 def check_transition(instance, name: str, actor, *, automatic: bool = False):
@@ -68,6 +102,14 @@ def check_transition(instance, name: str, actor, *, automatic: bool = False):
             raise TransitionForbidden(availability.reason)
         raise TransitionConflict(availability.reason)
     return table[name].get(instance.state) or table[name].get("*")
+
+
+def lock(model, pk):
+    """The row, locked for the rest of the transaction, with what its checks read
+    (``workflow_lock_related``: the relations its permission and guards follow)."""
+    rows = model.objects.select_for_update(of=("self",))
+    related = getattr(model, "workflow_lock_related", ())
+    return (rows.select_related(*related) if related else rows).get(pk=pk)
 
 
 def perform_transition(
@@ -88,27 +130,117 @@ def perform_transition(
     model = type(instance)
     if name not in transitions_of(model):
         raise UnknownTransition(_("Transition inconnue : « %(name)s ».") % {"name": name})
-    comment = (comment or "").strip()
     with transaction.atomic():
-        locked = model.objects.select_for_update().get(pk=instance.pk)
-        declared = check_transition(locked, name, actor, automatic=automatic)
-        if declared.custom.get("comment_required") and not comment:
+        locked = lock(model, instance.pk)
+        perform_locked_transitions(
+            [locked],
+            name,
+            actor=actor,
+            comment=comment,
+            params=params,
+            automatic=automatic,
+            actor_display=actor_display,
+        )
+    return locked
+
+
+def perform_locked_transitions(
+    instances: list,
+    name: str,
+    *,
+    actor,
+    comment: str = "",
+    params: dict | None = None,
+    automatic: bool = False,
+    actor_display: str = "",
+) -> None:
+    """Fire ``name`` on rows of one model that the caller has locked in its transaction.
+
+    Every row is checked first (the first refusal raises, nothing is written); then one
+    statement saves them, one writes their log rows, and the effects run row by row. An
+    error spoils the caller's transaction (no savepoint: the caller holds the locks and
+    rolls back as a whole).
+    """
+    if not instances:
+        return
+    model = type(instances[0])
+    comment = (comment or "").strip()
+    with transaction.atomic(savepoint=False), _outermost_scope():
+        declared = [check_transition(row, name, actor, automatic=automatic) for row in instances]
+        if any(d.custom.get("comment_required") for d in declared) and not comment:
             raise InvalidTransitionInput(
                 _("Un commentaire est obligatoire pour cette transition."), field="comment"
             )
-        source = locked.state
-        getattr(locked, name)(**(params or {}))
-        locked.save()
-        log_transition(
-            locked,
-            name,
-            source,
-            locked.state,
-            actor=actor,
-            comment=comment,
-            automatic=automatic,
-            label=actor_display,
-        )
+        fields = _fields(model)
+        before = [[getattr(row, f.attname) for f in fields] for row in instances]
+        sources = []
+        for row in instances:
+            sources.append(row.state)
+            getattr(row, name)(**(params or {}))
+        _save(model, instances, fields, before)
+        logs = [
+            _log_row(
+                row,
+                name,
+                source,
+                row.state,
+                actor=actor,
+                comment=comment,
+                automatic=automatic,
+                label=actor_display,
+            )
+            for row, source in zip(instances, sources, strict=True)
+        ]
+        insert_rows(TransitionLog, logs, LOG_FIELDS)
         for run in _effects[(model, name)]:
-            run(locked, actor=actor, comment=comment, source=source)
-    return locked
+            for row, source in zip(instances, sources, strict=True):
+                run(row, actor=actor, comment=comment, source=source)
+
+
+def _fields(model) -> list:
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def _save(model, instances: list, fields: list, before: list) -> None:
+    """One UPDATE of the fields the transition changed, for every row."""
+    changed = {
+        field.name
+        for row, old in zip(instances, before, strict=True)
+        for field, value in zip(fields, old, strict=True)
+        if getattr(row, field.attname) != value
+    }
+    for field in fields:
+        if getattr(field, "auto_now", False):
+            for row in instances:
+                field.pre_save(row, add=False)
+            changed.add(field.name)
+    update_rows(model, instances, sorted(changed))
+
+
+LOG_FIELDS = [
+    "subject_type",
+    "subject_id",
+    "action",
+    "transition",
+    "source",
+    "target",
+    "actor",
+    "actor_label",
+    "automatic",
+    "comment",
+    "at",
+]
+
+
+class _outermost_scope(ExitStack):
+    """Enters the registered scopes around the outermost transition only."""
+
+    def __enter__(self):
+        super().__enter__()
+        depth = getattr(_nesting, "depth", 0)
+        _nesting.depth = depth + 1
+        self.callback(setattr, _nesting, "depth", depth)
+        if depth == 0:
+            for factory in _scopes:
+                self.enter_context(factory())
+        return self

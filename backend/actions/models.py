@@ -12,6 +12,9 @@ __all__ = ["Action", "ActionState", "RoleAssignment", "RoleKind", "RoleState"]
 
 
 class Action(ActionWorkflow):
+    # What the transition service reads along with the locked row (permission, guards).
+    workflow_lock_related = ("project",)
+
     project = models.ForeignKey(
         "territories.TerritoryProject",
         on_delete=models.PROTECT,
@@ -118,6 +121,9 @@ class RoleAssignment(RoleWorkflow):
     Several organisations may hold the same kind of role (co-pilots, co-funders): each has
     its own assignment and agrees on its own.
     """
+
+    # What the transition service reads along with the locked row (permission, guards).
+    workflow_lock_related = ("action__project", "contact")
 
     action = models.ForeignKey(
         Action, on_delete=models.PROTECT, related_name="roles", verbose_name=_("action")

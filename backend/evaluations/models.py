@@ -11,6 +11,9 @@ __all__ = ["Evaluation", "EvaluationState", "Indicator"]
 
 
 class Evaluation(EvaluationWorkflow):
+    # What the transition service reads along with the locked row (permission, guards).
+    workflow_lock_related = ("action__project",)
+
     action = models.OneToOneField(
         "actions.Action",
         on_delete=models.PROTECT,

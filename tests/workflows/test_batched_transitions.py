@@ -1,0 +1,138 @@
+"""A transition costs a fixed number of statements, however many roles it touches: the roles
+are locked, invited and logged in batches, and the notification rows of all its effects are
+written in one statement before the commit, and pushed to a worker in one task after it."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from notifications.models import Kind, Notification, Status
+from notifications.planning import cancel, plan, planned_for
+from tests import factories
+from workflows.models import TransitionLog
+from workflows.services import effect, perform_transition
+
+pytestmark = pytest.mark.django_db
+
+# lock the action (with its project), read its open roles for the guards, save it, log it;
+# lock the proposed roles, invite them, log them; read the reminder policy, the action's
+# staff; write every notification row: 10, and the savepoint the test's own transaction
+# turns the service's transaction into (SAVEPOINT, RELEASE).
+SUBMIT_STATEMENTS = 10 + 2
+
+
+@pytest.fixture(autouse=True)
+def _monday_morning(time_machine):
+    paris = timezone.get_fixed_timezone(60)
+    time_machine.move_to(datetime.datetime(2026, 11, 30, 10, 0, tzinfo=paris), tick=False)
+
+
+def _action_with_roles(project, social_worker, count: int):
+    action = factories.ActionFactory(project=project, social_worker=social_worker)
+    kinds = ["pilot"] + ["contributor"] * (count - 1)
+    for kind in kinds:
+        factories.RoleFactory(action=action, kind=kind)
+    return action
+
+
+def _submit(action, actor) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        perform_transition(action, "submit", actor=actor)
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_opening_a_consultation_costs_the_same_for_two_or_eight_roles(
+    project, social_worker, manager
+):
+    _submit(_action_with_roles(project, social_worker, 1), social_worker)  # warm caches
+    small = _submit(_action_with_roles(project, social_worker, 2), social_worker)
+    large = _submit(_action_with_roles(project, social_worker, 8), social_worker)
+    assert len(small) == len(large) == SUBMIT_STATEMENTS, "\n".join(large)
+    # every one of the 8 roles is invited with its own link, log row and notices
+    assert TransitionLog.objects.filter(transition="invite").count() == 11
+    assert Notification.objects.filter(kind=Kind.INVITATION).count() == 11
+    links = Notification.objects.filter(kind=Kind.INVITATION).values_list("stage", flat=True)
+    assert len(set(links)) == 11
+
+
+def test_the_invited_roles_are_saved_with_their_new_state_and_dates(
+    project, social_worker, manager
+):
+    action = _action_with_roles(project, social_worker, 3)
+    before = timezone.now()
+    perform_transition(action, "submit", actor=social_worker)
+    for role in action.roles.all():
+        assert role.state == "invited"
+        assert role.invited_at == before and role.updated_at == before
+        assert len(role.link_nonce) >= 32
+
+
+def test_a_refused_role_stops_the_whole_batch(project, social_worker, manager):
+    """A role whose invitation is refused (its contact is missing) leaves everything as it
+    was: the action, the other roles, the log and the notifications."""
+    action = _action_with_roles(project, social_worker, 3)
+    action.roles.filter(kind="contributor").update(contact=None)
+    with pytest.raises(Exception):  # noqa: B017  (the guard of submit or of invite)
+        perform_transition(action, "submit", actor=social_worker)
+    action.refresh_from_db()
+    assert action.state == "draft"
+    assert set(action.roles.values_list("state", flat=True)) == {"proposed"}
+    assert not TransitionLog.objects.exists() and not Notification.objects.exists()
+
+
+def test_rows_planned_twice_in_one_transition_are_written_once(project, social_worker):
+    from backend.actions.models import Action
+
+    def plan_twice(action, **kwargs):
+        for _ in range(2):
+            plan(Kind.CONSULTATION_COMPLETE, subject=action, recipient=social_worker)
+
+    effect(Action, "submit")(plan_twice)
+    try:
+        perform_transition(
+            _action_with_roles(project, social_worker, 1), "submit", actor=social_worker
+        )
+    finally:
+        from workflows import services
+
+        services._effects[(Action, "submit")].remove(plan_twice)
+    assert Notification.objects.filter(kind=Kind.CONSULTATION_COMPLETE).count() == 1
+
+
+def test_an_effect_cancelling_after_another_planned_sees_the_planned_rows(project, social_worker):
+    """Rows collected in the transition are written before a cancellation runs, so an effect
+    that cancels what an earlier one planned does cancel it."""
+    from backend.actions.models import Action
+    from workflows import services
+
+    def cancel_reminders(action, **kwargs):
+        cancel(Notification.objects.filter(action=action, kind=Kind.REMINDER))
+
+    effect(Action, "submit")(cancel_reminders)
+    try:
+        action = _action_with_roles(project, social_worker, 2)
+        perform_transition(action, "submit", actor=social_worker)
+    finally:
+        services._effects[(Action, "submit")].remove(cancel_reminders)
+    reminders = Notification.objects.filter(action=action, kind=Kind.REMINDER)
+    assert reminders.count() == 4
+    assert set(reminders.values_list("status", flat=True)) == {Status.CANCELLED}
+
+
+def test_a_cancelled_row_is_planned_again_and_a_sent_one_is_left_alone(project, social_worker):
+    action = _action_with_roles(project, social_worker, 1)
+    role = action.roles.get()
+    due = timezone.now() + datetime.timedelta(days=2)
+    plan(Kind.REMINDER, subject=role, recipient=role.contact, due_at=due, stage="a", action=action)
+    plan(Kind.REMINDER, subject=role, recipient=role.contact, due_at=due, stage="b", action=action)
+    cancel(planned_for(role).filter(stage="a"))
+    planned_for(role).filter(stage="b").update(status=Status.SENT)
+    later = due + datetime.timedelta(days=1)
+    for stage in ("a", "b"):
+        plan(Kind.REMINDER, subject=role, recipient=role.contact, due_at=later, stage=stage)
+    rows = {row.stage: row for row in planned_for(role)}
+    assert (rows["a"].status, rows["a"].due_at) == (Status.PLANNED, later)
+    assert (rows["b"].status, rows["b"].due_at) == (Status.SENT, due)
