@@ -1,48 +1,54 @@
-"""Writing many rows of one model in one plain statement (PostgreSQL and SQLite alike).
+"""Writing many rows of one model in one plain statement.
 
 For the hot paths only (a transition inviting every role of an action, writing their log
 rows and notifications): the ORM's ``bulk_update`` builds a ``CASE WHEN`` expression per
 value and ``bulk_create`` goes through its compiler, costs that outweigh the statement
 itself. Values are prepared by each model field, as the ORM would (``get_db_prep_save``).
+
+On PostgreSQL each column travels as one array (``unnest``), so the statement's text is the
+same whatever the number of rows: psycopg parses it once and the server can prepare it.
+Elsewhere (SQLite) a ``VALUES`` list does the same.
 """
 
 from django.db import connection
 
 
-def _prepared(instance, field):
-    return field.get_db_prep_save(getattr(instance, field.attname), connection)
+def _column(instances: list, field) -> list:
+    return [field.get_db_prep_save(getattr(row, field.attname), connection) for row in instances]
 
 
-def _placeholder(field) -> str:
-    """PostgreSQL types a VALUES list from its values: a column of NULLs would be text."""
+def _rows_source(instances: list, fields: list) -> tuple[str, list]:
+    """A FROM source with one row per instance, its columns named column1, column2…"""
     if connection.vendor == "postgresql":
-        return f"CAST(%s AS {field.cast_db_type(connection)})"
-    return "%s"
+        arrays = ", ".join(f"CAST(%s AS {f.cast_db_type(connection)}[])" for f in fields)
+        names = ", ".join(f"column{position}" for position in range(1, len(fields) + 1))
+        return f"unnest({arrays}) AS v ({names})", [_column(instances, f) for f in fields]
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [
+        field.get_db_prep_save(getattr(row, field.attname), connection)
+        for row in instances
+        for field in fields
+    ]
+    return f"(VALUES {', '.join([one] * len(instances))}) AS v", params
 
 
 def update_rows(model, instances: list, field_names: list[str]) -> None:
-    """``UPDATE … FROM (VALUES …)``: set these fields of every instance, one statement."""
+    """Set these fields of every instance (found by primary key), in one UPDATE."""
     if not instances or not field_names:
         return
     meta = model._meta
     fields = [meta.get_field(name) for name in field_names]
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
-    one = "(" + ", ".join(_placeholder(f) for f in [meta.pk, *fields]) + ")"
-    # VALUES columns are named column1, column2… on both databases (column1: the key).
+    source, params = _rows_source(instances, [meta.pk, *fields])
     assignments = ", ".join(
         f"{quote(field.column)} = v.column{position}"
         for position, field in enumerate(fields, start=2)
     )
     sql = (
-        f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([one] * len(instances))}) "
-        f"AS v WHERE {table}.{quote(meta.pk.column)} = v.column1"
+        f"UPDATE {table} SET {assignments} FROM {source} "
+        f"WHERE {table}.{quote(meta.pk.column)} = v.column1"
     )
-    params = [
-        value
-        for instance in instances
-        for value in (_prepared(instance, meta.pk), *(_prepared(instance, f) for f in fields))
-    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -50,19 +56,20 @@ def update_rows(model, instances: list, field_names: list[str]) -> None:
 def insert_rows(
     model, instances: list, field_names: list[str], *, then: str = "", then_params=()
 ) -> list[tuple]:
-    """``INSERT … VALUES (…), (…)`` of every instance, one statement; ``then`` follows the
-    VALUES (``ON CONFLICT …``, ``RETURNING …``) and the rows it returns are returned."""
+    """Insert every instance in one statement; ``then`` follows (``ON CONFLICT …``,
+    ``RETURNING …``) and the rows it returns are returned."""
     if not instances:
         return []
     meta = model._meta
     fields = [meta.get_field(name) for name in field_names]
     quote = connection.ops.quote_name
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    source, params = _rows_source(instances, fields)
+    columns = ", ".join(f"column{position}" for position in range(1, len(fields) + 1))
+    # "WHERE true" keeps SQLite from reading the ON CONFLICT of an upsert as a join clause.
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES {', '.join([one] * len(instances))} {then}"
+        f"SELECT {columns} FROM {source} WHERE true {then}"
     )
-    params = [_prepared(instance, field) for instance in instances for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *then_params])
         return cursor.fetchall() if cursor.description else []
