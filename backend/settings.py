@@ -100,6 +100,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server, and statements prepared once run 5 times on a
+    # connection: the hot paths (transitions, the sweep) then cost a fraction of their parsing
+    # and planning (docs/benchmarks.md). Behind a pooler in transaction mode, prepared
+    # statements must be off: DB_PREPARED_STATEMENTS=0. DATABASE_URL's own options win.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("server_side_binding", True)
+    if os.environ.get("DB_PREPARED_STATEMENTS", "1") != "0":
+        _options.setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

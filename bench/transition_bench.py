@@ -53,15 +53,24 @@ def _actors() -> dict[int, object]:
     return actors
 
 
+def _territories(action_ids: list[int]) -> dict[int, int]:
+    from backend.actions.models import Action
+
+    return dict(Action.objects.filter(pk__in=action_ids).values_list("pk", "project__territory"))
+
+
 def run_service(action_ids: list[int], actors: dict) -> list[float]:
+    """The service starts from the action's id, as the floor does (it locks and reads the
+    row itself); the actor is the social worker of the action's territory."""
     from backend.actions.models import Action
     from workflows.services import perform_transition
 
+    territory_of = _territories(action_ids)
     timings = []
     for action_id in action_ids:
         started = time.perf_counter()
-        action = Action.objects.select_related("project").get(pk=action_id)
-        perform_transition(action, "submit", actor=actors[action.project.territory_id])
+        actor = actors[territory_of[action_id]]
+        perform_transition(Action(pk=action_id), "submit", actor=actor)
         timings.append(time.perf_counter() - started)
     return timings
 

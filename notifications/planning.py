@@ -65,14 +65,14 @@ def notice(kind, *, subject, recipient, due_at=None, stage="", action=None):
         return None
     is_user = hasattr(recipient, "is_staff_member")
     return Notification(
-        subject_type=ContentType.objects.get_for_model(subject),
+        subject_type_id=ContentType.objects.get_for_model(subject).pk,
         subject_id=subject.pk,
         kind=kind,
         recipient_key=recipient_key(recipient),
         stage=stage,
-        action=action,
-        user=recipient if is_user else None,
-        contact=None if is_user else recipient,
+        action_id=action.pk if action is not None else None,
+        user_id=recipient.pk if is_user else None,
+        contact_id=None if is_user else recipient.pk,
         email=email,
         due_at=due_at or timezone.now(),
     )

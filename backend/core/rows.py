@@ -13,8 +13,12 @@ Elsewhere (SQLite) a ``VALUES`` list does the same.
 from django.db import connection
 
 
+def _prepared(instance, field):
+    return field.get_db_prep_save(getattr(instance, field.attname), connection)
+
+
 def _column(instances: list, field) -> list:
-    return [field.get_db_prep_save(getattr(row, field.attname), connection) for row in instances]
+    return [_prepared(row, field) for row in instances]
 
 
 def _rows_source(instances: list, fields: list) -> tuple[str, list]:
@@ -24,11 +28,7 @@ def _rows_source(instances: list, fields: list) -> tuple[str, list]:
         names = ", ".join(f"column{position}" for position in range(1, len(fields) + 1))
         return f"unnest({arrays}) AS v ({names})", [_column(instances, f) for f in fields]
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params = [
-        field.get_db_prep_save(getattr(row, field.attname), connection)
-        for row in instances
-        for field in fields
-    ]
+    params = [_prepared(row, field) for row in instances for field in fields]
     return f"(VALUES {', '.join([one] * len(instances))}) AS v", params
 
 
@@ -40,6 +40,14 @@ def update_rows(model, instances: list, field_names: list[str]) -> None:
     fields = [meta.get_field(name) for name in field_names]
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
+    if len(instances) == 1:
+        (instance,) = instances
+        assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        sql = f"UPDATE {table} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+        params = [_prepared(instance, field) for field in [*fields, meta.pk]]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        return
     source, params = _rows_source(instances, [meta.pk, *fields])
     assignments = ", ".join(
         f"{quote(field.column)} = v.column{position}"
