@@ -322,7 +322,7 @@ def breakdown(sink: Sink, ids: list[int]) -> dict:
 
         return wrapper
 
-    names = ("build_message", "claim", "_mark_sent", "Lookups")
+    names = ("build_message", "claim", "SentMarks", "Lookups")
     original = {name: getattr(module, name) for name in names}
 
     def build(row, connection=None, lookups=None):
@@ -334,7 +334,10 @@ def breakdown(sink: Sink, ids: list[int]) -> dict:
 
     module.build_message = build
     module.claim = timed("claim (batches of 100)", original["claim"])
-    module._mark_sent = timed("mark sent (one UPDATE)", original["_mark_sent"])
+    marks = original["SentMarks"]
+    module.SentMarks = type(
+        "TimedMarks", (marks,), {"write": timed("mark sent (one UPDATE a group)", marks.write)}
+    )
     # deliver() only calls Lookups.for_rows(rows): what the batch reads, once.
     module.Lookups = SimpleNamespace(
         for_rows=timed("lookups (once a batch)", original["Lookups"].for_rows)
