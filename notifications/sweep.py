@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from django.core.mail import get_connection
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
+from backend.actions.models import Action
 from notifications.emails import build_message
 from notifications.lookups import Lookups
 from notifications.models import Delivery, Notification, Status
@@ -65,30 +66,49 @@ class SweepReport:
         self.errors += other.errors
 
 
-def claim(now: datetime.datetime, limit: int, only: Q | None = None) -> list[Notification]:
-    """Claim up to ``limit`` due rows and commit the claim before anything is sent."""
+def claim(now: datetime.datetime, limit: int, only: list[int] | None = None) -> list[Notification]:
+    """Claim up to ``limit`` due rows (``only`` these ids, if given) and commit the claim
+    before anything is sent: one ``UPDATE … RETURNING`` of the rows locked with SKIP LOCKED.
+
+    The rows come back in due order with their recipient and action (project, territory)
+    attached, each read once for the batch: rows about the same action or person share it.
+    """
+    table = Notification._meta.db_table
+    skip_locked = " FOR UPDATE SKIP LOCKED" if db_connection.features.has_select_for_update else ""
+    among = ""
+    params: list = [Status.CLAIMED, timezone.now(), Status.PLANNED, now]
+    if only is not None:
+        among = f" AND id IN ({', '.join(['%s'] * len(only))})" if only else " AND false"
+        params += only
+    # The wall-clock time of the claim, not the sweep's ``now``: a long sweep claims its last
+    # batches long after it started, and a stale-looking claim would be surfaced as
+    # unconfirmed by the next sweep while it is being sent.
+    fields = Notification._meta.concrete_fields
+    sql = (
+        f"UPDATE {table} SET status = %s, claimed_at = %s WHERE id IN ("
+        f"SELECT id FROM {table} WHERE status = %s AND due_at <= %s{among} "
+        f"ORDER BY due_at, id LIMIT %s{skip_locked}) "
+        f"RETURNING {', '.join(db_connection.ops.quote_name(f.column) for f in fields)}"
+    )
     with transaction.atomic():
         _flush_this_commit()
-        due = Notification.objects.filter(status=Status.PLANNED, due_at__lte=now)
-        if only is not None:
-            due = due.filter(only)
-        ids = list(
-            due.order_by("due_at", "id")
-            .select_for_update(skip_locked=True)
-            .values_list("id", flat=True)[:limit]
-        )
-        if ids:
-            # The wall-clock time of the claim, not the sweep's ``now``: a long sweep claims its
-            # last batches long after it started, and a stale-looking claim would be surfaced
-            # as unconfirmed by the next sweep while it is being sent.
-            Notification.objects.filter(id__in=ids).update(
-                status=Status.CLAIMED, claimed_at=timezone.now()
-            )
-    return list(
-        Notification.objects.filter(id__in=ids)
-        .select_related("user", "contact", "action__project__territory")
-        .order_by("due_at", "id")
-    )
+        rows = _returned_rows(sql, [*params, limit], fields)
+    rows.sort(key=lambda row: (row.due_at, row.pk))
+    actions = Action.objects.select_related("project__territory")
+    prefetch_related_objects(rows, "user", "contact", Prefetch("action", queryset=actions))
+    return rows
+
+
+def _returned_rows(sql: str, params: list, fields) -> list[Notification]:
+    """The rows an ``UPDATE … RETURNING`` gave back, as model instances. psycopg already
+    returns Python values; SQLite returns dates as text, which the ORM's converters read."""
+    if db_connection.vendor != "postgresql":
+        return list(Notification.objects.raw(sql, params))
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        returned = cursor.fetchall()
+    names = [f.attname for f in fields]
+    return [Notification.from_db(db_connection.alias, names, values) for values in returned]
 
 
 def _flush_this_commit() -> None:
@@ -101,8 +121,9 @@ def _flush_this_commit() -> None:
 
 @contextlib.contextmanager
 def _marks_not_flushed():
-    """While a batch is sent, its marks commit without waiting for the disk flush
-    (PostgreSQL's ``synchronous_commit`` off, on this connection, until the batch is done).
+    """While a sweep (or one batch) is sent, its marks commit without waiting for the disk
+    flush (PostgreSQL's ``synchronous_commit`` off, on this connection, until it is done; the
+    claims switch it back on for their own transaction).
 
     Why it is safe: the claim was committed, and flushed, before anything left. A mark lost in
     a database crash (at most the last fraction of a second of commits) leaves its row
@@ -111,14 +132,16 @@ def _marks_not_flushed():
     visible as soon as its UPDATE returns. What it saves: a disk flush per e-mail, about a
     millisecond, most of the cost of marking.
     """
-    if db_connection.vendor != "postgresql":
-        yield
+    if db_connection.vendor != "postgresql" or getattr(db_connection, "_marks_not_flushed", 0):
+        yield  # nothing to do, or already set by the sweep around this batch
         return
     with db_connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO off")
+    db_connection._marks_not_flushed = 1
     try:
         yield
     finally:
+        db_connection._marks_not_flushed = 0
         try:
             with db_connection.cursor() as cursor:
                 cursor.execute("RESET synchronous_commit")
@@ -141,12 +164,13 @@ def sweep(now: datetime.datetime | None = None, limit: int = 5000) -> SweepRepor
     now = now or timezone.now()
     report = SweepReport(unconfirmed=surface_unconfirmed(now))
     remaining = limit
-    while remaining > 0:
-        rows = claim(now, min(BATCH_SIZE, remaining))
-        if not rows:
-            break
-        report.add(deliver(rows, now))
-        remaining -= len(rows)
+    with _marks_not_flushed():
+        while remaining > 0:
+            rows = claim(now, min(BATCH_SIZE, remaining))
+            if not rows:
+                break
+            report.add(deliver(rows, now))
+            remaining -= len(rows)
     return report
 
 
@@ -156,7 +180,7 @@ def deliver_now(notification_ids: list[int], now: datetime.datetime | None = Non
     report = SweepReport()
     for start in range(0, len(notification_ids), BATCH_SIZE):
         batch = notification_ids[start : start + BATCH_SIZE]
-        rows = claim(now, len(batch), only=Q(pk__in=batch))
+        rows = claim(now, len(batch), only=batch)
         if rows:
             report.add(deliver(rows, now))
     return report

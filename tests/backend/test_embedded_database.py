@@ -24,10 +24,11 @@ def _manage(database: Path, *args: str) -> str:
     return done.stdout
 
 
-def test_the_demo_loads_on_sqlite_with_its_invitations_and_reminders(tmp_path):
+def test_the_demo_loads_on_sqlite_and_its_invitations_are_sent(tmp_path):
     database = tmp_path / "db.sqlite3"
     _manage(database, "migrate", "--noinput", "-v0")
     _manage(database, "load_demo")
+    printed = _manage(database, "dispatch_due")  # no SMTP server: printed to the console
     with sqlite3.connect(database) as db:
         counts = dict(
             db.execute(
@@ -40,9 +41,13 @@ def test_the_demo_loads_on_sqlite_with_its_invitations_and_reminders(tmp_path):
         logged = db.execute(
             "SELECT count(*) FROM workflows_transitionlog WHERE transition = 'invite'"
         ).fetchone()[0]
-    # every role still waiting for its answer has its invitation planned, once
-    assert counts["invitation:planned"] == invited > 0
+    # reminders and escalations wait for their day
     assert counts["reminder:planned"] > 0 and counts["escalation:planned"] > 0
     # answers cancelled what was planned for the roles that answered
     assert counts["invitation:cancelled"] > 0 and counts["reminder:cancelled"] > 0
     assert logged >= invited
+    # the sweep claimed and sent what was due (invitations, answers…), each once
+    sent = sum(n for key, n in counts.items() if key.endswith(":sent"))
+    assert f"envoyées : {sent}," in printed and printed.count("Message-ID: ") == sent > 0
+    # every role still waiting for its answer got its invitation, once
+    assert counts["invitation:sent"] == invited
