@@ -196,8 +196,7 @@ def scale_section(api: dict | None, workers: dict | None, info: dict) -> list[st
         "",
         f"How to read: the same load with 1 and with 2 processes. This machine has "
         f"{info['cpus']} CPUs, shared by the client, the server processes, PostgreSQL, Redis "
-        "and the SMTP server (and, while these figures were taken, by other work: see the load "
-        "average above), so a second process cannot double the throughput here; on separate "
+        "and the SMTP server, so a second process cannot double the throughput here; on separate "
         "hosts each process brings its own CPU. The web tier and the workers keep no state of "
         "their own (DESIGN.md §8), so adding processes or hosts is all scaling out takes.",
         "",
@@ -225,12 +224,16 @@ def scale_section(api: dict | None, workers: dict | None, info: dict) -> list[st
         lines += [
             f"Celery: {workers['emails']:,} invitations due now, delivered to the local "
             "aiosmtpd by the real worker (`notifications.sweep_due`: claim, `build_message`, "
-            "send, mark sent), 1 and then 2 worker processes of concurrency 1.",
+            "send, mark sent), by worker processes of concurrency 1, in the order "
+            f"{', '.join(str(n) for n in workers['order'])} (the queue emptied before each "
+            "run); each count's figure is the mean of its runs.",
             "",
-            "| Worker processes | Time | E-mails/s | Duplicates |",
-            "|---|---|---|---|",
+            "| Worker processes | Time (mean) | E-mails/s (mean) | Each run, e-mails/s | "
+            "Duplicates |",
+            "|---|---|---|---|---|",
             *(
                 f"| {n} | {runs[n]['seconds']:.1f} s | {runs[n]['rate']:,.0f} | "
+                f"{' / '.join(f'{rate:,.0f}' for rate in runs[n]['rates'])} | "
                 f"{runs[n]['duplicates']} |"
                 for n in sorted(runs)
             ),
