@@ -165,7 +165,7 @@ def perform_locked_transitions(
         return
     model = type(instances[0])
     comment = (comment or "").strip()
-    with transaction.atomic(savepoint=False), _outermost_scope():
+    with transaction.atomic(savepoint=False), _OutermostScope():
         declared = [check_transition(row, name, actor, automatic=automatic) for row in instances]
         if any(d.custom.get("comment_required") for d in declared) and not comment:
             raise InvalidTransitionInput(
@@ -232,7 +232,7 @@ LOG_FIELDS = [
 ]
 
 
-class _outermost_scope(ExitStack):
+class _OutermostScope(ExitStack):
     """Enters the registered scopes around the outermost transition only."""
 
     def __enter__(self):
