@@ -7,16 +7,12 @@ second copy out: an existing row stays as it is, except a cancelled one, which i
 again. ``cancel`` first writes what is collected, so that the order of the effects holds.
 
 Rows due now are also pushed to a worker once the transaction commits, in one task for the
-whole transaction; if the broker is down the push is skipped (and logged): the rows wait in
-the database for the next sweep. A failed push costs seconds (kombu and redis-py retry the
-connection), so after one failure the process stops pushing for PUSH_PAUSE: a request never
-waits on a broker known to be down.
+whole transaction, by this process's pusher thread (``notifications.pusher``): nobody waits
+for the broker, and if it is down the rows wait in the database for the next sweep.
 """
 
 import contextlib
 import contextvars
-import logging
-import time
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -24,10 +20,9 @@ from django.utils import timezone
 
 from backend.core.rows import insert_rows
 from notifications.models import Notification, Status
+from notifications.pusher import pusher
 from notifications.schedule import remembered_policies
 from workflows.services import scope
-
-log = logging.getLogger(__name__)
 
 # The rows collected by the current transition (None: write each row at once).
 _collected: contextvars.ContextVar[list | None] = contextvars.ContextVar("planned", default=None)
@@ -176,39 +171,12 @@ def planned_for(subject, *kinds):
     return rows.filter(kind__in=kinds) if kinds else rows
 
 
-PUSH_PAUSE = 60.0  # seconds without pushing after a failed push (the sweep's period)
-_push_paused_until = 0.0
-
-
 def reset_push_pause() -> None:
-    global _push_paused_until
-    _push_paused_until = 0.0
+    pusher.paused_until = 0.0
 
 
 def push_on_commit(notification_ids: list[int]) -> None:
-    """After commit, one task sends these rows now (if still planned and due)."""
-    if not notification_ids:
-        return
-
-    def push():
-        global _push_paused_until
-        from notifications.tasks import deliver_many
-
-        if time.monotonic() < _push_paused_until:
-            log.info(
-                "notifications %s not pushed (broker down); the sweep will send them",
-                notification_ids,
-            )
-            return
-        try:
-            deliver_many.apply_async((notification_ids,), retry=False)
-        except Exception as error:  # broker down: the sweep will send them
-            _push_paused_until = time.monotonic() + PUSH_PAUSE
-            log.warning(
-                "notifications %s not pushed (%s); the sweep will send them, no push for %d s",
-                notification_ids,
-                error,
-                PUSH_PAUSE,
-            )
-
-    transaction.on_commit(push, robust=True)
+    """After commit, one task sends these rows now (if still planned and due); the pusher
+    thread publishes it, so the caller does not wait for the broker."""
+    if notification_ids:
+        transaction.on_commit(lambda: pusher.push(notification_ids), robust=True)

@@ -239,10 +239,10 @@ def test_redis_down_transitions_succeed_and_emails_follow_within_two_sweeps(
         codes[submit(role).status_code] += 1
         durations.append(time.monotonic() - started)
     assert codes == {200: 100}
-    # A failed push costs seconds (kombu and redis-py retry the connection): after the first
-    # one the process stops pushing for a while instead of making every request wait.
-    slow = [round(duration, 1) for duration in durations if duration > 3]
-    assert len(slow) <= 1, slow
+    # A failed push costs seconds (kombu and redis-py retry the connection): the pusher thread
+    # pays it, not the requests; after one failure it stops trying for a while.
+    slow = [round(duration, 1) for duration in durations if duration > 1]
+    assert not slow, slow
     actions = [role.action for role in roles[5:]]
     for action in actions:
         action.refresh_from_db()
