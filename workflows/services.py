@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -63,13 +64,15 @@ def actor_label(actor) -> str:
 
 
 def _log_row(subject, name, source, target, *, actor, comment, automatic, label):
+    staff = getattr(actor, "pk", None) and hasattr(actor, "is_staff_member")
     return TransitionLog(
-        subject=subject,
+        subject_type_id=ContentType.objects.get_for_model(subject).pk,
+        subject_id=subject.pk,
         action_id=subject.log_action_id,
         transition=name,
         source=source,
         target=target,
-        actor=actor if getattr(actor, "pk", None) and hasattr(actor, "is_staff_member") else None,
+        actor_id=actor.pk if staff else None,
         actor_label=label or actor_label(actor),
         automatic=automatic,
         comment=comment,
