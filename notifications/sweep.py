@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from django.core.mail import get_connection
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
+from backend.accounts.models import User
 from backend.actions.models import Action
+from backend.partners.models import Contact
 from notifications.emails import build_message
 from notifications.lookups import Lookups
 from notifications.models import Delivery, Notification, Status
@@ -32,15 +33,34 @@ from notifications.preferences import deliveries_for
 
 log = logging.getLogger(__name__)
 
+# The statuses are written in the statements, not bound: the plan of a prepared statement
+# then knows them (a bound status would make PostgreSQL plan each execution afresh).
 MARK_SENT_SQL = (
-    f"UPDATE {Notification._meta.db_table} SET status = %s, sent_at = %s, "
-    "attempts = attempts + 1, message_id = %s, last_error = '' WHERE id = %s AND status = %s"
+    f"UPDATE {Notification._meta.db_table} SET status = '{Status.SENT}', sent_at = %s, "
+    "attempts = attempts + 1, message_id = %s, last_error = '' "
+    f"WHERE id = %s AND status = '{Status.CLAIMED}'"
 )
 MARK_SENT_GROUP_SQL = (  # PostgreSQL: a group of e-mails marked in one statement
-    f"UPDATE {Notification._meta.db_table} AS n SET status = %s, sent_at = v.sent_at, "
-    "attempts = n.attempts + 1, message_id = v.message_id, last_error = '' "
-    "FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[]) AS v (id, message_id, sent_at) "
-    "WHERE n.id = v.id AND n.status = %s"
+    f"UPDATE {Notification._meta.db_table} AS n SET status = '{Status.SENT}', "
+    "sent_at = v.sent_at, attempts = n.attempts + 1, message_id = v.message_id, "
+    "last_error = '' FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[]) "
+    f"AS v (id, message_id, sent_at) WHERE n.id = v.id AND n.status = '{Status.CLAIMED}'"
+)
+# What sending a row reads of it (the claim returns these; the others are left deferred).
+CLAIMED_FIELDS = (
+    "id",
+    "kind",
+    "stage",
+    "subject_type",
+    "subject_id",
+    "action",
+    "user",
+    "contact",
+    "recipient_key",
+    "email",
+    "due_at",
+    "status",
+    "attempts",
 )
 MARK_GROUP = 20  # e-mails sent before their marks are written (and at the end of a batch)
 BATCH_SIZE = 100
@@ -76,17 +96,19 @@ def claim(now: datetime.datetime, limit: int, only: list[int] | None = None) -> 
     table = Notification._meta.db_table
     skip_locked = " FOR UPDATE SKIP LOCKED" if db_connection.features.has_select_for_update else ""
     among = ""
-    params: list = [Status.CLAIMED, timezone.now(), Status.PLANNED, now]
+    params: list = [timezone.now(), now]
     if only is not None:
         among = f" AND id IN ({', '.join(['%s'] * len(only))})" if only else " AND false"
         params += only
+    # The statuses are written in the statement, not bound (see MARK_SENT_SQL); 'planned' so,
+    # the plan can use the partial index of the planned rows.
     # The wall-clock time of the claim, not the sweep's ``now``: a long sweep claims its last
     # batches long after it started, and a stale-looking claim would be surfaced as
     # unconfirmed by the next sweep while it is being sent.
-    fields = Notification._meta.concrete_fields
+    fields = [Notification._meta.get_field(name) for name in CLAIMED_FIELDS]
     sql = (
-        f"UPDATE {table} SET status = %s, claimed_at = %s WHERE id IN ("
-        f"SELECT id FROM {table} WHERE status = %s AND due_at <= %s{among} "
+        f"UPDATE {table} SET status = '{Status.CLAIMED}', claimed_at = %s WHERE id IN ("
+        f"SELECT id FROM {table} WHERE status = '{Status.PLANNED}' AND due_at <= %s{among} "
         f"ORDER BY due_at, id LIMIT %s{skip_locked}) "
         f"RETURNING {', '.join(db_connection.ops.quote_name(f.column) for f in fields)}"
     )
@@ -94,9 +116,19 @@ def claim(now: datetime.datetime, limit: int, only: list[int] | None = None) -> 
         _flush_this_commit()
         rows = _returned_rows(sql, [*params, limit], fields)
     rows.sort(key=lambda row: (row.due_at, row.pk))
-    actions = Action.objects.select_related("project__territory")
-    prefetch_related_objects(rows, "user", "contact", Prefetch("action", queryset=actions))
+    _attach(rows, "user", User.objects)
+    _attach(rows, "contact", Contact.objects)
+    _attach(rows, "action", Action.objects.select_related("project__territory"))
     return rows
+
+
+def _attach(rows: list[Notification], name: str, objects) -> None:
+    """Set each row's ``name`` from one query for the batch (rows share what they point to)."""
+    field = Notification._meta.get_field(name)
+    wanted = {getattr(row, field.attname) for row in rows} - {None}
+    found = objects.in_bulk(wanted) if wanted else {}
+    for row in rows:
+        field.set_cached_value(row, found.get(getattr(row, field.attname)))
 
 
 def _returned_rows(sql: str, params: list, fields) -> list[Notification]:
@@ -166,10 +198,12 @@ def sweep(now: datetime.datetime | None = None, limit: int = 5000) -> SweepRepor
     remaining = limit
     with _marks_not_flushed():
         while remaining > 0:
-            rows = claim(now, min(BATCH_SIZE, remaining))
-            if not rows:
-                break
-            report.add(deliver(rows, now))
+            wanted = min(BATCH_SIZE, remaining)
+            rows = claim(now, wanted)
+            if rows:
+                report.add(deliver(rows, now))
+            if len(rows) < wanted:
+                break  # nothing more is due (what falls due meanwhile waits for the next sweep)
             remaining -= len(rows)
     return report
 
@@ -225,13 +259,11 @@ class SentMarks:
         with db_connection.cursor() as cursor:
             if db_connection.vendor == "postgresql":
                 ids, message_ids, times = (list(column) for column in zip(*pending, strict=True))
-                cursor.execute(
-                    MARK_SENT_GROUP_SQL, [Status.SENT, ids, message_ids, times, Status.CLAIMED]
-                )
+                cursor.execute(MARK_SENT_GROUP_SQL, [ids, message_ids, times])
             else:
                 cursor.executemany(
                     MARK_SENT_SQL,
-                    [(Status.SENT, at, mid, pk, Status.CLAIMED) for pk, mid, at in pending],
+                    [(at, mid, pk) for pk, mid, at in pending],
                 )
 
 

@@ -248,3 +248,23 @@ def test_moving_the_deadline_moves_the_reminders(api, submitted, social_worker):
     days = sorted({timezone.localtime(r.due_at).date().isoformat() for r in planned})
     assert days == ["2027-01-08", "2027-01-14", "2027-01-18"]
     assert rows(status=Status.CANCELLED).count() == 4  # the old two reminders, two escalations
+
+
+@pytest.mark.parametrize("roles", [2, 12])
+def test_a_sweep_costs_the_same_queries_for_2_or_12_e_mails(
+    roles, project, social_worker, django_assert_num_queries
+):
+    """Claimed in one statement, what the e-mails need read once for the batch, marked in one
+    statement: the cost follows the batches, not the e-mails."""
+    from tests import factories
+
+    action = factories.ActionFactory(project=project, social_worker=social_worker)
+    for index in range(roles):
+        factories.RoleFactory(action=action, kind="pilot" if index == 0 else "contributor")
+    perform_transition(action, "submit", actor=social_worker)
+    # the unconfirmed claims, the claim (savepoint, synchronous commit, UPDATE … RETURNING,
+    # release), the contacts, the actions, the roles, the marks, the synchronous commit twice
+    with django_assert_num_queries(11):
+        report = sweep()
+    assert report.sent == roles == len(mail.outbox)
+    assert rows(kind=Kind.INVITATION, status=Status.SENT).count() == roles
