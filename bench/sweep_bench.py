@@ -24,8 +24,6 @@ import time
 
 from bench import median, progress, say
 
-BATCH = 100
-
 
 def _table() -> str:
     from notifications.models import Notification
@@ -186,7 +184,7 @@ def run_sweep_django_defaults(state: dict, due: int) -> float:
 def run_raw(state: dict, due: int, dsn: str) -> float:
     import psycopg
 
-    from notifications.sweep import MARK_GROUP
+    from notifications.sweep import BATCH_SIZE, MARK_GROUP
 
     table = _table()
     claim = f"""
@@ -231,7 +229,7 @@ def run_raw(state: dict, due: int, dsn: str) -> float:
         while sent < due:
             with conn.transaction():
                 conn.execute("SET LOCAL synchronous_commit TO on")
-                rows = conn.execute(claim, (state["now"], min(BATCH, due - sent))).fetchall()
+                rows = conn.execute(claim, (state["now"], min(BATCH_SIZE, due - sent))).fetchall()
             if not rows:
                 break
             for name, sql in reads.items():
@@ -306,7 +304,7 @@ def measure(label: str, state: dict, due: int, dsn: str, repeat: int) -> dict:
 def run(*, dsn: str, pending: int = 1_000_000, due: int = 10_000, repeat: int = 3) -> dict:
     from django.db import connection
 
-    from notifications.sweep import MARK_GROUP
+    from notifications.sweep import BATCH_SIZE, MARK_GROUP
 
     say(f"sweep benchmark: seeding {pending:,} planned rows, {due:,} of them due")
     state = seed(pending, due)
@@ -322,6 +320,6 @@ def run(*, dsn: str, pending: int = 1_000_000, due: int = 10_000, repeat: int = 
         "plan": plan,
         "scale": big["sweep"] / small["sweep"],
         "repeat": repeat,
-        "batch": BATCH,
+        "batch": BATCH_SIZE,
         "group": MARK_GROUP,
     }
