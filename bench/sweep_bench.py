@@ -2,13 +2,13 @@
 among 10,000, with the real ``notifications.sweep.sweep()`` and with the same work in raw
 SQL on a plain psycopg connection (the floor), in the same run.
 
-What is measured is the database work of the sweep: claim in batches of 100 (FOR UPDATE
+What is measured is the database work of the sweep: claim in its batches (FOR UPDATE
 SKIP LOCKED, commit, flushed to disk), then mark the rows sent in groups of 20 (one UPDATE
 a group, as the sweep writes them after the e-mails left), committed without waiting for
 the flush (``synchronous_commit`` off: see ``notifications.sweep._marks_not_flushed``). The
 e-mail itself is stubbed out (the delivery benchmark measures it), but what building it
 needs is read, as the sweep does once a batch. The floor is the best raw SQL for the same
-work: one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT 100) RETURNING …``
+work: one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING …``
 a batch, one SELECT each for the batch's recipients, actions (with project and territory)
 and roles, then the same grouped UPDATE, with the same commit settings and psycopg's
 defaults (server-side binding, statements prepared after 5 runs).
@@ -259,11 +259,13 @@ def _check_all_sent(state: dict, due: int) -> None:
 def claim_plan(state: dict) -> str:
     from django.db import connection
 
+    from notifications.sweep import BATCH_SIZE
+
     with connection.cursor() as cursor:
         cursor.execute(
             f"EXPLAIN SELECT id FROM {_table()} WHERE status = 'planned' AND due_at <= %s "
-            "ORDER BY due_at, id LIMIT 100 FOR UPDATE SKIP LOCKED",
-            [state["now"]],
+            "ORDER BY due_at, id LIMIT %s FOR UPDATE SKIP LOCKED",
+            [state["now"], BATCH_SIZE],
         )
         return "\n".join(row[0] for row in cursor.fetchall())
 
