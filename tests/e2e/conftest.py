@@ -48,6 +48,14 @@ def browser(orm_beside_playwright):
 
 
 @pytest.fixture
+def demo(db):
+    """The Loire demo, loaded in the test database."""
+    from backend.demo.loader import load_demo
+
+    return load_demo()
+
+
+@pytest.fixture
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

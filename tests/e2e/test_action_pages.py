@@ -7,25 +7,13 @@ import pytest
 
 from backend.accounts.models import User
 from backend.actions.models import Action
-from tests.e2e.accessibility import assert_accessible
+from tests.e2e.accessibility import assert_accessible, no_horizontal_scroll
 from tests.e2e.conftest import browser_available
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not browser_available(), reason="Playwright or Chromium missing"),
 ]
-
-
-@pytest.fixture
-def demo(db):
-    from backend.demo.loader import load_demo
-
-    return load_demo()
-
-
-def no_horizontal_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], "no horizontal scrolling"
 
 
 def add_role(page, organisation, contact, kind, commitment) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from backend.accounts.models import User
 from backend.board.models import BoardDecision, BoardSession
-from tests.e2e.accessibility import assert_accessible
+from tests.e2e.accessibility import assert_accessible, no_horizontal_scroll
 from tests.e2e.conftest import browser_available
 
 pytestmark = [
@@ -14,18 +14,6 @@ pytestmark = [
     pytest.mark.skipif(not browser_available(), reason="Playwright or Chromium missing"),
 ]
 PHONE = {"viewport": {"width": 375, "height": 740}}
-
-
-@pytest.fixture
-def demo(db):
-    from backend.demo.loader import load_demo
-
-    return load_demo()
-
-
-def no_horizontal_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], "no horizontal scrolling"
 
 
 def tab_to(page, locator, limit: int = 120) -> None:

@@ -7,7 +7,7 @@ import pytest
 from backend.accounts.models import StaffRole
 from notifications.models import Kind, Preference
 from tests import factories
-from tests.e2e.accessibility import assert_accessible
+from tests.e2e.accessibility import assert_accessible, no_horizontal_scroll
 from tests.e2e.conftest import browser_available
 from tests.web.notifying import notify
 
@@ -30,11 +30,6 @@ def inbox(make_staff, territory):
     notify(person, kind=Kind.CONSULTATION_COMPLETE, action=action)
     notify(person, kind=Kind.AGENDA_PUBLISHED, subject=factories.BoardSessionFactory(), read=True)
     return person
-
-
-def no_horizontal_scroll(page):
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375, f"the page is {width}px wide on a 375px phone"
 
 
 def test_marking_a_notification_read_updates_the_header(signed_in, inbox, artifacts):

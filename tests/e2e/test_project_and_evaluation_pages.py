@@ -10,7 +10,7 @@ from backend.actions.models import Action
 from backend.evaluations.reports import update_plan
 from backend.territories.models import FindingKind
 from tests import factories
-from tests.e2e.accessibility import assert_accessible
+from tests.e2e.accessibility import assert_accessible, no_horizontal_scroll
 from tests.e2e.conftest import browser_available
 from workflows.services import perform_transition
 
@@ -73,10 +73,6 @@ def story(project, action, pilot, secretary, social_worker):
             {"label": "Rencontres du groupe de parents", "target": 8, "unit": "séances"},
         ],
     )
-
-
-def no_horizontal_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
 def test_the_project_pages_pass_the_audit_on_a_desktop_and_a_phone(

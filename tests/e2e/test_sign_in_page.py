@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.accessibility import assert_accessible
+from tests.e2e.accessibility import assert_accessible, no_horizontal_scroll
 from tests.e2e.conftest import browser_available
 
 pytestmark = [
@@ -37,6 +37,5 @@ def test_the_sign_in_page_reads_well_on_a_phone(browser, live_server, db):
     page = context.new_page()
     page.goto("/connexion/")
     assert_accessible(page)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375, "no horizontal scrolling on a phone"
+    no_horizontal_scroll(page)
     context.close()

@@ -58,13 +58,6 @@ ROLES = [
 PARTNERS = ["sebastien.rolland", "nadia.cherif", "hugo.masson"]
 
 
-@pytest.fixture
-def demo(db):
-    from backend.demo.loader import load_demo
-
-    return load_demo()
-
-
 def sign_in(browser, live_server, username: str):
     """A fresh browser signed in through the sign-in form, as a person would."""
     context = browser.new_context(base_url=live_server.url, locale="fr-FR")
