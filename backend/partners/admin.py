@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from backend.core.admin import ReadOnlyAdmin
 from backend.partners.models import Contact, ContactAnonymisation, Organisation
 
 
@@ -26,7 +27,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactAnonymisation)
-class ContactAnonymisationAdmin(admin.ModelAdmin):
+class ContactAnonymisationAdmin(ReadOnlyAdmin):
     """What the retention rule did (``manage.py anonymise_closed``): read-only, like the log."""
 
     list_display = [
@@ -38,12 +39,3 @@ class ContactAnonymisationAdmin(admin.ModelAdmin):
     ]
     date_hierarchy = "anonymised_at"
     list_select_related = ["contact__organisation"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
