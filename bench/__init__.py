@@ -2,7 +2,7 @@
 
 ``python -m bench.run`` (``make bench``) runs them all against a scratch PostgreSQL database,
 a private redis-server and a local aiosmtpd, and writes docs/benchmarks.md. Helpers shared by
-the benchmark modules live here: progress output, free ports, the private Redis.
+the benchmark modules live here: progress output, free ports, the private Redis, timers.
 """
 
 import shutil
@@ -16,6 +16,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 _STARTED = time.monotonic()
+
+
+def accumulating(spent: dict, name: str, func):
+    """``func``, adding the seconds each of its calls takes to ``spent[name]``."""
+
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            spent[name] += time.perf_counter() - started
+
+    return wrapper
 
 
 def say(message: str) -> None:

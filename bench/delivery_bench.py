@@ -19,7 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 from types import SimpleNamespace
 
-from bench import ROOT, free_port, progress, say, wait_for
+from bench import ROOT, accumulating, free_port, progress, say, wait_for
 
 # --- the SMTP server (its own process) ----------------------------------------------------------
 
@@ -264,49 +264,63 @@ class WorkerProcess:
         self.log.unlink(missing_ok=True)
 
 
-def run_worker(sink: Sink, ids: list[int], *, concurrency: int) -> dict:
+def worker_env(sink: Sink) -> dict:
+    """A worker's environment: the benchmark's database and broker, the counting SMTP server."""
     from django.conf import settings
 
-    from backend.celery import app
-
-    env = {
+    return {
         **os.environ,
-        "DATABASE_URL": os.environ["DATABASE_URL"],
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(sink.port),
         "LOG_LEVEL": "WARNING",
     }
+
+
+def sweep_until_received(sink: Sink, ids: list[int], *, ticks: int, tail) -> tuple[float, int]:
+    """Send ``ticks`` beat ticks at once (one per pool process: they sweep in parallel,
+    5,000 rows each at most), then wait until the SMTP server has received every e-mail,
+    sending one more tick when nothing arrives for 20 s (at most 10 more; ``tail()`` says
+    why if it still stalls). Returns the seconds from the ticks to the last e-mail accepted
+    and the ticks sent; the rows must then all be marked sent."""
+    from backend.celery import app
+
+    total = len(ids)
+    sink.reset()
+    started = time.time()
+    for _ in range(ticks):
+        app.send_task("notifications.sweep_due")
+    sent_ticks, seen, stalled_since = ticks, 0, time.monotonic()
+    while sink.count.value < total:
+        time.sleep(0.2)
+        count = sink.count.value
+        progress("received", count, total)
+        if count != seen:
+            seen, stalled_since = count, time.monotonic()
+        elif time.monotonic() - stalled_since > 20:
+            if _sent(ids) + count < total and sent_ticks < ticks + 10:
+                app.send_task("notifications.sweep_due")  # the next beat tick
+                sent_ticks += 1
+                stalled_since = time.monotonic()
+            else:
+                raise RuntimeError(f"delivery stalled at {count}:\n{tail()}")
+    progress("received", sink.count.value, total)
+    elapsed = sink.last.value - started
+    wait_for(lambda: _sent(ids) == total, 60, what="rows marked sent")
+    return elapsed, sent_ticks
+
+
+def run_worker(sink: Sink, ids: list[int], *, concurrency: int) -> dict:
+    from django.conf import settings
+
     say(f"  worker: starting celery (concurrency {concurrency}) on {settings.CELERY_BROKER_URL}")
-    worker = WorkerProcess(concurrency=concurrency, env=env).start()
+    worker = WorkerProcess(concurrency=concurrency, env=worker_env(sink)).start()
     try:
-        total = len(ids)
-        sink.reset()
-        started = time.time()
-        # One beat tick per pool process: they sweep in parallel (5,000 rows each at most).
-        for _ in range(concurrency):
-            app.send_task("notifications.sweep_due")
-        sweeps, seen, stalled_since = concurrency, 0, time.monotonic()
-        while sink.count.value < total:
-            time.sleep(0.2)
-            count = sink.count.value
-            progress("received", count, total)
-            if count != seen:
-                seen, stalled_since = count, time.monotonic()
-            elif time.monotonic() - stalled_since > 20:
-                if _sent(ids) + count < total and sweeps < concurrency + 10:
-                    app.send_task("notifications.sweep_due")  # the next beat tick
-                    sweeps += 1
-                    stalled_since = time.monotonic()
-                else:
-                    raise RuntimeError(f"delivery stalled at {count}:\n{worker.tail()}")
-        progress("received", sink.count.value, total)
-        elapsed = sink.last.value - started
-        wait_for(lambda: _sent(ids) == total, 60, what="rows marked sent")
+        elapsed, sweeps = sweep_until_received(sink, ids, ticks=concurrency, tail=worker.tail)
         return {
-            "count": total,
+            "count": len(ids),
             "seconds": elapsed,
-            "rate": total / elapsed,
+            "rate": len(ids) / elapsed,
             "sweeps": sweeps,
             "duplicates": sink.duplicates.value,
             "concurrency": concurrency,
@@ -328,27 +342,19 @@ def breakdown(sink: Sink, ids: list[int]) -> dict:
     timings = defaultdict(float)
 
     def timed(name, func):
-        def wrapper(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return func(*args, **kwargs)
-            finally:
-                timings[name] += time.perf_counter() - started
-
-        return wrapper
+        return accumulating(timings, name, func)
 
     names = ("build_message", "claim", "SentMarks", "Lookups")
     original = {name: getattr(module, name) for name in names}
 
     def build(row, connection=None, lookups=None):
-        started = time.perf_counter()
-        message = original["build_message"](row, connection=connection, lookups=lookups)
-        timings["build_message"] += time.perf_counter() - started
+        built = timed("build_message", original["build_message"])
+        message = built(row, connection=connection, lookups=lookups)
         message.send = timed("send (MIME + SMTP)", message.send)
         return message
 
     module.build_message = build
-    module.claim = timed("claim (batches of 100)", original["claim"])
+    module.claim = timed(f"claim (batches of {module.BATCH_SIZE})", original["claim"])
     marks = original["SentMarks"]
     module.SentMarks = type(
         "TimedMarks", (marks,), {"write": timed("mark sent (one UPDATE a group)", marks.write)}

@@ -19,7 +19,7 @@ import datetime
 import secrets
 import time
 
-from bench import median, progress, say
+from bench import accumulating, median, progress, say
 
 BLOCK = 25
 
@@ -253,26 +253,12 @@ def breakdown(action_ids: list[int], actors: dict) -> dict[str, float]:
 
     spent = {"statements": 0.0, "commit": 0.0, "push": 0.0}
 
-    def timed(name, func):
-        def wrapper(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return func(*args, **kwargs)
-            finally:
-                spent[name] += time.perf_counter() - started
-
-        return wrapper
-
     def statement(execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            spent["statements"] += time.perf_counter() - started
+        return accumulating(spent, "statements", execute)(sql, params, many, context)
 
     originals = BaseDatabaseWrapper._commit, Pusher.publish
-    BaseDatabaseWrapper._commit = timed("commit", originals[0])
-    Pusher.publish = timed("push", originals[1])
+    BaseDatabaseWrapper._commit = accumulating(spent, "commit", originals[0])
+    Pusher.publish = accumulating(spent, "push", originals[1])
     try:
         with connection.execute_wrapper(statement):
             total = sum(run_service(action_ids, actors))

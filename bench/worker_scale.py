@@ -12,58 +12,26 @@ that neither count always runs on a colder or warmer machine; each count's figur
 mean of its two runs.
 """
 
-import os
-import time
-
-from bench import progress, say, wait_for
+from bench import say
 
 
 def _measure(sink, ids: list[int], processes: int) -> dict:
-    from django.conf import settings
-
     from backend.celery import app
-    from bench.delivery_bench import WorkerProcess, _replan, _sent
+    from bench.delivery_bench import WorkerProcess, _replan, sweep_until_received, worker_env
 
     _replan(ids)
     app.control.purge()  # what other benchmarks left queued is not this run's work
-    env = {
-        **os.environ,
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(sink.port),
-        "LOG_LEVEL": "WARNING",
-    }
     say(f"  {processes} worker process(es), concurrency 1 each")
     workers = []
     try:
         for _ in range(processes):
-            workers.append(WorkerProcess(concurrency=1, env=env).start())
-        sink.reset()
-        started = time.time()
-        for _ in range(processes):
-            app.send_task("notifications.sweep_due")
-        total, sent_ticks = len(ids), processes
-        seen, stalled_since = 0, time.monotonic()
-        while sink.count.value < total:
-            time.sleep(0.2)
-            count = sink.count.value
-            progress("received", count, total)
-            if count != seen:
-                seen, stalled_since = count, time.monotonic()
-            elif time.monotonic() - stalled_since > 20:
-                if sent_ticks > processes + 10:
-                    raise RuntimeError(f"delivery stalled at {count}:\n{workers[0].tail()}")
-                app.send_task("notifications.sweep_due")  # the next beat tick
-                sent_ticks += 1
-                stalled_since = time.monotonic()
-        progress("received", sink.count.value, total)
-        elapsed = sink.last.value - started
-        wait_for(lambda: _sent(ids) == total, 60, what="rows marked sent")
+            workers.append(WorkerProcess(concurrency=1, env=worker_env(sink)).start())
+        elapsed, _ticks = sweep_until_received(sink, ids, ticks=processes, tail=workers[0].tail)
         return {
             "processes": processes,
-            "count": total,
+            "count": len(ids),
             "seconds": elapsed,
-            "rate": total / elapsed,
+            "rate": len(ids) / elapsed,
             "duplicates": sink.duplicates.value,
         }
     finally:
