@@ -25,19 +25,18 @@ PLAIN_FIELDS = (
 PLAIN_VALUES = (str, int, bool, type(None))
 
 
-def _prepared(instance, field):
-    value = getattr(instance, field.attname)
-    if (
-        type(value) in PLAIN_VALUES
-        and isinstance(field, PLAIN_FIELDS)
-        and connection.vendor == "postgresql"
-    ):
-        return value  # what get_db_prep_save would give back, for a tenth of the time
-    return field.get_db_prep_save(value, connection)
+def _values(instances: list, field) -> list:
+    """The field's value of each instance, as the database takes it. The choice is made once
+    for the column: on PostgreSQL a plain value of a plain field goes as it is (what
+    ``get_db_prep_save`` would give back, for a tenth of the time)."""
 
+    def prepare(value):
+        return field.get_db_prep_save(value, connection)
 
-def _column(instances: list, field) -> list:
-    return [_prepared(row, field) for row in instances]
+    values = [getattr(row, field.attname) for row in instances]
+    if connection.vendor != "postgresql" or not isinstance(field, PLAIN_FIELDS):
+        return [prepare(value) for value in values]
+    return [value if type(value) in PLAIN_VALUES else prepare(value) for value in values]
 
 
 def _rows_source(instances: list, fields: list) -> tuple[str, list]:
@@ -45,9 +44,10 @@ def _rows_source(instances: list, fields: list) -> tuple[str, list]:
     if connection.vendor == "postgresql":
         arrays = ", ".join(f"CAST(%s AS {f.cast_db_type(connection)}[])" for f in fields)
         names = ", ".join(f"column{position}" for position in range(1, len(fields) + 1))
-        return f"unnest({arrays}) AS v ({names})", [_column(instances, f) for f in fields]
+        return f"unnest({arrays}) AS v ({names})", [_values(instances, f) for f in fields]
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params = [_prepared(row, field) for row in instances for field in fields]
+    columns = [_values(instances, field) for field in fields]
+    params = [value for row in zip(*columns, strict=True) for value in row]
     return f"(VALUES {', '.join([one] * len(instances))}) AS v", params
 
 
@@ -63,7 +63,7 @@ def update_rows(model, instances: list, field_names: list[str]) -> None:
         (instance,) = instances
         assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
         sql = f"UPDATE {table} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
-        params = [_prepared(instance, field) for field in [*fields, meta.pk]]
+        params = [_values([instance], field)[0] for field in [*fields, meta.pk]]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
         return
