@@ -109,3 +109,15 @@ def fast_password_hashing(settings):
     """Hashing a password the production way costs ~0.3 s; tests create many accounts (the
     sign-in itself is still exercised end to end, only with a cheap hasher)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language (French). Django's LocaleMiddleware leaves the
+    language of the last request active on the thread, so a request made in English by one
+    test would otherwise change what the next test renders outside a request."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
