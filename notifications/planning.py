@@ -21,7 +21,6 @@ from django.utils import timezone
 from backend.core.rows import insert_rows
 from notifications.models import Notification, Status
 from notifications.pusher import pusher
-from notifications.schedule import remembered_policies
 from workflows.services import scope
 
 # The rows collected by the current transition (None: write each row at once).
@@ -142,10 +141,9 @@ def collected_during_transition():
     rows: list[Notification] = []
     token = _collected.set(rows)
     try:
-        with remembered_policies():
-            yield
-            _collected.set(None)
-            write(rows)
+        yield
+        _collected.set(None)
+        write(rows)
     finally:
         _collected.reset(token)
 

@@ -1,10 +1,13 @@
 """Pushing the notifications due now to the workers, without making anyone wait for the broker.
 
 After a transaction commits, its rows due now are handed to this process's pusher thread,
-which publishes one ``notifications.deliver_many`` task for them; the request that made the
-transition goes on at once. The push is only for speed: the rows are in the database, and
-the sweep sends whatever was not pushed (the broker was down, the process died first) within
-a minute.
+which publishes a ``notifications.deliver_many`` task for them; the request that made the
+transition goes on at once. The thread lingers PUSH_LINGER before publishing, so that the
+rows of transactions committing meanwhile go in the same task (a burst of transitions costs
+a few publishes, not one each), in tasks of at most PUSH_MOST rows.
+
+The push is only for speed: the rows are in the database, and the sweep sends whatever was
+not pushed (the broker was down, the process died first) within a minute.
 
 A failed publish costs seconds (kombu and redis-py retry the connection), so after one
 failure the pusher drops what it is handed for PUSH_PAUSE, logging it, instead of queueing up
@@ -22,6 +25,8 @@ import time
 log = logging.getLogger(__name__)
 
 PUSH_PAUSE = 60.0  # seconds without pushing after a failed push (the sweep's period)
+PUSH_LINGER = 0.05  # seconds the thread waits for more rows before it publishes
+PUSH_MOST = 100  # rows per task at most (the sweep's batch): a burst is shared by the workers
 EXIT_GRACE = 2.0  # seconds the pushes still queued at exit may take
 
 
@@ -51,11 +56,23 @@ class Pusher:
                 self._thread.start()
 
     def _run(self) -> None:
-        while True:
+        stopping = False
+        while not stopping:
             notification_ids = self._queue.get()
             if notification_ids is None:
                 return
-            self.publish(notification_ids)
+            time.sleep(PUSH_LINGER)  # transactions committing meanwhile join this push
+            while True:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stopping = True
+                    break
+                notification_ids += more
+            for start in range(0, len(notification_ids), PUSH_MOST):
+                self.publish(notification_ids[start : start + PUSH_MOST])
 
     def publish(self, notification_ids: list[int]) -> None:
         from notifications.tasks import deliver_many

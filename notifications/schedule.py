@@ -1,9 +1,10 @@
 """When notifications fall due: business days (French public holidays), office hours."""
 
-import contextlib
-import contextvars
 import datetime
+from time import monotonic
 
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from backend.core.business_days import add_business_days, is_business_day
@@ -23,28 +24,29 @@ DEFAULTS = {
 }
 
 
-# Inside ``remembered_policies()`` (one transition) each policy is read once.
-_remembered: contextvars.ContextVar[dict | None] = contextvars.ContextVar("policies", default=None)
+POLICY_TTL = 60.0  # seconds a process keeps a policy it has read (saved here: dropped at once)
+
+_policies: dict[str, tuple[float, ReminderPolicy]] = {}
 
 
 def policy(name: str) -> ReminderPolicy:
-    remembered = _remembered.get()
-    if remembered is not None and name in remembered:
-        return remembered[name]
+    """The rule for this kind of deadline (the defaults when none is saved), read once a
+    POLICY_TTL in each process: the staff's edits apply within a minute everywhere, at once
+    in the process that saved them. Read-only: the same object is handed out again."""
+    now = monotonic()
+    kept = _policies.get(name)
+    if kept is not None and kept[0] > now:
+        return kept[1]
     found = ReminderPolicy.objects.filter(name=name).first()
     found = found or ReminderPolicy(name=name, **DEFAULTS[name])
-    if remembered is not None:
-        remembered[name] = found
+    _policies[name] = (now + POLICY_TTL, found)
     return found
 
 
-@contextlib.contextmanager
-def remembered_policies():
-    token = _remembered.set({})
-    try:
-        yield
-    finally:
-        _remembered.reset(token)
+@receiver(post_save, sender=ReminderPolicy)
+@receiver(post_delete, sender=ReminderPolicy)
+def forget_policies(**kwargs) -> None:
+    _policies.clear()
 
 
 def _at(day: datetime.date, time: datetime.time) -> datetime.datetime:

@@ -12,7 +12,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from backend.accounts.models import StaffRole
-from notifications.models import Kind, Notification, Status
+from notifications import schedule
+from notifications.models import Kind, Notification, ReminderPolicy, Status
 from notifications.preferences import deliveries_for, set_preference
 from notifications.sweep import CLAIM_TIMEOUT, sweep
 from workflows.services import perform_transition
@@ -56,6 +57,43 @@ def test_submit_plans_invitation_reminders_and_escalation(submitted, pilot, soci
     escalations = rows(kind=Kind.ESCALATION)
     assert {r.user for r in escalations} == {social_worker, manager}
     assert {timezone.localtime(r.due_at).date().isoformat() for r in escalations} == {"2026-12-21"}
+
+
+def _submit_by_friday_18(action, social_worker):
+    action.social_worker = social_worker
+    action.consultation_deadline = datetime.date(2026, 12, 18)
+    action.save()
+    perform_transition(action, "submit", actor=social_worker)
+
+
+def _reminder_days() -> list[str]:
+    return [timezone.localtime(r.due_at).date().isoformat() for r in rows(kind=Kind.REMINDER)]
+
+
+def test_a_policy_saved_by_the_staff_applies_to_the_next_submit(action, pilot, social_worker):
+    schedule.policy(ReminderPolicy.CONSULTATION)  # read (and kept) by an earlier transition
+    saved = ReminderPolicy.objects.get(name=ReminderPolicy.CONSULTATION)
+    saved.reminder_offsets = [3]
+    saved.send_from = datetime.time(9, 0)
+    saved.save()
+    _submit_by_friday_18(action, social_worker)
+    # 3 business days before Friday 18 December, at 09:00
+    [reminder] = rows(kind=Kind.REMINDER)
+    assert timezone.localtime(reminder.due_at).isoformat() == "2026-12-15T09:00:00+01:00"
+
+
+def test_a_policy_saved_by_another_process_applies_within_a_minute(
+    action, pilot, social_worker, monkeypatch, django_assert_num_queries
+):
+    schedule.policy(ReminderPolicy.CONSULTATION)
+    with django_assert_num_queries(0):  # kept: no query while it is fresh
+        schedule.policy(ReminderPolicy.CONSULTATION)
+    # another process saves (no signal reaches this one)
+    ReminderPolicy.objects.filter(name=ReminderPolicy.CONSULTATION).update(reminder_offsets=[3])
+    later = schedule.monotonic() + schedule.POLICY_TTL + 1
+    monkeypatch.setattr(schedule, "monotonic", lambda: later)
+    _submit_by_friday_18(action, social_worker)
+    assert _reminder_days() == ["2026-12-15"]
 
 
 def test_staff_of_other_territories_are_not_notified(submitted, make_staff, other_territory):
