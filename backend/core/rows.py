@@ -6,9 +6,12 @@ value and ``bulk_create`` goes through its compiler, costs that outweigh the sta
 itself. Values are prepared by each model field, as the ORM would (``get_db_prep_save``).
 
 On PostgreSQL each column travels as one array (``unnest``), so the statement's text is the
-same whatever the number of rows: psycopg parses it once and the server can prepare it.
+same whatever the number of rows: psycopg parses it once and the server can prepare it. A
+value shared by every row (the state a transition sets, the time it was made) goes once.
 Elsewhere (SQLite) a ``VALUES`` list does the same.
 """
+
+import functools
 
 from django.db import connection, models
 
@@ -39,16 +42,35 @@ def _values(instances: list, field) -> list:
     return [value if type(value) in PLAIN_VALUES else prepare(value) for value in values]
 
 
-def _rows_source(instances: list, fields: list) -> tuple[str, list]:
-    """A FROM source with one row per instance, its columns named column1, column2…"""
-    if connection.vendor == "postgresql":
-        arrays = ", ".join(f"CAST(%s AS {f.cast_db_type(connection)}[])" for f in fields)
-        names = ", ".join(f"column{position}" for position in range(1, len(fields) + 1))
-        return f"unnest({arrays}) AS v ({names})", [_values(instances, f) for f in fields]
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+@functools.cache
+def _cast(field) -> str:
+    return field.cast_db_type(connection)
+
+
+def _rows_source(instances: list, fields: list) -> tuple[list[str], list, str, list]:
+    """Each field's value for the statement and a FROM source with one row per instance:
+    (expressions, their params, source, its params). An expression is a column of the source
+    (``v.column1``…); on PostgreSQL a value that every instance shares goes once, as a plain
+    parameter, instead of an array of copies (the first field always comes as an array, so
+    the source keeps one row per instance)."""
     columns = [_values(instances, field) for field in fields]
-    params = [value for row in zip(*columns, strict=True) for value in row]
-    return f"(VALUES {', '.join([one] * len(instances))}) AS v", params
+    if connection.vendor != "postgresql":
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        params = [value for row in zip(*columns, strict=True) for value in row]
+        names = [f"v.column{position}" for position in range(1, len(fields) + 1)]
+        return names, [], f"(VALUES {', '.join([one] * len(instances))}) AS v", params
+    expressions, shared, arrays, array_params = [], [], [], []
+    for position, (field, values) in enumerate(zip(fields, columns, strict=True)):
+        first = values[0]
+        if position and all(value == first for value in values):
+            expressions.append(f"CAST(%s AS {_cast(field)})")
+            shared.append(first)
+        else:
+            arrays.append(f"CAST(%s AS {_cast(field)}[])")
+            array_params.append(values)
+            expressions.append(f"v.column{len(arrays)}")
+    names = ", ".join(f"column{position}" for position in range(1, len(arrays) + 1))
+    return expressions, shared, f"unnest({', '.join(arrays)}) AS v ({names})", array_params
 
 
 def update_rows(model, instances: list, field_names: list[str]) -> None:
@@ -67,17 +89,14 @@ def update_rows(model, instances: list, field_names: list[str]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
         return
-    source, params = _rows_source(instances, [meta.pk, *fields])
+    (key, *values), shared, source, params = _rows_source(instances, [meta.pk, *fields])
     assignments = ", ".join(
-        f"{quote(field.column)} = v.column{position}"
-        for position, field in enumerate(fields, start=2)
+        f"{quote(field.column)} = {value}" for field, value in zip(fields, values, strict=True)
     )
-    sql = (
-        f"UPDATE {table} SET {assignments} FROM {source} "
-        f"WHERE {table}.{quote(meta.pk.column)} = v.column1"
-    )
+    found = f"{table}.{quote(meta.pk.column)} = {key}"
+    sql = f"UPDATE {table} SET {assignments} FROM {source} WHERE {found}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*shared, *params])
 
 
 def insert_rows(
@@ -90,13 +109,12 @@ def insert_rows(
     meta = model._meta
     fields = [meta.get_field(name) for name in field_names]
     quote = connection.ops.quote_name
-    source, params = _rows_source(instances, fields)
-    columns = ", ".join(f"column{position}" for position in range(1, len(fields) + 1))
+    values, shared, source, params = _rows_source(instances, fields)
     # "WHERE true" keeps SQLite from reading the ON CONFLICT of an upsert as a join clause.
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"SELECT {columns} FROM {source} WHERE true {then}"
+        f"SELECT {', '.join(values)} FROM {source} WHERE true {then}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *then_params])
+        cursor.execute(sql, [*shared, *params, *then_params])
         return cursor.fetchall() if cursor.description else []
