@@ -7,11 +7,14 @@ Effects may write rows (roles invited, notifications planned) and schedule work 
 
 An effect that fires the same transition on several rows at once (opening a consultation
 invites every proposed role) locks them in one query and hands them to
-``perform_locked_transitions``: one UPDATE for all, one INSERT for their log rows.
+``perform_locked_transitions``: one UPDATE for all. The log rows of a transition and of all
+the transitions its effects fire are written in one INSERT after its last effect.
 Apps may also wrap the outermost transition in a ``scope`` (the notifications app collects
 the rows planned by every effect and writes them in one statement at its end).
 """
 
+import contextlib
+import contextvars
 import threading
 from collections import defaultdict
 from collections.abc import Callable
@@ -160,7 +163,8 @@ def perform_locked_transitions(
     """Fire ``name`` on rows of one model that the caller has locked in its transaction.
 
     Every row is checked first (the first refusal raises, nothing is written); then one
-    statement saves them, one writes their log rows, and the effects run row by row. An
+    statement saves them, their log rows join those of the outermost transition (written
+    after its last effect), and the effects run row by row. An
     error spoils the caller's transaction (no savepoint: the caller holds the locks and
     rolls back as a whole).
     """
@@ -194,7 +198,7 @@ def perform_locked_transitions(
             )
             for row, source in zip(instances, sources, strict=True)
         ]
-        insert_rows(TransitionLog, logs, LOG_FIELDS)
+        _pending_logs.get().extend(logs)
         for run in _effects[(model, name)]:
             for row, source in zip(instances, sources, strict=True):
                 run(row, actor=actor, comment=comment, source=source)
@@ -235,6 +239,23 @@ LOG_FIELDS = [
 ]
 
 
+# The log rows of the current outermost transition and of those its effects fire.
+_pending_logs: contextvars.ContextVar[list] = contextvars.ContextVar("logs")
+
+
+@contextlib.contextmanager
+def _logs_written_at_end():
+    """One INSERT for the log rows of a transition and of every transition its effects fire,
+    after its last effect (on success only: an error rolls everything back anyway)."""
+    rows: list[TransitionLog] = []
+    token = _pending_logs.set(rows)
+    try:
+        yield
+        insert_rows(TransitionLog, rows, LOG_FIELDS)
+    finally:
+        _pending_logs.reset(token)
+
+
 class _OutermostScope(ExitStack):
     """Enters the registered scopes around the outermost transition only."""
 
@@ -244,6 +265,7 @@ class _OutermostScope(ExitStack):
         _nesting.depth = depth + 1
         self.callback(setattr, _nesting, "depth", depth)
         if depth == 0:
+            self.enter_context(_logs_written_at_end())
             for factory in _scopes:
                 self.enter_context(factory())
         return self
