@@ -6,6 +6,7 @@ from django.utils import timezone
 from backend.accounts.models import StaffRole, User
 from backend.actions.models import Action, RoleAssignment
 from backend.board.models import BoardSession
+from backend.core.baked import Baked
 from backend.evaluations.models import Evaluation
 from notifications.models import Kind, Notification, ReminderPolicy
 from notifications.planning import cancel, plan, planned_for, recipient_key
@@ -13,12 +14,17 @@ from notifications.schedule import escalation_time, policy, reminder_times
 from workflows.services import effect
 
 
+def _staff_of(territory_id: int, social_worker_id: int):
+    managers = Q(role=StaffRole.TERRITORY_MANAGER, territories=territory_id)
+    return User.objects.filter(is_active=True).filter(managers | Q(pk=social_worker_id)).distinct()
+
+
+_STAFF = Baked(_staff_of)
+
+
 def action_staff(action: Action) -> list[User]:
     """The action's social worker and its territory's managers."""
-    territory_id = action.project.territory_id
-    managers = Q(role=StaffRole.TERRITORY_MANAGER, territories=territory_id)
-    followers = Q(pk=action.social_worker_id) if action.social_worker_id else Q(pk__in=[])
-    return list(User.objects.filter(is_active=True).filter(managers | followers).distinct())
+    return _STAFF(action.project.territory_id, action.social_worker_id or 0)  # no user 0
 
 
 def _round(role: RoleAssignment) -> str:

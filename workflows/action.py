@@ -11,8 +11,10 @@ from django.utils.translation import ngettext
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from backend.accounts.models import StaffRole
+from backend.core.baked import Baked
 from backend.core.business_days import add_business_days
 from workflows.engine import Guard, StaffPermission, shared_by_guards
+from workflows.role import OPEN_ROLE_STATES
 
 DEFAULT_CONSULTATION_BUSINESS_DAYS = 10
 
@@ -40,11 +42,17 @@ S = ActionState
 
 def _open_roles(action) -> list[tuple[str, str, int | None]]:
     """(kind, state, contact id) of every open role: one query for all the guards."""
-    return shared_by_guards(
-        action,
-        "open_roles",
-        lambda: list(action.open_roles().order_by().values_list("kind", "state", "contact_id")),
-    )
+    return shared_by_guards(action, "open_roles", lambda: _OPEN_ROLES(action.pk))
+
+
+def _open_roles_of(action_id: int):
+    from backend.actions.models import RoleAssignment  # the model inherits this module
+
+    roles = RoleAssignment.objects.filter(action_id=action_id, state__in=OPEN_ROLE_STATES)
+    return roles.values_list("kind", "state", "contact_id")
+
+
+_OPEN_ROLES = Baked(_open_roles_of)
 
 
 def _has_pilot(action) -> bool:

@@ -24,6 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from backend.core.baked import Baked
 from backend.core.rows import insert_rows, update_rows
 from workflows.engine import Refusal, explain, transitions_of
 from workflows.errors import (
@@ -110,12 +111,25 @@ def check_transition(instance, name: str, actor, *, automatic: bool = False):
     return table[name].get(instance.state) or table[name].get("*")
 
 
+_lock_queries: dict[type, Baked] = {}
+
+
 def lock(model, pk):
     """The row, locked for the rest of the transaction, with what its checks read
     (``workflow_lock_related``: the relations its permission and guards follow)."""
-    rows = model.objects.select_for_update(of=("self",))
-    related = getattr(model, "workflow_lock_related", ())
-    return (rows.select_related(*related) if related else rows).get(pk=pk)
+    query = _lock_queries.get(model)
+    if query is None:
+        related = getattr(model, "workflow_lock_related", ())
+
+        def locked(pk):
+            rows = model.objects.select_for_update(of=("self",)).filter(pk=pk)
+            return rows.select_related(*related) if related else rows
+
+        query = _lock_queries[model] = Baked(locked)
+    found = query(pk)
+    if not found:
+        raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+    return found[0]
 
 
 def perform_transition(
