@@ -13,6 +13,7 @@ for the broker, and if it is down the rows wait in the database for the next swe
 
 import contextlib
 import contextvars
+from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -53,12 +54,14 @@ def recipient_key(recipient) -> str:
 
 
 def notice(kind, *, subject, recipient, due_at=None, stage="", action=None):
-    """One notification row, unsaved (None for a recipient without an address)."""
+    """One notification row to write, its values by column (None for a recipient without an
+    address). A plain namespace, not a model instance: a transition plans dozens."""
     email = getattr(recipient, "email", "")
     if not email:
         return None
     is_user = hasattr(recipient, "is_staff_member")
-    return Notification(
+    return SimpleNamespace(
+        pk=None,
         subject_type_id=ContentType.objects.get_for_model(subject).pk,
         subject_id=subject.pk,
         kind=kind,
@@ -69,6 +72,11 @@ def notice(kind, *, subject, recipient, due_at=None, stage="", action=None):
         contact_id=None if is_user else recipient.pk,
         email=email,
         due_at=due_at or timezone.now(),
+        status=Status.PLANNED,
+        attempts=0,
+        last_error="",
+        message_id="",
+        created_at=None,  # the time of the write
     )
 
 
@@ -86,7 +94,7 @@ def plan(kind, *, subject, recipient, due_at=None, stage="", action=None) -> Non
         collected.append(row)
 
 
-def write(rows: list[Notification]) -> list[int]:
+def write(rows: list[SimpleNamespace]) -> list[int]:
     """Insert the rows in one statement; returns the ids of those now planned that were not
     before (new, or cancelled and planned again). Those due now are pushed after commit."""
     unique = {}
@@ -115,7 +123,7 @@ def write(rows: list[Notification]) -> list[int]:
     return ids
 
 
-def _key(row: Notification) -> tuple:
+def _key(row: SimpleNamespace) -> tuple:
     return tuple(getattr(row, Notification._meta.get_field(name).attname) for name in KEY)
 
 
@@ -138,7 +146,7 @@ def _on_conflict() -> str:
 @contextlib.contextmanager
 def collected_during_transition():
     """Collect the rows planned during a transition; write them before its commit."""
-    rows: list[Notification] = []
+    rows: list[SimpleNamespace] = []
     token = _collected.set(rows)
     try:
         yield

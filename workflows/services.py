@@ -19,9 +19,11 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
+from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.core.baked import Baked
@@ -67,32 +69,34 @@ def actor_label(actor) -> str:
     return label or str(actor)
 
 
-def _log_row(subject, name, source, target, *, actor, comment, automatic, label):
+def _log_values(subject, name, source, target, *, actor, comment, automatic, label) -> dict:
     staff = getattr(actor, "pk", None) and hasattr(actor, "is_staff_member")
-    return TransitionLog(
-        subject_type_id=ContentType.objects.get_for_model(subject).pk,
-        subject_id=subject.pk,
-        action_id=subject.log_action_id,
-        transition=name,
-        source=source,
-        target=target,
-        actor_id=actor.pk if staff else None,
-        actor_label=label or actor_label(actor),
-        automatic=automatic,
-        comment=comment,
-    )
+    return {
+        "subject_type_id": ContentType.objects.get_for_model(subject).pk,
+        "subject_id": subject.pk,
+        "action_id": subject.log_action_id,
+        "transition": name,
+        "source": source,
+        "target": target,
+        "actor_id": actor.pk if staff else None,
+        "actor_label": label or actor_label(actor),
+        "automatic": automatic,
+        "comment": comment,
+    }
 
 
 def log_transition(subject, name, source, target, *, actor, comment="", automatic=False, label=""):
-    row = _log_row(
-        subject,
-        name,
-        source,
-        target,
-        actor=actor,
-        comment=comment,
-        automatic=automatic,
-        label=label,
+    row = TransitionLog(
+        **_log_values(
+            subject,
+            name,
+            source,
+            target,
+            actor=actor,
+            comment=comment,
+            automatic=automatic,
+            label=label,
+        )
     )
     row.save()
     return row
@@ -198,21 +202,25 @@ def perform_locked_transitions(
         for row in instances:
             sources.append(row.state)
             getattr(row, name)(**(params or {}))
-        _save(model, instances, fields, before)
-        logs = [
-            _log_row(
-                row,
-                name,
-                source,
-                row.state,
-                actor=actor,
-                comment=comment,
-                automatic=automatic,
-                label=actor_display,
+        now = timezone.now()  # one time for the rows saved and logged together
+        _save(model, instances, fields, before, now)
+        label = actor_display or actor_label(actor)
+        _pending_logs.get().extend(
+            SimpleNamespace(
+                **_log_values(
+                    row,
+                    name,
+                    source,
+                    row.state,
+                    actor=actor,
+                    comment=comment,
+                    automatic=automatic,
+                    label=label,
+                ),
+                at=now,
             )
             for row, source in zip(instances, sources, strict=True)
-        ]
-        _pending_logs.get().extend(logs)
+        )
         for run in _effects[(model, name)]:
             for row, source in zip(instances, sources, strict=True):
                 run(row, actor=actor, comment=comment, source=source)
@@ -222,8 +230,9 @@ def _fields(model) -> list:
     return [f for f in model._meta.concrete_fields if not f.primary_key]
 
 
-def _save(model, instances: list, fields: list, before: list) -> None:
-    """One UPDATE of the fields the transition changed, for every row."""
+def _save(model, instances: list, fields: list, before: list, now) -> None:
+    """One UPDATE of the fields the transition changed, for every row (``auto_now`` fields
+    set to ``now``)."""
     changed = {
         field.name
         for row, old in zip(instances, before, strict=True)
@@ -233,7 +242,7 @@ def _save(model, instances: list, fields: list, before: list) -> None:
     for field in fields:
         if getattr(field, "auto_now", False):
             for row in instances:
-                field.pre_save(row, add=False)
+                setattr(row, field.attname, now)
             changed.add(field.name)
     update_rows(model, instances, sorted(changed))
 

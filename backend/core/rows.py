@@ -11,8 +11,10 @@ value shared by every row (the state a transition sets, the time it was made) go
 Elsewhere (SQLite) a ``VALUES`` list does the same.
 """
 
+import datetime
 import functools
 
+from django.conf import settings
 from django.db import connection, models
 
 # Fields whose plain values (str, int, bool, None) the ORM hands to psycopg unchanged.
@@ -30,16 +32,24 @@ PLAIN_VALUES = (str, int, bool, type(None))
 
 def _values(instances: list, field) -> list:
     """The field's value of each instance, as the database takes it. The choice is made once
-    for the column: on PostgreSQL a plain value of a plain field goes as it is (what
-    ``get_db_prep_save`` would give back, for a tenth of the time)."""
+    for the column: on PostgreSQL a plain value of a plain field, or an aware time of a
+    ``DateTimeField``, goes as it is (what ``get_db_prep_save`` would give back, for a tenth
+    of the time)."""
 
     def prepare(value):
         return field.get_db_prep_save(value, connection)
 
     values = [getattr(row, field.attname) for row in instances]
-    if connection.vendor != "postgresql" or not isinstance(field, PLAIN_FIELDS):
+    if connection.vendor != "postgresql":
         return [prepare(value) for value in values]
-    return [value if type(value) in PLAIN_VALUES else prepare(value) for value in values]
+    if isinstance(field, PLAIN_FIELDS):
+        return [value if type(value) in PLAIN_VALUES else prepare(value) for value in values]
+    if isinstance(field, models.DateTimeField) and settings.USE_TZ:
+        return [
+            value if type(value) is datetime.datetime and value.tzinfo else prepare(value)
+            for value in values
+        ]
+    return [prepare(value) for value in values]
 
 
 @functools.cache
