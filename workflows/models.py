@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connections, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +18,26 @@ class TransitionLogQuerySet(models.QuerySet):
 
     def delete(self):
         raise AppendOnlyError("The transition log is append-only.")
+
+    def anonymise_actor_label(self, label: str) -> int:
+        """The one change the log accepts: the author's label of these rows replaced, for the
+        personal-data retention (what was done stays: the transition, the states, the time).
+        Inside the caller's transaction; on PostgreSQL the trigger checks that nothing else
+        changes, and only while this transaction says it is anonymising."""
+        connection = connections[self.db]
+        if connection.vendor != "postgresql":
+            return super().update(actor_label=label)
+        if connection.get_autocommit():
+            raise AppendOnlyError("Anonymising the log needs the caller's transaction.")
+        with connection.cursor() as cursor:
+            cursor.execute(_ANONYMISING, ["on"])
+            updated = super().update(actor_label=label)
+            cursor.execute(_ANONYMISING, ["off"])
+        return updated
+
+
+# A setting of the current transaction only: the database forgets it at its end.
+_ANONYMISING = "SELECT set_config('workflows.anonymising', %s, true)"
 
 
 class TransitionLog(models.Model):

@@ -9,8 +9,10 @@ role fact (kind, commitment, answer, dates). Each anonymised contact leaves a
 ``ContactAnonymisation`` row, append-only and listed in the admin; a contact that has one is
 never taken again, so running the rule twice changes nothing.
 
-Not covered here: the transition log is append-only, so the label of a partner who answered
-by link stays in the history of its actions.
+The history of the contact's actions keeps what was done, but no longer who: the log rows of
+its own answers by link (on its roles, and on the evaluations it reported) are signed with the
+anonymised name, the one change the append-only log accepts (``anonymise_actor_label``). What
+a partner wrote in a comment is kept as it was written.
 """
 
 import datetime
@@ -19,11 +21,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, DateTimeField, OuterRef, Subquery
+from django.db.models import Count, DateTimeField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from backend.actions.models import Action, ActionState, RoleAssignment
+from backend.evaluations.models import Evaluation
 from backend.partners.models import Contact, ContactAnonymisation
 from notifications.models import Notification
 from workflows.models import TransitionLog
@@ -88,6 +91,7 @@ def contacts_due(cutoff: datetime.datetime):
     )
     return (
         Contact.objects.filter(roles__isnull=False, anonymisation__isnull=True)
+        .select_related("organisation")
         .exclude(pk__in=still_involved)
         .annotate(
             actions=Count("roles__action", distinct=True),
@@ -108,12 +112,32 @@ def anonymise(contact: Contact, *, years: int) -> ContactAnonymisation:
         position="",
     )
     Notification.objects.filter(contact_id=contact.pk).update(email=address)
+    organisation = contact.organisation.name
+    partner_answers(contact.pk).anonymise_actor_label(f"Anonyme #{contact.pk} ({organisation})")
     return ContactAnonymisation.objects.create(
         contact_id=contact.pk,
         last_action_ended_at=contact.last_action_ended_at,
         actions=contact.actions,
         retention_years=years,
     )
+
+
+def partner_answers(contact_id: int):
+    """The log rows the contact signed through its links (no staff author): its answers on its
+    roles (accept, decline, ask for changes) and the evaluation reports it sent."""
+    roles = RoleAssignment.objects.filter(contact_id=contact_id).values("pk")
+    evaluations = Evaluation.objects.filter(reporting_role__contact_id=contact_id).values("pk")
+    answers = Q(
+        subject_type=ContentType.objects.get_for_model(RoleAssignment),
+        subject_id__in=roles,
+        automatic=False,
+    )
+    reports = Q(
+        subject_type=ContentType.objects.get_for_model(Evaluation),
+        subject_id__in=evaluations,
+        transition="submit_report",
+    )
+    return TransitionLog.objects.filter(answers | reports, actor__isnull=True)
 
 
 def apply_retention(
@@ -138,5 +162,6 @@ __all__ = [
     "apply_retention",
     "contacts_due",
     "ended_actions",
+    "partner_answers",
     "retention_cutoff",
 ]

@@ -6,12 +6,15 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
 
+from backend.actions.consultation import answer_role, responder_label
 from backend.actions.models import Action, RoleAssignment
+from backend.evaluations.models import Evaluation
 from backend.partners.models import Contact, ContactAnonymisation
 from notifications.models import Notification
 from tests import factories
-from workflows.models import AppendOnlyError
+from workflows.models import AppendOnlyError, TransitionLog
 from workflows.services import log_transition, perform_transition
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +127,85 @@ def test_the_person_goes_the_facts_stay(project, organisation, social_worker, ti
     assert record.last_action_ended_at == years_ago(6)
     assert record.anonymised_at == TODAY
     assert "1 contact(s) anonymised" in output
+
+
+def test_the_history_keeps_what_was_done_but_not_who(
+    project, organisation, social_worker, time_machine
+):
+    """The partner's own answers by link are signed with the anonymised name; the staff's rows,
+    the states, the times and the comments stay as they were written."""
+    contact = factories.ContactFactory(
+        organisation=organisation, first_name="Nadia", last_name="Berthet"
+    )
+    action = factories.ActionFactory(project=project)
+    role = role_for(contact, action)
+    evaluation = Evaluation.objects.create(
+        action=action, due_date=datetime.date(2026, 1, 15), reporting_role=role
+    )
+    other = factories.ContactFactory(organisation=organisation, first_name="Rachid")
+    other_role = role_for(other, factories.ActionFactory(project=project), kind="funder")
+    perform_transition(action, "submit", actor=social_worker)
+    answer_role(role.pk, decision="accept", responder=contact, comment="Nadia sera présente.")
+    label = responder_label(role, contact)
+    log_transition(  # as a report sent from the personal link is logged
+        evaluation, "submit_report", "due", "submitted", actor=None, automatic=True, label=label
+    )
+    log_transition(other_role, "accept", "invited", "accepted", actor=other, label="Rachid")
+    Action.objects.filter(pk=action.pk).update(state="closed")
+    time_machine.move_to(years_ago(6), tick=False)
+    log_transition(action, "close", "evaluation", "closed", actor=social_worker)
+    time_machine.move_to(TODAY, tick=False)
+    before = list(TransitionLog.objects.order_by("pk").values())
+    assert sum(row["actor_label"] == label for row in before) == 2
+
+    assert "1 contact(s) anonymised" in run()
+
+    after = list(TransitionLog.objects.order_by("pk").values())
+    anonymous = f"Anonyme #{contact.pk} ({organisation.name})"
+    changed = [
+        (b["transition"], a["actor_label"]) for b, a in zip(before, after, strict=True) if a != b
+    ]
+    assert changed == [("accept", anonymous), ("submit_report", anonymous)]
+    for old, new in zip(before, after, strict=True):
+        assert {**old, "actor_label": None} == {**new, "actor_label": None}
+    assert not any("Berthet" in row["actor_label"] for row in after)
+    assert any(row["comment"] == "Nadia sera présente." for row in after)
+    assert social_worker.get_full_name() in {row["actor_label"] for row in after}
+    assert "Rachid" in {row["actor_label"] for row in after}  # another contact: untouched
+
+
+def refused(statement: str, *, anonymising: bool) -> bool:
+    """Does the database refuse this change of the log, in a transaction of its own?"""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if anonymising:
+                cursor.execute("SELECT set_config('workflows.anonymising', 'on', true)")
+            cursor.execute(statement)
+    except DatabaseError as error:
+        assert "append-only" in str(error)
+        return True
+    return False
+
+
+def test_the_log_still_refuses_every_other_change(old_contact):
+    """Even while a transaction anonymises, the database refuses any change but the label,
+    and any deletion; and the label itself only inside such a transaction."""
+    run()
+    row = TransitionLog.objects.first()
+    update = f"UPDATE {TransitionLog._meta.db_table} SET"
+    for statement in (
+        f"{update} target = 'draft' WHERE id = {row.pk}",
+        f"{update} actor_label = 'x', comment = 'x' WHERE id = {row.pk}",
+        f"DELETE FROM {TransitionLog._meta.db_table} WHERE id = {row.pk}",
+    ):
+        assert refused(statement, anonymising=True)
+    label = f"{update} actor_label = 'x' WHERE id = {row.pk}"
+    assert refused(label, anonymising=False)
+    assert not refused(label, anonymising=True)
+    with transaction.atomic():
+        assert TransitionLog.objects.filter(pk=row.pk).anonymise_actor_label("Anonyme") == 1
+    assert refused(label, anonymising=False)  # the permission ended with its transaction
+    assert TransitionLog.objects.get(pk=row.pk).actor_label == "Anonyme"
 
 
 @pytest.fixture
