@@ -195,9 +195,11 @@ SIGNIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("SIGNIN_FAILURE_LIMIT_PER_
 SIGNIN_LOCKOUT_SECONDS = int(os.environ.get("SIGNIN_LOCKOUT_SECONDS") or 15 * 60)
 
 # --- REST API -----------------------------------------------------------------------------
+# An API token is good for this many days after it was issued (backend.accounts.tokens).
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS") or 30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "backend.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["backend.api.permissions.IsStaffMember"],

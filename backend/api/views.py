@@ -4,7 +4,6 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action as route
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
@@ -15,6 +14,7 @@ from rest_framework.views import APIView
 from backend.accounts.lockout import sign_in
 from backend.accounts.models import StaffRole
 from backend.accounts.services import create_staff
+from backend.accounts.tokens import issue_token
 from backend.actions import services as action_services
 from backend.actions.links import personal_link
 from backend.actions.models import RoleAssignment
@@ -77,8 +77,7 @@ class TokenView(APIView):
             raise ValidationError(
                 {"non_field_errors": [_("Identifiant ou mot de passe incorrect.")]}
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": issue_token(user).key})
 
 
 class StaffViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):

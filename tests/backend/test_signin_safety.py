@@ -199,6 +199,44 @@ PRODUCTION = {
 }
 
 
+# --- API tokens expire ----------------------------------------------------------------------
+
+
+def test_a_token_works_until_it_expires_then_signing_in_gives_a_new_one(
+    api, social_worker, settings, time_machine
+):
+    settings.API_TOKEN_DAYS = 30
+    time_machine.move_to("2027-03-01 08:00Z", tick=False)
+    first = token_request(api, social_worker.username, PASSWORD).json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {first}", HTTP_ACCEPT_LANGUAGE="fr")
+    assert api.get("/api/v1/actions/").status_code == 200
+
+    time_machine.move_to("2027-03-30 08:00Z", tick=False)  # 29 days on: still good
+    assert api.get("/api/v1/actions/").status_code == 200
+    assert token_request(api, social_worker.username, PASSWORD).json()["token"] == first
+
+    time_machine.move_to("2027-03-31 08:01Z", tick=False)  # 30 days on: refused
+    refused = api.get("/api/v1/actions/")
+    assert refused.status_code == 401
+    assert "Jeton expiré" in refused.json()["detail"]
+    api.credentials()
+    second = token_request(api, social_worker.username, PASSWORD).json()["token"]
+    assert second != first
+    api.credentials(HTTP_AUTHORIZATION=f"Token {first}")
+    assert api.get("/api/v1/actions/").status_code == 401  # the old key is gone for good
+    api.credentials(HTTP_AUTHORIZATION=f"Token {second}")
+    assert api.get("/api/v1/actions/").status_code == 200
+
+
+def test_a_token_stops_working_when_the_account_is_deactivated(api, social_worker):
+    token = token_request(api, social_worker.username, PASSWORD).json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/v1/actions/").status_code == 200
+    social_worker.is_active = False
+    social_worker.save()
+    assert api.get("/api/v1/actions/").status_code == 401
+
+
 def test_check_deploy_is_clean_with_production_settings():
     result = run_django(
         "import sys; from django.core.management import execute_from_command_line; "
