@@ -8,8 +8,9 @@ invited with a fresh personal link, its own log row) and plan the notification r
 invitation and two reminders per role, the escalation to the action's staff. The floor does
 the same writes on a plain psycopg connection (server-side binding, statements prepared after
 5 runs): lock the action and its roles, the same checks in Python, one UPDATE of the action,
-one UPDATE of its roles, one multi-row INSERT of the log rows, one of the notification rows,
-one commit. Due times and stages are computed the same way (``notifications.schedule``).
+one UPDATE of its roles, one INSERT of the log rows and one of the notification rows (each
+from arrays, ``unnest``: one statement whatever the number of rows, the service's own
+technique), one commit. Due times and stages are computed the same way (``notifications.schedule``).
 
 Both sides run on the generated data set, alternately in blocks, one transition after another
 (one client): transitions per second and the median time of one transition.
@@ -143,16 +144,14 @@ class Floor:
             )
             logs = [(self.ct_action, action_id, "submit", "draft", "consultation")]
             logs += [(self.ct_role, r[0], "invite", "proposed", "invited") for r in proposed]
-            with conn.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO workflows_transitionlog (subject_type_id, subject_id, action_id, "
-                    "transition, source, target, actor_id, actor_label, automatic, comment, at) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, false, '', %s)",
-                    [
-                        (ct, sid, action_id, t, s, g, actor_id, label, now)
-                        for ct, sid, t, s, g in logs
-                    ],
-                )
+            conn.execute(
+                "INSERT INTO workflows_transitionlog (subject_type_id, subject_id, action_id, "
+                "transition, source, target, actor_id, actor_label, automatic, comment, at) "
+                "SELECT u.ct, u.sid, %s, u.t, u.s, u.g, %s, %s, false, '', %s "
+                "FROM unnest(%s::int[], %s::bigint[], %s::text[], %s::text[], %s::text[]) "
+                "AS u(ct, sid, t, s, g)",
+                (action_id, actor_id, label, now, *map(list, zip(*logs, strict=True))),
+            )
             notices = []
             reminders = [(o, due) for o, due in reminder_times(deadline, self.policy) if due > now]
             for (role_id, _, _, contact_id, email), nonce in zip(proposed, nonces, strict=True):
@@ -194,15 +193,15 @@ class Floor:
                             *(user_id, None, f"user:{user_id}", email, escalation),
                         )
                     )
-            with conn.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO notifications_notification (kind, stage, subject_type_id, "
-                    "subject_id, user_id, contact_id, recipient_key, email, due_at, action_id, "
-                    "status, attempts, last_error, message_id, created_at) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'planned', 0, '', '', %s) "
-                    "ON CONFLICT DO NOTHING",
-                    [(*notice, action_id, now) for notice in notices],
-                )
+            conn.execute(
+                "INSERT INTO notifications_notification (kind, stage, subject_type_id, "
+                "subject_id, user_id, contact_id, recipient_key, email, due_at, action_id, "
+                "status, attempts, last_error, message_id, created_at) "
+                "SELECT u.*, %s, 'planned', 0, '', '', %s FROM unnest(%s::text[], %s::text[], "
+                "%s::int[], %s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], "
+                "%s::timestamptz[]) AS u ON CONFLICT DO NOTHING",
+                (action_id, now, *map(list, zip(*notices, strict=True))),
+            )
 
     def run(self, action_ids: list[int]) -> list[float]:
         timings = []
