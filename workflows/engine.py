@@ -106,12 +106,19 @@ def fsm_field(model_or_instance, field_name: str = "state") -> FSMFieldMixin:
     return field
 
 
+_tables: dict[tuple[type, str], dict[str, dict]] = {}
+
+
 def transitions_of(model, field_name: str = "state") -> dict[str, dict]:
-    """Every declared transition of a model: name -> {source: django_fsm Transition}."""
-    field = fsm_field(model, field_name)
-    table: dict[str, dict] = {}
-    for transition in field.get_all_transitions(model):
-        table.setdefault(transition.name, {})[transition.source] = transition
+    """Every declared transition of a model: name -> {source: django_fsm Transition}.
+    Transitions are declared with the class: the table is built once per model (a subclass
+    that declares more has its own)."""
+    table = _tables.get((model, field_name))
+    if table is None:
+        table = {}
+        for transition in fsm_field(model, field_name).get_all_transitions(model):
+            table.setdefault(transition.name, {})[transition.source] = transition
+        _tables[(model, field_name)] = table
     return table
 
 
