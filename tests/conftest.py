@@ -59,13 +59,14 @@ def admin_user(make_staff):
 
 @pytest.fixture
 def api():
-    """An API client; ``api.as_user(user)`` authenticates with a real token."""
-    from rest_framework.authtoken.models import Token
+    """An API client; ``api.as_user(user)`` authenticates with a real token, valid now (as a
+    client signing in again gets one: the same, or a new one once it has expired)."""
+    from backend.accounts.tokens import issue_token
 
     client = APIClient()
 
     def as_user(user):
-        token, _ = Token.objects.get_or_create(user=user)
+        token = issue_token(user)
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         return client
 

@@ -352,6 +352,15 @@ class Worker:
         self.kill()
         self.start()
 
+    def start_again_if_exited(self) -> bool:
+        """What the compose file's ``restart: unless-stopped`` does for the worker: started
+        again if it has exited (True then)."""
+        if self.process is None or self.process.poll() is None:
+            return False
+        self.process = None
+        self.start()
+        return True
+
 
 @pytest.fixture
 def worker(transactional_db, redis_server, smtp_server, tmp_path):
