@@ -51,7 +51,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Benchmarks, not tests (about 17 min; BENCH_ARGS="--quick" or "--only api,transitions" for less):
+# Benchmarks, not tests (8 to 15 min; BENCH_ARGS="--quick" or "--only api,transitions" for less):
 # figures into docs/benchmarks.md. A scratch database
 # (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/caf_bench) is created and
 # dropped, and a private redis-server is started: the machine's Redis is not touched.
