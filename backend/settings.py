@@ -11,6 +11,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from backend.core.secret_key import secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
@@ -27,7 +29,6 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "insecure-embedded-key-change-me-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 PORT = int(os.environ.get("PORT") or 8000)
 SITE_URL = (os.environ.get("SITE_URL") or f"http://127.0.0.1:{PORT}").rstrip("/")
@@ -109,6 +110,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options.setdefault("server_side_binding", True)
     if os.environ.get("DB_PREPARED_STATEMENTS", "1") != "0":
         _options.setdefault("prepare_threshold", 5)
+# DJANGO_SECRET_KEY; the embedded run (SQLite) and DJANGO_DEBUG=1 may go without: a random key
+# kept in var/secret-key. Otherwise the settings refuse to load (backend.core.secret_key).
+SECRET_KEY = secret_key(
+    environ=os.environ,
+    debug=DEBUG,
+    embedded=DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
+    kept_in=VAR_DIR / "secret-key",
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

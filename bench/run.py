@@ -14,6 +14,7 @@ import datetime
 import os
 import platform
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -312,6 +313,8 @@ def main(argv=None) -> int:
         DATABASE_URL=database_url,
         CELERY_BROKER_URL=redis.url,
         LOG_LEVEL="WARNING",
+        # A scratch PostgreSQL with DJANGO_DEBUG off: the settings want a key of their own.
+        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),
     )
     os.environ.pop("EMAIL_HOST", None)
     sys.path.insert(0, str(ROOT))

@@ -138,11 +138,15 @@ class OrganisationViewSet(viewsets.ModelViewSet):
         return scoping.organisations_for(self.request.user).prefetch_related("territories")
 
     def perform_create(self, serializer):
-        serializer.instance = save_organisation(data=dict(serializer.validated_data))
+        serializer.instance = save_organisation(
+            user=self.request.user, data=dict(serializer.validated_data)
+        )
 
     def perform_update(self, serializer):
         serializer.instance = save_organisation(
-            data=dict(serializer.validated_data), instance=serializer.instance
+            user=self.request.user,
+            data=dict(serializer.validated_data),
+            instance=serializer.instance,
         )
 
 
@@ -158,11 +162,15 @@ class ContactViewSet(viewsets.ModelViewSet):
         return scoping.contacts_for(self.request.user).select_related("organisation")
 
     def perform_create(self, serializer):
-        serializer.instance = save_contact(data=dict(serializer.validated_data))
+        serializer.instance = save_contact(
+            user=self.request.user, data=dict(serializer.validated_data)
+        )
 
     def perform_update(self, serializer):
         serializer.instance = save_contact(
-            data=dict(serializer.validated_data), instance=serializer.instance
+            user=self.request.user,
+            data=dict(serializer.validated_data),
+            instance=serializer.instance,
         )
 
 

@@ -2,6 +2,13 @@ from django.contrib import admin
 
 from backend.core.admin import ReadOnlyAdmin
 from backend.partners.models import Contact, ContactAnonymisation, Organisation
+from backend.partners.services import email_changed
+
+
+def _log_new_address(request, form) -> None:
+    """A contact's address changed here: as through the API (backend.partners.services)."""
+    if form.instance.pk and "email" in form.changed_data and form.initial.get("email"):
+        email_changed(form.instance, form.initial["email"], user=request.user)
 
 
 class ContactInline(admin.TabularInline):
@@ -17,6 +24,12 @@ class OrganisationAdmin(admin.ModelAdmin):
     filter_horizontal = ["territories"]
     inlines = [ContactInline]
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for inline in formset.forms:
+            if inline not in formset.deleted_forms:
+                _log_new_address(request, inline)
+
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
@@ -24,6 +37,11 @@ class ContactAdmin(admin.ModelAdmin):
     list_filter = ["category", "organisation__kind"]
     search_fields = ["last_name", "first_name", "email", "organisation__name"]
     autocomplete_fields = ["organisation"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            _log_new_address(request, form)
 
 
 @admin.register(ContactAnonymisation)

@@ -47,8 +47,32 @@ class RetentionReport:
         return len(self.contacts)
 
 
+# A period is a whole number of years, at least one (0 would anonymise every contact of a
+# finished action at once) and at most a century (more is a typo: 3000 years would even go
+# back before year 1, which no date can hold).
+MIN_YEARS, MAX_YEARS = 1, 100
+
+
+class RetentionPeriodError(ValueError):
+    """A retention period that means nothing (the message says why)."""
+
+
+def check_years(years: int) -> int:
+    if years < MIN_YEARS:
+        raise RetentionPeriodError(
+            f"The retention period must be at least {MIN_YEARS} year, not {years}: "
+            "a cutoff in the present or the future would anonymise contacts too early."
+        )
+    if years > MAX_YEARS:
+        raise RetentionPeriodError(
+            f"The retention period must be at most {MAX_YEARS} years, not {years}."
+        )
+    return years
+
+
 def retention_cutoff(now: datetime.datetime, years: int) -> datetime.datetime:
     """The same day ``years`` years earlier (28 February for a 29 February)."""
+    check_years(years)
     try:
         return now.replace(year=now.year - years)
     except ValueError:
@@ -158,8 +182,12 @@ def apply_retention(
 
 __all__ = [
     "FINISHED",
+    "MAX_YEARS",
+    "MIN_YEARS",
+    "RetentionPeriodError",
     "RetentionReport",
     "apply_retention",
+    "check_years",
     "contacts_due",
     "ended_actions",
     "partner_answers",

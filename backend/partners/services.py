@@ -1,8 +1,23 @@
+"""Saving partner organisations and contacts (the API and the pages call these), under the
+rule of ``backend.partners.policy``."""
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from backend.actions.links import new_nonce
+from backend.actions.models import ActionState, RoleAssignment, RoleState
+from backend.evaluations.models import Evaluation
 from backend.partners.models import Contact, Organisation
+from backend.partners.policy import check_contact_change, check_organisation_change
+from notifications.models import Notification, Status
+from workflows.role import OPEN_ROLE_STATES
+from workflows.services import log_transition
+
+# The log row written on each open role of a contact whose address changed (no state change).
+EMAIL_CHANGED = "contact_email_changed"
+FINISHED_ACTIONS = (ActionState.CLOSED, ActionState.REJECTED, ActionState.WITHDRAWN)
 
 
 def _check_unique_name(name: str, exclude_pk=None) -> None:
@@ -11,8 +26,9 @@ def _check_unique_name(name: str, exclude_pk=None) -> None:
 
 
 @transaction.atomic
-def save_organisation(*, data: dict, instance: Organisation | None = None) -> Organisation:
+def save_organisation(*, user, data: dict, instance: Organisation | None = None) -> Organisation:
     territories = data.pop("territories", None)
+    check_organisation_change(user, instance, territories)
     if "name" in data:
         _check_unique_name(data["name"], exclude_pk=getattr(instance, "pk", None))
     organisation = instance or Organisation()
@@ -25,14 +41,57 @@ def save_organisation(*, data: dict, instance: Organisation | None = None) -> Or
 
 
 @transaction.atomic
-def save_contact(*, data: dict, instance: Contact | None = None) -> Contact:
+def save_contact(*, user, data: dict, instance: Contact | None = None) -> Contact:
+    if instance is not None:
+        instance = Contact.objects.select_for_update().get(pk=instance.pk)
+    check_contact_change(user, instance, data.get("organisation"))
     organisation = data.get("organisation", getattr(instance, "organisation", None))
     email = data.get("email", getattr(instance, "email", ""))
     clash = Contact.objects.filter(organisation=organisation, email__iexact=email)
     if clash.exclude(pk=getattr(instance, "pk", None)).exists():
         raise ValidationError({"email": _("Cet interlocuteur existe déjà dans l'organisation.")})
+    old_email = getattr(instance, "email", "")
     contact = instance or Contact()
     for name, value in data.items():
         setattr(contact, name, value)
     contact.save()
+    if instance is not None and old_email.strip().lower() != contact.email.strip().lower():
+        email_changed(contact, old_email, user=user)
     return contact
+
+
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2].lower() or "?"
+
+
+def email_changed(contact: Contact, old_email: str, *, user) -> list[RoleAssignment]:
+    """What follows a new address for a contact, in the caller's transaction:
+
+    - each of its open roles on an unfinished action gets a history row (who changed it; the
+      domains only, not the addresses: the log is kept after the contact is anonymised);
+    - the personal links sent to the old address stop working (a fresh one goes out with the
+      next reminder, or staff send it: GET roles/{id}/link/); evaluation report links too;
+    - the e-mails still planned for the contact go to the new address.
+    """
+    roles = list(
+        RoleAssignment.objects.select_for_update(of=("self",))
+        .filter(contact=contact, state__in=OPEN_ROLE_STATES)
+        .exclude(action__state__in=FINISHED_ACTIONS)
+        .order_by("pk")
+    )
+    comment = gettext(
+        "Adresse e-mail de l'interlocuteur modifiée (domaine « %(old)s » → « %(new)s ») ; "
+        "les liens personnels envoyés à l'ancienne adresse ne fonctionnent plus."
+    ) % {"old": _domain(old_email), "new": _domain(contact.email)}
+    for role in roles:
+        if role.state == RoleState.INVITED:
+            role.link_nonce = new_nonce()
+            role.save(update_fields=["link_nonce", "updated_at"])
+        log_transition(role, EMAIL_CHANGED, role.state, role.state, actor=user, comment=comment)
+    Evaluation.objects.filter(reporting_role__contact=contact).exclude(link_nonce="").update(
+        link_nonce=""
+    )
+    Notification.objects.filter(
+        contact=contact, status__in=[Status.PLANNED, Status.IN_DIGEST]
+    ).update(email=contact.email)
+    return roles

@@ -101,7 +101,8 @@ def test_app_services_talk_to_the_stack_services(services):
         assert env["EMAIL_HOST"] == catcher, name
         assert env["EMAIL_PORT"] == "1025", name
         assert "web" in env["ALLOWED_HOSTS"].split(","), name
-        assert env["DJANGO_SECRET_KEY"].startswith("${DJANGO_SECRET_KEY"), name
+        # From the environment, required: no default key written in the file (`:?`, not `:-`).
+        assert env["DJANGO_SECRET_KEY"].startswith("${DJANGO_SECRET_KEY:?"), name
 
 
 def test_app_services_wait_for_healthy_postgres_and_redis(services):
@@ -234,7 +235,9 @@ def embedded(tmp_path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]]:
         "EMAIL_HOST": "",
         "PORT": str(port),
         "DJANGO_SETTINGS_MODULE": "backend.settings",
+        "DJANGO_DEBUG": "",
     }
+    env.pop("DJANGO_SECRET_KEY", None)  # as from a plain shell: the run draws its own
     manage = [sys.executable, "manage.py"]
     for step in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):  # as `make run`
         subprocess.run([*manage, *step, "-v0"], cwd=ROOT, env=env, check=True)
@@ -301,6 +304,8 @@ def test_run_embedded_serves_runs_a_worker_and_stops_on_ctrl_c(embedded):
         assert where in output
     assert re.search(r"^web +\| ", output, re.MULTILINE)
     assert re.search(r"^worker +\| ", output, re.MULTILINE)
+    kept = log.parent / "var" / "secret-key"  # drawn on the first start, kept for the next
+    assert len(kept.read_text().strip()) >= 50
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from backend.actions.consultation import answer_role, responder_label
@@ -236,6 +237,28 @@ def test_the_period_comes_from_the_settings(old_contact, settings, years, anonym
     settings.RETENTION_YEARS = years
     run()
     assert is_anonymised(old_contact) is anonymised
+
+
+@pytest.mark.parametrize(
+    ("years", "message"),
+    [
+        ("-1", "at least 1 year, not -1"),  # a cutoff in the future: every contact due
+        ("0", "at least 1 year, not 0"),  # every finished action, however recent
+        ("3000", "at most 100 years, not 3000"),  # before year 1: no date holds it
+    ],
+)
+def test_a_meaningless_period_is_refused_with_a_clear_error(old_contact, years, message):
+    with pytest.raises(CommandError, match=message):
+        run("--years", years)
+    assert not is_anonymised(old_contact)
+
+
+@pytest.mark.parametrize("years", [-1, 0, 3000])
+def test_a_meaningless_period_in_the_settings_is_refused_too(old_contact, settings, years):
+    settings.RETENTION_YEARS = years
+    with pytest.raises(CommandError, match="RETENTION_YEARS"):
+        run("--dry-run")
+    assert not is_anonymised(old_contact)
 
 
 def test_the_trace_is_append_only_and_shown_in_the_admin(old_contact, client, admin_user):

@@ -258,16 +258,19 @@ SHOW = (
 @pytest.mark.parametrize(
     ("env", "secure"),
     [
-        ({}, False),  # make run: http on 127.0.0.1
-        ({"SITE_URL": "http://localhost:8000"}, False),  # the compose stack
+        ({"DATABASE_URL": ""}, False),  # make run: http on 127.0.0.1, SQLite
+        (  # the compose stack
+            {"SITE_URL": "http://localhost:8000", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)},
+            False,
+        ),
         (PRODUCTION, True),
         ({**PRODUCTION, "DJANGO_SECURE": ""}, True),  # an https SITE_URL is enough
         ({**PRODUCTION, "DJANGO_SECURE": "0"}, False),  # TLS handled elsewhere, say so
         ({**PRODUCTION, "DJANGO_DEBUG": "1"}, False),
     ],
 )
-def test_https_only_settings_follow_the_environment(env, secure):
-    result = run_django(SHOW, **env)
+def test_https_only_settings_follow_the_environment(env, secure, tmp_path):
+    result = run_django(SHOW, VAR_DIR=str(tmp_path), **env)
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["SESSION_COOKIE_SECURE"] is secure

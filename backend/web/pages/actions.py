@@ -64,6 +64,7 @@ ROLE_TRANSITIONS = {
     "request_changes": _("demande des modifications"),
     "withdraw_invitation": _("invitation retirée"),
     "withdraw": _("retiré"),
+    "contact_email_changed": _("adresse e-mail de l'interlocuteur modifiée"),
 }
 KIND_ORDER = {kind: position for position, kind in enumerate(RoleKind.values)}
 
@@ -196,7 +197,9 @@ def _timeline(action: Action, roles: dict, notifications: list) -> list[dict]:
                     "organisation": role.organisation.name if role else "?",
                     "what": ROLE_TRANSITIONS.get(log.transition, log.transition),
                 },
-                "change": (RoleState(log.source).label, RoleState(log.target).label),
+                "change": None  # a row that records a fact, not a state change
+                if log.source == log.target
+                else (RoleState(log.source).label, RoleState(log.target).label),
             }
         entry.update(at=log.at, actor=log.actor_label, comment=log.comment)
         entries.append(entry)

@@ -1,9 +1,21 @@
 """``manage.py anonymise_closed [--dry-run] [--years N]``: the personal data retention rule
 (see ``backend.partners.retention``), to run from cron or by hand."""
 
-from django.core.management.base import BaseCommand
+import argparse
 
-from backend.partners.retention import apply_retention
+from django.core.management.base import BaseCommand, CommandError
+
+from backend.partners.retention import RetentionPeriodError, apply_retention, check_years
+
+
+def years_argument(value: str) -> int:
+    """``--years``: a whole number of years within the bounds of the retention rule."""
+    try:
+        return check_years(int(value))
+    except RetentionPeriodError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of years: {value!r}") from None
 
 
 class Command(BaseCommand):
@@ -14,10 +26,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="List, change nothing.")
-        parser.add_argument("--years", type=int, help="Override RETENTION_YEARS for this run.")
+        parser.add_argument(
+            "--years",
+            type=years_argument,
+            help="Override RETENTION_YEARS for this run (1 to 100).",
+        )
 
     def handle(self, *args, dry_run=False, years=None, **options):
-        report = apply_retention(years=years, dry_run=dry_run)
+        try:
+            report = apply_retention(years=years, dry_run=dry_run)
+        except RetentionPeriodError as error:  # RETENTION_YEARS itself out of bounds
+            raise CommandError(f"RETENTION_YEARS: {error}") from None
         verb = "would be anonymised" if dry_run else "anonymised"
         self.stdout.write(
             f"{report.count} contact(s) {verb}: every action of theirs ended before "
