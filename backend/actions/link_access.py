@@ -7,9 +7,10 @@ read and every replacement leaves a row in the action's history (the role's log:
 which partner), without changing the role's state.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.translation import gettext as _t
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import StaffRole
@@ -56,8 +57,13 @@ def _locked(role: RoleAssignment, user, no_link) -> RoleAssignment:
     return role
 
 
-def _trace(role: RoleAssignment, name: str, user, what: str) -> None:
-    comment = what % {"organisation": role.organisation.name, "kind": role.get_kind_display()}
+def _trace(role: RoleAssignment, name: str, user, what) -> None:
+    # The log says what was true then, in the product's language (not the reader's).
+    with translation.override(settings.LANGUAGE_CODE):
+        comment = str(what) % {
+            "organisation": role.organisation.name,
+            "kind": role.get_kind_display(),
+        }
     log_transition(role, name, role.state, role.state, actor=user, comment=comment)
 
 
@@ -65,7 +71,7 @@ def _trace(role: RoleAssignment, name: str, user, what: str) -> None:
 def read_link(role: RoleAssignment, *, user) -> str:
     """The personal link of a role waiting for its answer (to send it another way)."""
     role = _locked(role, user, _("Ce rôle n'attend pas de réponse : il n'a pas de lien personnel."))
-    _trace(role, READ_LINK, user, _t("Lien personnel de %(organisation)s (%(kind)s) consulté."))
+    _trace(role, READ_LINK, user, _("Lien personnel de %(organisation)s (%(kind)s) consulté."))
     return personal_link(role)
 
 
@@ -75,5 +81,5 @@ def revoke_link(role: RoleAssignment, *, user) -> RoleAssignment:
     role = _locked(role, user, _("Seul un rôle en attente de réponse a un lien personnel."))
     role.link_nonce = new_nonce()
     role.save(update_fields=["link_nonce", "updated_at"])
-    _trace(role, REVOKE_LINK, user, _t("Lien personnel de %(organisation)s (%(kind)s) remplacé."))
+    _trace(role, REVOKE_LINK, user, _("Lien personnel de %(organisation)s (%(kind)s) remplacé."))
     return role
