@@ -91,9 +91,9 @@ def decisions_for(user):
 
 
 def board_sessions_for(user):
-    """Every session (a session concerns every territory; none for non-staff), with only the
-    agenda points and decisions the user may see prefetched as ``agenda_items`` and
-    ``decisions``. Its members and invited staff are the board's, not a territory's."""
+    """Every session (a session concerns every territory), with only the agenda points and
+    decisions the user may see prefetched as ``agenda_items`` and ``decisions``. Its members
+    and invited staff are the board's, not a territory's."""
     items = agenda_items_for(user).select_related(
         "action__project__territory", "project__territory"
     )
