@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import StaffRole
 from backend.actions.effects import invite_role
-from backend.actions.links import new_nonce
+from backend.actions.link_access import revoke_link  # noqa: F401  (a role command too)
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
 from notifications.effects import deadline_moved
 from workflows.engine import transitions_of
@@ -194,20 +194,6 @@ def update_role(role: RoleAssignment, *, user, data: dict) -> RoleAssignment:
 @transaction.atomic
 def withdraw_role(role: RoleAssignment, *, user, comment: str = "") -> RoleAssignment:
     return perform_transition(role, "withdraw", actor=user, comment=comment)
-
-
-@transaction.atomic
-def revoke_link(role: RoleAssignment, *, user) -> RoleAssignment:
-    """The partner's current link stops working; a new one replaces it."""
-    role = (
-        RoleAssignment.objects.select_for_update().select_related("action__project").get(pk=role.pk)
-    )
-    require_editor(user, role.action.project.territory_id)
-    if role.state != RoleState.INVITED:
-        raise TransitionConflict(_("Seul un rôle en attente de réponse a un lien personnel."))
-    role.link_nonce = new_nonce()
-    role.save(update_fields=["link_nonce", "updated_at"])
-    return role
 
 
 def fire_action_transition(action: Action, name: str, *, user, data: dict) -> Action:

@@ -3,7 +3,6 @@
 import datetime
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -119,18 +118,7 @@ class BoardSessionViewSet(
     http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
 
     def get_queryset(self):
-        user = self.request.user
-        items = AgendaItem.objects.select_related(
-            "action__project__territory", "project__territory"
-        )
-        if getattr(user, "is_staff_member", False) and not user.sees_all_territories:
-            ids = user.territory_ids()
-            items = items.filter(
-                Q(action__project__territory_id__in=ids) | Q(project__territory_id__in=ids)
-            )
-        return BoardSession.objects.prefetch_related(
-            Prefetch("agenda_items", queryset=items), "decisions", "members", "staff_invited"
-        )
+        return scoping.board_sessions_for(self.request.user)
 
     @extend_schema(request=None, responses=BoardSessionSerializer)
     @route(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")

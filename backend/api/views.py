@@ -15,11 +15,10 @@ from backend.accounts.lockout import sign_in
 from backend.accounts.models import StaffRole
 from backend.accounts.services import create_staff
 from backend.accounts.tokens import issue_token
+from backend.actions import link_access
 from backend.actions import services as action_services
-from backend.actions.links import personal_link
 from backend.actions.models import RoleAssignment
 from backend.api import scoping
-from backend.api.errors import Conflict
 from backend.api.filters import ActionFilter, RoleFilter
 from backend.api.notification_views import ReminderSerializer, reminders_of
 from backend.api.permissions import IsAdminRole, ReadOnlyOrRoles
@@ -283,26 +282,41 @@ class RoleViewSet(viewsets.ModelViewSet):
         action_services.withdraw_role(self.get_object(), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=None, responses=RoleSerializer)
+    @extend_schema(
+        request=None,
+        responses={
+            200: RoleSerializer,
+            403: OpenApiResponse(
+                description="Réservé au travailleur social de l'action, au responsable de "
+                "territoire et à la direction"
+            ),
+            409: OpenApiResponse(description="Ce rôle n'attend pas de réponse"),
+        },
+    )
     @route(detail=True, methods=["post"], url_path="revoke-link")
     def revoke_link(self, request, pk=None):
-        """The partner's personal link stops working; a fresh one replaces it."""
-        role = action_services.revoke_link(self.get_object(), user=request.user)
+        """The partner's personal link stops working; a fresh one replaces it (only the
+        action's social worker, the territory manager, the director and administrators; the
+        action's history records it)."""
+        role = link_access.revoke_link(self.get_object(), user=request.user)
         return Response(self.get_serializer(role).data)
 
     @extend_schema(
         responses={
             200: PersonalLinkSerializer,
+            403: OpenApiResponse(
+                description="Réservé au travailleur social de l'action, au responsable de "
+                "territoire et à la direction"
+            ),
             409: OpenApiResponse(description="Ce rôle n'attend pas de réponse"),
         }
     )
     @route(detail=True, methods=["get"])
     def link(self, request, pk=None):
-        """The personal link of a role waiting for its answer (to send it another way)."""
-        role = self.get_object()
-        if role.state != "invited" or not role.link_nonce:
-            raise Conflict(_("Ce rôle n'attend pas de réponse : il n'a pas de lien personnel."))
-        return Response({"url": personal_link(role)})
+        """The personal link of a role waiting for its answer (to send it another way): only
+        for the action's social worker, the territory manager, the director and
+        administrators, and every read is written in the action's history."""
+        return Response({"url": link_access.read_link(self.get_object(), user=request.user)})
 
     @extend_schema(request=WithdrawRoleSerializer, responses=RoleSerializer)
     @route(detail=True, methods=["post"])

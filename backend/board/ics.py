@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
 from django.utils import timezone
 
+from backend.api import scoping
 from backend.board.models import AgendaItem, BoardSession
 from workflows.models import TransitionLog
 
@@ -112,18 +112,16 @@ def sequence(session: BoardSession) -> int:
 def visible_agenda(session: BoardSession, user=None) -> tuple[list[AgendaItem], bool]:
     """The agenda points ``user`` may see (every point when ``user`` is None, e.g. for the
     invitation sent to the board members), and whether some points were left out."""
-    items = AgendaItem.objects.filter(session=session).select_related(
-        "action__project__territory", "project__territory"
-    )
-    if user is not None and not getattr(user, "sees_all_territories", False):
-        ids = user.territory_ids() if getattr(user, "is_staff_member", False) else set()
-        every = items.count()
-        items = items.filter(
-            Q(action__project__territory_id__in=ids) | Q(project__territory_id__in=ids)
+    every = AgendaItem.objects.filter(session=session)
+    items = every if user is None else scoping.agenda_items_for(user).filter(session=session)
+    shown = list(
+        items.select_related("action__project__territory", "project__territory").order_by(
+            "position", "id"
         )
-        shown = list(items.order_by("position", "id"))
-        return shown, len(shown) < every
-    return list(items.order_by("position", "id")), False
+    )
+    if user is None or getattr(user, "sees_all_territories", False):
+        return shown, False
+    return shown, len(shown) < every.count()
 
 
 def project_label(project) -> str:

@@ -124,6 +124,8 @@ def test_decisions_answer_a_plain_list(schema):
 def test_the_link_of_a_role_not_waiting_for_an_answer_is_a_documented_409(
     api, social_worker, pilot, schema
 ):
+    pilot.action.social_worker = social_worker  # who may read the action's links
+    pilot.action.save()
     response = api.as_user(social_worker).get(f"/api/v1/roles/{pilot.pk}/link/")
     assert response.status_code == 409
     assert "409" in schema["paths"]["/api/v1/roles/{id}/link/"]["get"]["responses"]

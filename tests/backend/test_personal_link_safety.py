@@ -25,7 +25,10 @@ def _fresh_cache():
 
 @pytest.fixture
 def invited(action, pilot, social_worker):
-    """The pilot role, invited: its link works."""
+    """The pilot role, invited: its link works. ``social_worker`` is the action's (who may
+    replace its partners' links)."""
+    action.social_worker = social_worker
+    action.save()
     perform_transition(action, "submit", actor=social_worker)
     pilot.refresh_from_db()
     assert pilot.state == "invited"

@@ -317,10 +317,10 @@ def test_a_tampered_token_is_an_invalid_link(client, consultation):
     assert RoleAssignment.objects.get(pk=consultation["pilot"].pk).state == RoleState.INVITED
 
 
-def test_a_replaced_link_is_gone(client, consultation, social_worker):
+def test_a_replaced_link_is_gone(client, consultation, manager):
     role = consultation["copilot_b"]
     old_token = token_of(role)
-    revoke_link(role, user=social_worker)
+    revoke_link(role, user=manager)
     response = client.get(url(old_token))
     assert response.status_code == 410
     assert "Ce lien a été remplacé ou révoqué" in response.content.decode()
@@ -417,11 +417,11 @@ def test_too_many_bad_links_from_one_address_get_429(client, consultation, setti
     assert client.get(url(good), REMOTE_ADDR="203.0.113.7").status_code == 200
 
 
-def test_revoked_links_count_as_bad_links(client, consultation, social_worker, settings):
+def test_revoked_links_count_as_bad_links(client, consultation, manager, settings):
     settings.BAD_LINK_LIMIT = 2
     role = consultation["copilot_b"]
     old = token_of(role)
-    revoke_link(role, user=social_worker)
+    revoke_link(role, user=manager)
     assert client.get(url(old)).status_code == 410
     assert client.get(url(old)).status_code == 410
     assert client.get(url(token_of(role))).status_code == 429

@@ -325,6 +325,7 @@ def test_editing_withdrawing_and_renewing_the_link_of_a_role(
     assert pilot.kind == "co_pilot" and pilot.description == "Copilote."
 
     RoleAssignment.objects.filter(pk=pilot.pk).update(state="invited", link_nonce="old")
+    Action.objects.filter(pk=action.pk).update(social_worker=social_worker)  # holds the links
     client.post(reverse("web:role_revoke_link", args=[action.pk, pilot.pk]))
     pilot.refresh_from_db()
     assert pilot.link_nonce not in ("", "old")

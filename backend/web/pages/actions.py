@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from backend.actions.link_access import READ_LINK, REVOKE_LINK, link_refusal
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleKind, RoleState
 from backend.actions.services import (
     EDITABLE_ACTION_STATES,
@@ -65,6 +66,8 @@ ROLE_TRANSITIONS = {
     "withdraw_invitation": _("invitation retirée"),
     "withdraw": _("retiré"),
     "contact_email_changed": _("adresse e-mail de l'interlocuteur modifiée"),
+    READ_LINK: _("lien personnel consulté"),
+    REVOKE_LINK: _("lien personnel remplacé"),
 }
 KIND_ORDER = {kind: position for position, kind in enumerate(RoleKind.values)}
 
@@ -226,7 +229,7 @@ def _role_rows(action: Action, user, editable: bool) -> list[dict]:
         action.roles.all(),
         key=lambda r: (r.state == RoleState.WITHDRAWN, KIND_ORDER[r.kind], r.organisation.name),
     )
-    is_editor = user.has_role(*EDITORS) and user.works_in(action.project.territory_id)
+    may_hold_links = not link_refusal(action, user)
     rows = []
     for role in roles:
         withdraw = explain(role, "withdraw", user) if role.state in OPEN_ROLE_STATES else None
@@ -235,7 +238,7 @@ def _role_rows(action: Action, user, editable: bool) -> list[dict]:
                 "role": role,
                 "editable": editable and role.state in EDITABLE_ROLE_STATES,
                 "may_withdraw": bool(withdraw and withdraw.allowed),
-                "may_revoke": is_editor and role.state == RoleState.INVITED,
+                "may_revoke": may_hold_links and role.state == RoleState.INVITED,
             }
         )
     return rows

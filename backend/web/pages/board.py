@@ -44,18 +44,9 @@ MOVES = {"up": -1, "down": 1}
 # --- scoping ----------------------------------------------------------------------------------
 
 
-def _territory_filter(user) -> Q | None:
-    """The agenda points a user may see (None: every point), as in ``board-sessions/``."""
-    if user.sees_all_territories:
-        return None
-    ids = user.territory_ids()
-    return Q(action__project__territory_id__in=ids) | Q(project__territory_id__in=ids)
-
-
 def _visible_items(session_or_id, user):
-    items = AgendaItem.objects.filter(session=session_or_id)
-    scope = _territory_filter(user)
-    return items if scope is None else items.filter(scope)
+    """The agenda points a user may see, as in ``board-sessions/`` (``backend.api.scoping``)."""
+    return scoping.agenda_items_for(user).filter(session=session_or_id)
 
 
 # --- the list of sessions ---------------------------------------------------------------------
@@ -108,16 +99,11 @@ def board_list(request):
     elif request.method == "POST":
         return render(request, "web/forbidden.html", status=403)
 
-    scope = _territory_filter(user)
-    if scope is None:
+    if user.sees_all_territories:
         points = Count("agenda_items")
     else:
-        ids = user.territory_ids()
-        points = Count(
-            "agenda_items",
-            filter=Q(agenda_items__action__project__territory_id__in=ids)
-            | Q(agenda_items__project__territory_id__in=ids),
-        )
+        visible = scoping.agenda_items_for(user).values("pk")
+        points = Count("agenda_items", filter=Q(agenda_items__in=visible))
     sessions = list(BoardSession.objects.annotate(points=points).order_by("date"))
     now = timezone.now()
     context = {
@@ -207,7 +193,7 @@ def _render_detail(request, session, *, status=200, values=None, errors=None, su
     session = BoardSession.objects.prefetch_related(
         Prefetch("members", queryset=Contact.objects.select_related("organisation")),
         "staff_invited",
-        "decisions",
+        Prefetch("decisions", queryset=scoping.decisions_for(user)),
     ).get(pk=session.pk)
     points = _points(session, user, values, errors)
     planned = session.state == BoardSessionState.PLANNED
@@ -466,7 +452,9 @@ def record(request, pk: int):
     """Record the decisions of a held session, all or nothing (``record_decisions``)."""
     session = _session_or_404(pk)
     user = request.user
-    session_with_decisions = BoardSession.objects.prefetch_related("decisions").get(pk=session.pk)
+    session_with_decisions = BoardSession.objects.prefetch_related(
+        Prefetch("decisions", queryset=scoping.decisions_for(user))
+    ).get(pk=session.pk)
     points = _points(session_with_decisions, user)
     values, errors, rows = _read_decisions(request, points)
     if not rows:
