@@ -109,6 +109,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options.setdefault("server_side_binding", True)
     if os.environ.get("DB_PREPARED_STATEMENTS", "1") != "0":
         _options.setdefault("prepare_threshold", 5)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded run: two web processes, the worker and beat write to one file at once.
+    # WAL lets readers and the writer go on together; IMMEDIATE takes the write lock when a
+    # transaction begins, so that two transactions that read and then write never deadlock
+    # (SQLite answers that with an immediate "database is locked" that no timeout retries);
+    # writers then queue for up to `timeout` seconds (under gunicorn's 30 s) instead of failing.
+    # Proved over HTTP by tests/backend/test_embedded_concurrency.py.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("transaction_mode", "IMMEDIATE")
+    _options.setdefault("timeout", 20)
+    _options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
