@@ -26,11 +26,13 @@ run: install setup
 	$(BIN)/python scripts/run_embedded.py
 
 # What `make run` does before it serves, each step idempotent and asking the database of
-# DATABASE_URL (not the checkout): the schema, the static files, and the Loire demo (load_demo
-# adds only what is missing, then prints the accounts and the partners' links).
+# DATABASE_URL (not the checkout): the schema, the cache table (the throttles every process
+# shares when there is no Redis), the static files, and the Loire demo (load_demo adds only what
+# is missing, then prints the accounts and the partners' links).
 setup: install
 	mkdir -p "$${VAR_DIR:-var}"
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py load_demo
 

@@ -184,7 +184,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- Cache (throttling of bad links and sign-ins): Redis when the broker is Redis ----------
+# --- Cache (throttles of bad links and sign-ins): shared by every process ------------------
+# Redis when the broker is Redis. Otherwise a table of the database (`manage.py
+# createcachetable`, which `make run` runs): every web process and the worker count in one
+# place, where a per-process cache would let each gunicorn worker keep its own counts. A table
+# rather than files: on SQLite (transaction_mode IMMEDIATE above) a transaction holds the write
+# lock from its start, so a count read and written in one `transaction.atomic()` is never lost
+# to another process (backend.actions.link_throttle); files have no such lock.
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
@@ -194,7 +200,17 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cache_entries",
+            # Django's incr() rewrites a key with this timeout: the bad-link window (10 min).
+            "TIMEOUT": 600,
+            # Past this many entries, each write culls the expired ones and then a third of the
+            # rest: high enough that a guesser spraying addresses cannot wipe its own counts.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 # Personal data: contacts whose every action ended this many years ago are anonymised
 # (`manage.py anonymise_closed`, backend.partners.retention).
 RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS") or 5)

@@ -1,5 +1,6 @@
 """The embedded run (`make run`: SQLite, two gunicorn workers, a Celery worker with beat) under
-concurrent use, over real HTTP: writes at once never get a 500 ("database is locked")."""
+concurrent use, over real HTTP: writes at once never get a 500 ("database is locked"), and the
+throttles count across every process."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import json
 import os
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -27,6 +29,7 @@ from tests.embedded import ROOT, embedded_env, make_setup
 
 pytestmark = pytest.mark.slow
 
+BAD_LINK_LIMIT = 6
 PASSWORD = "demo-caf42-2026"  # the demo's
 
 
@@ -84,7 +87,7 @@ def embedded(tmp_path_factory) -> Iterator[Embedded]:
     and var/ of its own, then the supervisor with its web workers, Celery worker and beat."""
     var_dir = tmp_path_factory.mktemp("embedded") / "var"
     port = free_port()
-    env = embedded_env(var_dir, PORT=str(port))
+    env = embedded_env(var_dir, PORT=str(port), BAD_LINK_LIMIT=str(BAD_LINK_LIMIT))
     printed = make_setup(env)
     log = var_dir / "run_embedded.log"
     with log.open("wb") as output:
@@ -267,3 +270,28 @@ def test_thirty_writes_at_once_while_the_worker_sweeps_get_no_5xx(embedded):
     assert set(won.values()) == {1}, seen
     assert all(s.returncode == 0 for s in sweeps), [s.stderr[-2000:] for s in sweeps]
     assert "database is locked" not in embedded.log.read_text()
+
+
+# --- 2. throttles shared by every process ----------------------------------------------------
+
+
+def test_the_bad_link_limit_holds_across_the_two_web_workers(embedded):
+    """One web worker is kept busy by a request whose headers have not all arrived: the other
+    serves the next bad links; then the first finishes its own. A count per process would see
+    1 bad link in one worker and LIMIT - 1 in the other, and let the next one through."""
+    source = "127.0.0.2"  # an address of its own: the other test's links are not counted here
+    bad = "/respond/pas-un-lien-{}/"
+    with socket.create_connection(("127.0.0.1", embedded.port), 10, (source, 0)) as held:
+        held.sendall(f"GET {bad.format('tenu')} HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode())
+        others = [
+            embedded.call("GET", bad.format(number), source=source)[0]
+            for number in range(BAD_LINK_LIMIT - 1)
+        ]
+        held.sendall(b"Connection: close\r\n\r\n")
+        answer = http.client.HTTPResponse(held)
+        answer.begin()
+        assert (answer.status, others) == (404, [404] * (BAD_LINK_LIMIT - 1))
+
+    status, page = embedded.call("GET", bad.format("de-trop"), source=source)
+    assert status == 429 and "Trop de tentatives" in page
+    assert embedded.call("GET", bad.format("ailleurs"), source="127.0.0.3")[0] == 404
