@@ -10,7 +10,7 @@ export PORT
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
 TEST_BROKER_URL ?= $(or $(CELERY_BROKER_URL),redis://127.0.0.1:6379/15)
 
-.PHONY: install run test reliability lint format lock bench clean
+.PHONY: install run setup test reliability lint format lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,14 +22,19 @@ $(VENV)/.installed: requirements.lock | $(BIN)/python
 
 install: $(VENV)/.installed
 
-run: install
-	mkdir -p var
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	@if [ ! -f var/.demo-loaded ]; then \
-		$(BIN)/python manage.py load_demo && touch var/.demo-loaded; \
-	fi
+run: install setup
 	$(BIN)/python scripts/run_embedded.py
+
+# What `make run` does before it serves, each step idempotent and asking the database of
+# DATABASE_URL (not the checkout): the schema, the cache table (the throttles every process
+# shares when there is no Redis), the static files, and the Loire demo (load_demo adds only what
+# is missing, then prints the accounts and the partners' links).
+setup: install
+	mkdir -p "$${VAR_DIR:-var}"
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py load_demo
 
 test: install
 	$(BIN)/ruff check .

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.core.secret_key import secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(os.environ.get("VAR_DIR") or BASE_DIR / "var")
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -110,6 +110,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options.setdefault("server_side_binding", True)
     if os.environ.get("DB_PREPARED_STATEMENTS", "1") != "0":
         _options.setdefault("prepare_threshold", 5)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded run: two web processes, the worker and beat write to one file at once.
+    # WAL lets readers and the writer go on together; IMMEDIATE takes the write lock when a
+    # transaction begins, so that two transactions that read and then write never deadlock
+    # (SQLite answers that with an immediate "database is locked" that no timeout retries);
+    # writers then queue for up to `timeout` seconds (under gunicorn's 30 s) instead of failing.
+    # Proved over HTTP by tests/backend/test_embedded_concurrency.py.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("transaction_mode", "IMMEDIATE")
+    _options.setdefault("timeout", 20)
+    _options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
 # DJANGO_SECRET_KEY; the embedded run (SQLite) and DJANGO_DEBUG=1 may go without: a random key
 # kept in var/secret-key. Otherwise the settings refuse to load (backend.core.secret_key).
 SECRET_KEY = secret_key(
@@ -182,7 +193,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- Cache (throttling of bad links and sign-ins): Redis when the broker is Redis ----------
+# --- Cache (throttles of bad links and sign-ins): shared by every process ------------------
+# Redis when the broker is Redis. Otherwise a table of the database (`manage.py
+# createcachetable`, which `make run` runs): every web process and the worker count in one
+# place, where a per-process cache would let each gunicorn worker keep its own counts. A table
+# rather than files: on SQLite (transaction_mode IMMEDIATE above) a transaction holds the write
+# lock from its start, so a count read and written in one `transaction.atomic()` is never lost
+# to another process (backend.actions.link_throttle); files have no such lock.
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
@@ -192,7 +209,17 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cache_entries",
+            # Django's incr() rewrites a key with this timeout: the bad-link window (10 min).
+            "TIMEOUT": 600,
+            # Past this many entries, each write culls the expired ones and then a third of the
+            # rest: high enough that a guesser spraying addresses cannot wipe its own counts.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 # Personal data: contacts whose every action ended this many years ago are anonymised
 # (`manage.py anonymise_closed`, backend.partners.retention).
 RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS") or 5)

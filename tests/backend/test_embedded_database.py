@@ -1,17 +1,30 @@
 """``make run`` works on SQLite: the demo loads there through the same services, including
-the statements written by hand for the hot paths (``backend.core.rows``)."""
+the statements written by hand for the hot paths (``backend.core.rows``), into whichever
+database ``DATABASE_URL`` names."""
 
-import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+import pytest
+
+from backend.demo import data
+from tests.embedded import ROOT, embedded_env, make_setup
 
 
-def _manage(database: Path, *args: str) -> str:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "CELERY_BROKER_URL": ""}
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory) -> dict[str, Path | str]:
+    """`make run`'s setup in one checkout (one var/), on a SQLite database and then another."""
+    root = tmp_path_factory.mktemp("checkout")
+    first, second = root / "first.sqlite3", root / "second.sqlite3"
+    make_setup(embedded_env(root / "var", DATABASE_URL=f"sqlite:///{first}"))
+    printed = make_setup(embedded_env(root / "var", DATABASE_URL=f"sqlite:///{second}"))
+    return {"var": root / "var", "first": first, "second": second, "printed": printed}
+
+
+def _manage(checkout, database: Path, *args: str) -> str:
+    env = embedded_env(checkout["var"], DATABASE_URL=f"sqlite:///{database}")
     done = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -24,11 +37,9 @@ def _manage(database: Path, *args: str) -> str:
     return done.stdout
 
 
-def test_the_demo_loads_on_sqlite_and_its_invitations_are_sent(tmp_path):
-    database = tmp_path / "db.sqlite3"
-    _manage(database, "migrate", "--noinput", "-v0")
-    _manage(database, "load_demo")
-    printed = _manage(database, "dispatch_due")  # no SMTP server: printed to the console
+def test_the_demo_loads_on_sqlite_and_its_invitations_are_sent(checkout):
+    database = checkout["first"]
+    printed = _manage(checkout, database, "dispatch_due")  # no SMTP server: printed to the console
     with sqlite3.connect(database) as db:
         counts = dict(
             db.execute(
@@ -51,3 +62,19 @@ def test_the_demo_loads_on_sqlite_and_its_invitations_are_sent(tmp_path):
     assert f"envoyées : {sent}," in printed and printed.count("Message-ID: ") == sent > 0
     # every role still waiting for its answer got its invitation, once
     assert counts["invitation:sent"] == invited
+
+
+@pytest.mark.slow
+def test_make_run_loads_the_demo_into_every_database_of_one_checkout(checkout):
+    """The demo follows the database, not the checkout: `make run` on another DATABASE_URL in
+    the same clone (same var/) loads the demo there too."""
+
+    def demo_rows(database: Path) -> tuple[int, int]:
+        with sqlite3.connect(database) as db:
+            actions = db.execute("SELECT count(*) FROM actions_action").fetchone()[0]
+            staff = db.execute("SELECT count(*) FROM accounts_user").fetchone()[0]
+        return actions, staff
+
+    expected = (len(data.ACTIONS), len(data.STAFF))
+    assert demo_rows(checkout["first"]) == demo_rows(checkout["second"]) == expected
+    assert "Données de démonstration chargées" in checkout["printed"]
