@@ -212,6 +212,11 @@ AXES_LOCKOUT_CALLABLE = "backend.accounts.signin.lockout_response"
 AXES_RESET_ON_SUCCESS = True  # the pair's failures only (SignInAttempts.reset_user_attempts)
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt does not prolong it
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not logged (a table without end)
+# Password-reset e-mails (backend.accounts.password_resets), per hour: at most this many to one
+# account, and this many requests from one address (beyond: the same page, no e-mail).
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT") or 3)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS") or 10)
+PASSWORD_RESET_WINDOW_SECONDS = 3600
 
 # --- REST API -----------------------------------------------------------------------------
 # An API token is good for this many days after it was issued (backend.accounts.tokens).

@@ -1,5 +1,5 @@
 """A new password ends every sign-in made with the old one (API tokens, other sessions), by
-whatever path it is set."""
+whatever path it is set; password-reset e-mails are limited per account and per address."""
 
 import re
 
@@ -144,3 +144,44 @@ def test_a_password_set_in_code_ends_the_tokens_once_it_is_saved(worker):
     new_token = api_token(worker, NEW_PASSWORD)
     worker.save()
     assert token_works(new_token)
+
+
+# --- Password-reset e-mails are limited -------------------------------------------------------
+
+
+def ask_reset(email, address):
+    response = Client(REMOTE_ADDR=address).post(reverse("web:password_reset"), {"email": email})
+    assert response.status_code == 302  # the same answer, whether an e-mail left or not
+    assert response["Location"] == reverse("web:password_reset_done")
+
+
+def test_one_account_gets_a_few_reset_emails_an_hour_whoever_asks(worker, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT = 3
+    for number in range(6):
+        ask_reset(worker.email, f"198.51.100.{number}")
+    assert len(mail.outbox) == 3
+    assert {tuple(message.to) for message in mail.outbox} == {(worker.email,)}
+
+
+def test_one_address_cannot_send_reset_emails_to_every_account(make_staff, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 4
+    accounts = [make_staff() for _ in range(6)]
+    ask_reset("inconnu@example.org", "198.51.100.7")  # an unknown e-mail counts too
+    for account in accounts:
+        ask_reset(account.email, "198.51.100.7")
+    assert [message.to for message in mail.outbox] == [[a.email] for a in accounts[:3]]
+    ask_reset(accounts[5].email, "203.0.113.9")  # another address is not held back
+    assert mail.outbox[-1].to == [accounts[5].email]
+
+
+def test_the_limits_end_with_their_hour(worker, settings, time_machine):
+    # The in-memory cache follows the clock time-machine moves (Redis keeps its own).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT = 1
+    time_machine.move_to("2026-03-02 09:00 +01:00", tick=False)
+    ask_reset(worker.email, "198.51.100.7")
+    ask_reset(worker.email, "198.51.100.7")
+    assert len(mail.outbox) == 1
+    time_machine.move_to("2026-03-02 10:01 +01:00", tick=False)
+    ask_reset(worker.email, "198.51.100.7")
+    assert len(mail.outbox) == 2

@@ -6,13 +6,13 @@ the personal links of their e-mails."""
 from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from backend.accounts import signin
+from backend.accounts import password_resets, signin
 
 
 class SignInForm(AuthenticationForm):
@@ -48,9 +48,22 @@ class SignInView(auth_views.LoginView):
         return response
 
 
-class PasswordResetView(auth_views.PasswordResetView):
-    """The e-mailed link is built on SITE_URL, never on the request's Host header."""
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Django's form; the e-mails go only to the accounts ``password_resets`` allows."""
 
+    def save(self, *args, request=None, **kwargs):
+        self.client_address = signin.client_address(request)
+        return super().save(*args, request=request, **kwargs)
+
+    def get_users(self, email):
+        return password_resets.recipients(super().get_users(email), self.client_address)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The e-mailed link is built on SITE_URL, never on the request's Host header. Throttled
+    per account and per address; the page answers the same way beyond the limits."""
+
+    form_class = ThrottledPasswordResetForm
     template_name = "web/auth/password_reset.html"
     email_template_name = "web/auth/password_reset_email.txt"
     subject_template_name = "web/auth/password_reset_subject.txt"
