@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -70,6 +71,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "backend.web.security.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lock-out into its 429
+]
+# Axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -224,11 +231,28 @@ else:
 # (`manage.py anonymise_closed`, backend.partners.retention).
 RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS") or 5)
 BAD_LINK_LIMIT = int(os.environ.get("BAD_LINK_LIMIT", "20"))  # per address, per 10 minutes
-# Sign-in lock-out (backend.accounts.lockout): failures per username, and per address (higher:
-# an office behind one address), within the window; then 429 until the window has passed.
+# Sign-in lock-out (django-axes, backend.accounts.signin), on every way in (the staff sign-in,
+# the admin's, the API's token): failures per (username, address), and per address (higher: an
+# office behind one address); a pair or an address that reaches its limit is refused (429) for
+# SIGNIN_LOCKOUT_SECONDS after its last failure. The counts are rows in the database.
 SIGNIN_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT") or 5)
 SIGNIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("SIGNIN_FAILURE_LIMIT_PER_ADDRESS") or 20)
 SIGNIN_LOCKOUT_SECONDS = int(os.environ.get("SIGNIN_LOCKOUT_SECONDS") or 15 * 60)
+AXES_HANDLER = "backend.accounts.signin.SignInAttempts"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = "backend.accounts.signin.failure_limit"
+AXES_COOLOFF_TIME = "backend.accounts.signin.cool_off"
+AXES_USERNAME_CALLABLE = "backend.accounts.signin.login_name"
+AXES_CLIENT_IP_CALLABLE = "backend.accounts.signin.client_address"
+AXES_LOCKOUT_CALLABLE = "backend.accounts.signin.lockout_response"
+AXES_RESET_ON_SUCCESS = True  # the pair's failures only (SignInAttempts.reset_user_attempts)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt does not prolong it
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not logged (a table without end)
+# Password-reset e-mails (backend.accounts.password_resets), per hour: at most this many to one
+# account, and this many requests from one address (beyond: the same page, no e-mail).
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT") or 3)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS") or 10)
+PASSWORD_RESET_WINDOW_SECONDS = 3600
 
 # --- REST API -----------------------------------------------------------------------------
 # An API token is good for this many days after it was issued (backend.accounts.tokens).

@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from backend.accounts.tokens import end_api_tokens
+
 
 class StaffRole(models.TextChoices):
     SOCIAL_WORKER = "social_worker", _("travailleur social")
@@ -37,6 +39,25 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    # A new password ends every sign-in made with the old one: the API tokens here, once the
+    # new password is saved (whatever sets it: the reset by e-mail, the admin, a command);
+    # the sessions by Django itself (their hash of the password no longer matches).
+    _password_set = False
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self._password_set = True
+
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        self._password_set = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self._password_set:
+            self._password_set = False
+            end_api_tokens(self)
 
     @property
     def is_staff_member(self) -> bool:

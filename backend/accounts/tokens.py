@@ -2,7 +2,8 @@
 
 Signing in again (``POST /api/v1/auth/token/``) gives the token still valid, or a new one
 once the old has expired (the old key is deleted: it never works again). An expired token is
-refused with 401 and a message that says to sign in again.
+refused with 401 and a message that says to sign in again. A new password ends the user's
+tokens (``end_api_tokens``, called by ``User.save`` after ``set_password``).
 """
 
 import datetime
@@ -22,6 +23,11 @@ def token_lifetime() -> datetime.timedelta:
 
 def expired(token: Token) -> bool:
     return token.created <= timezone.now() - token_lifetime()
+
+
+def end_api_tokens(user) -> None:
+    """The user's API tokens stop working (their password changed)."""
+    Token.objects.filter(user=user).delete()
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from backend.accounts.lockout import SignInLockedOut
+from backend.accounts.signin import SignInLockedOut
 from workflows.errors import (
     InvalidTransitionInput,
     TransitionConflict,

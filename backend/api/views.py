@@ -11,9 +11,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from backend.accounts.lockout import sign_in
 from backend.accounts.models import StaffRole
 from backend.accounts.services import create_staff
+from backend.accounts.signin import sign_in
 from backend.accounts.tokens import issue_token
 from backend.actions import link_access
 from backend.actions import services as action_services
@@ -61,7 +61,8 @@ STAFF_TRANSITIONS = (
 
 class TokenView(APIView):
     """Exchange a username and password for an API token. After repeated failures for a
-    username or from an address, every attempt is refused for a while (429)."""
+    username from an address, or from an address, every attempt is refused for a while (429):
+    the same lock-out as the web's and the admin's sign-in (``backend.accounts.signin``)."""
 
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]

@@ -10,15 +10,13 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.test import RequestFactory
-
-from backend.accounts.lockout import SignInLockedOut, sign_in
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN_URL = "/api/v1/auth/token/"
 PASSWORD = "un-mot-de-passe-solide-42"  # the factories' password
+HOME, ELSEWHERE = "198.51.100.7", "203.0.113.9"
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +34,7 @@ def _lockout_settings(settings):
     settings.SIGNIN_LOCKOUT_SECONDS = 900
 
 
-def token_request(api, username, password, address="198.51.100.7", **headers):
+def token_request(api, username, password, address=HOME, **headers):
     return api.post(
         TOKEN_URL,
         {"username": username, "password": password},
@@ -46,9 +44,11 @@ def token_request(api, username, password, address="198.51.100.7", **headers):
     )
 
 
-def fail(api, username, times, address="198.51.100.7", **headers):
-    for _ in range(times):
-        assert token_request(api, username, "faux", address, **headers).status_code == 400
+def fail(api, username, times, address=HOME, **headers) -> list[int]:
+    """Wrong passwords; the statuses they got (400, then 429 once a limit is reached)."""
+    return [
+        token_request(api, username, "faux", address, **headers).status_code for _ in range(times)
+    ]
 
 
 # --- Lock-out -------------------------------------------------------------------------------
@@ -57,13 +57,16 @@ def fail(api, username, times, address="198.51.100.7", **headers):
 @pytest.mark.parametrize(
     ("failures", "then_from", "expected"),
     [
-        (4, "198.51.100.7", 200),  # under the limit, the right password works
-        (5, "198.51.100.7", 429),  # at the limit, even the right password is refused
-        (5, "203.0.113.9", 429),  # from another address too: the username is locked
+        (4, HOME, 200),  # under the limit, the right password works
+        (5, HOME, 429),  # at the limit, even the right password is refused
+        (5, ELSEWHERE, 200),  # from another address: the guesser's failures are not the owner's
     ],
 )
-def test_five_failures_lock_the_username(api, social_worker, failures, then_from, expected):
-    fail(api, social_worker.username, failures)
+def test_five_failures_lock_the_username_from_that_address(
+    api, social_worker, failures, then_from, expected
+):
+    statuses = fail(api, social_worker.username, failures)
+    assert statuses == [400] * 4 + [429] * (failures - 4)  # the fifth already says so
     response = token_request(api, social_worker.username, PASSWORD, then_from)
     assert response.status_code == expected
     if expected == 429:
@@ -86,22 +89,41 @@ def test_a_successful_sign_in_starts_the_count_again(api, social_worker):
 
 def test_one_address_guessing_many_usernames_is_locked_out(api, social_worker):
     for number in range(10):  # ten usernames, one failure each: no username is locked
-        fail(api, f"agent{number}", 1)
+        fail(api, f"personne{number}", 1)
     assert token_request(api, social_worker.username, PASSWORD).status_code == 429
-    other = token_request(api, social_worker.username, PASSWORD, "203.0.113.9")
+    other = token_request(api, social_worker.username, PASSWORD, ELSEWHERE)
     assert other.status_code == 200  # the account itself is not locked
+
+
+def test_an_office_behind_one_address_gets_more_than_one_persons_failures(
+    api, social_worker, make_staff
+):
+    colleague = make_staff()
+    assert fail(api, colleague.username, 4) == [400] * 4
+    assert fail(api, "personne", 4) == [400] * 4  # 8 from the address: under its 10
+    assert token_request(api, social_worker.username, PASSWORD).status_code == 200
+
+
+def test_signing_in_to_ones_own_account_does_not_clear_the_addresss_other_failures(
+    api, social_worker
+):
+    """A guesser with an account of their own cannot sign in to it now and then to start the
+    address's count again: a success clears only its own (username, address) failures."""
+    fail(api, social_worker.username, 2)
+    for number in range(7):
+        fail(api, f"personne{number}", 1)
+    assert token_request(api, social_worker.username, PASSWORD).status_code == 200
+    assert fail(api, "personne9", 3) == [400, 400, 429]  # 7 + 3 others: the address's 10
 
 
 def test_a_made_up_forwarded_address_does_not_dodge_the_lock_out(api, social_worker):
     for number in range(10):
-        fail(api, f"agent{number}", 1, HTTP_X_FORWARDED_FOR=f"10.0.0.{number}")
+        fail(api, f"personne{number}", 1, HTTP_X_FORWARDED_FOR=f"10.0.0.{number}")
     response = token_request(api, social_worker.username, PASSWORD, HTTP_X_FORWARDED_FOR="10.9.9.9")
     assert response.status_code == 429
 
 
-def test_the_lock_out_ends_with_its_window(api, social_worker, settings, time_machine):
-    # Redis keeps its own clock: the in-memory cache follows the one time-machine moves.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+def test_the_lock_out_ends_with_its_window(api, social_worker, time_machine):
     time_machine.move_to("2026-03-02 09:00 +01:00", tick=False)
     fail(api, social_worker.username, 5)
     time_machine.move_to("2026-03-02 09:14 +01:00", tick=False)
@@ -110,25 +132,39 @@ def test_the_lock_out_ends_with_its_window(api, social_worker, settings, time_ma
     assert token_request(api, social_worker.username, PASSWORD).status_code == 200
 
 
+def test_attempts_refused_during_a_lock_out_do_not_prolong_it(api, social_worker, time_machine):
+    time_machine.move_to("2026-03-02 09:00 +01:00", tick=False)
+    fail(api, social_worker.username, 5)  # the owner, mistyping
+    for minute in (5, 10, 14):  # trying again, wrong and right: refused, and not counted
+        time_machine.move_to(f"2026-03-02 09:{minute:02} +01:00", tick=False)
+        assert fail(api, social_worker.username, 1) == [429]
+        assert token_request(api, social_worker.username, PASSWORD).status_code == 429
+    time_machine.move_to("2026-03-02 09:16 +01:00", tick=False)
+    assert token_request(api, social_worker.username, PASSWORD).status_code == 200
+
+
+def test_a_guesser_elsewhere_cannot_keep_the_owner_locked_out(api, social_worker, time_machine):
+    """The lock-out as a weapon: five wrong passwords every quarter of an hour, from anywhere,
+    used to keep the real person out for good. The owner, from their own address, is never
+    refused; the guesser's own address is."""
+    for quarter in range(4):
+        time_machine.move_to(f"2026-03-02 09:{quarter * 16:02} +01:00", tick=False)
+        fail(api, social_worker.username, 5, ELSEWHERE)
+        response = token_request(api, social_worker.username, PASSWORD, HOME)
+        assert response.status_code == 200, quarter
+        assert token_request(api, social_worker.username, PASSWORD, ELSEWHERE).status_code == 429
+
+
 def test_the_lock_out_in_english(api, social_worker):
     fail(api, social_worker.username, 5)
     response = api.post(
         TOKEN_URL,
         {"username": social_worker.username, "password": PASSWORD},
-        REMOTE_ADDR="198.51.100.7",
+        REMOTE_ADDR=HOME,
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 429
-    assert response.json()["detail"]
-
-
-def test_the_web_sign_in_can_use_the_same_lock_out(social_worker):
-    """What the web sign-in form calls: the same counts as the API's token endpoint."""
-    request = RequestFactory().post("/connexion/", REMOTE_ADDR="198.51.100.7")
-    for _ in range(5):
-        assert sign_in(request, social_worker.username, "faux") is None
-    with pytest.raises(SignInLockedOut):
-        sign_in(request, social_worker.username, PASSWORD)
+    assert response.json()["detail"].startswith("Too many failed sign-in attempts")
 
 
 def test_an_unknown_user_and_a_wrong_password_get_the_same_answer(api, social_worker):

@@ -5,7 +5,9 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from backend.accounts.models import User
 
@@ -116,16 +118,77 @@ def test_the_root_sends_staff_to_their_dashboard_and_others_to_a_presentation(
 
 
 def test_five_wrong_passwords_lock_the_account_for_a_while_even_with_the_right_one(
-    client, worker, settings
+    client, worker, settings, time_machine
 ):
-    from django.core.cache import cache
-
-    cache.clear()
-    for _ in range(settings.SIGNIN_FAILURE_LIMIT):
-        assert sign_in(client, worker.username, password="devine").status_code == 200
+    time_machine.move_to("2026-03-02 09:00 +01:00", tick=False)
+    for attempt in range(1, settings.SIGNIN_FAILURE_LIMIT + 1):
+        response = sign_in(client, worker.username, password="devine")
+        assert response.status_code == (429 if attempt == settings.SIGNIN_FAILURE_LIMIT else 200)
     response = sign_in(client, worker.email)  # the right password, by e-mail
     assert response.status_code == 429
     assert "la connexion est bloquée pour un moment" in response.text
+    assert 'name="password"' in response.text  # the sign-in page, with the message
     assert client.get(reverse("web:dashboard")).status_code == 302
-    cache.clear()  # the window has passed
+    time_machine.move_to("2026-03-02 09:16 +01:00", tick=False)  # the window has passed
     assert sign_in(client, worker.username).status_code == 302
+
+
+# --- One lock-out for every way in: the staff sign-in, the admin's, the API's token -----------
+
+ADMIN_LOGIN = "/admin/login/"
+
+
+def admin_sign_in(client, username, password=PASSWORD):
+    return client.post(ADMIN_LOGIN, {"username": username, "password": password, "next": "/admin/"})
+
+
+@pytest.fixture
+def superuser(admin_user):
+    admin_user.is_staff = admin_user.is_superuser = True  # as create_staff makes an admin
+    admin_user.set_password(PASSWORD)
+    admin_user.save()
+    return admin_user
+
+
+def test_the_admin_sign_in_is_locked_out_too(client, superuser, settings):
+    for _ in range(settings.SIGNIN_FAILURE_LIMIT - 1):
+        response = admin_sign_in(client, superuser.username, password="devine")
+        assert response.status_code == 200  # the admin's page, "saisissez … corrects"
+    assert admin_sign_in(client, superuser.username, password="devine").status_code == 429
+    response = admin_sign_in(client, superuser.username)  # the right password
+    assert response.status_code == 429
+    assert "la connexion est bloquée pour un moment" in response.text
+    assert client.get("/admin/").status_code == 302  # nobody signed in
+
+
+@pytest.mark.parametrize("way", ["staff sign-in", "by e-mail", "admin", "API"])
+def test_failures_anywhere_count_for_every_way_in(client, superuser, settings, way):
+    """Two wrong passwords on the admin's sign-in, one on the staff sign-in by username, one by
+    e-mail, one on the API: five for this username from this address, on any way in."""
+    superuser.email = "Direction@caf42.example"
+    superuser.save()
+    admin_sign_in(client, superuser.username, password="devine")
+    admin_sign_in(client, superuser.username.upper(), password="devine")
+    sign_in(client, superuser.username, password="devine")
+    sign_in(client, "direction@caf42.example", password="devine")
+    api = APIClient()
+    api.post("/api/v1/auth/token/", {"username": superuser.username, "password": "devine"})
+
+    if way == "API":
+        right = {"username": superuser.username, "password": PASSWORD}
+        response = api.post("/api/v1/auth/token/", right)
+        assert "token" not in response.json()
+    elif way == "admin":
+        response = admin_sign_in(client, superuser.username)
+    else:
+        response = sign_in(client, superuser.email if way == "by e-mail" else superuser.username)
+    assert response.status_code == 429
+    assert client.get("/admin/").status_code == 302
+
+
+def test_the_lock_out_of_one_address_leaves_the_admin_open_from_another(client, superuser):
+    for _ in range(5):
+        admin_sign_in(client, superuser.username, password="devine")
+    elsewhere = Client(REMOTE_ADDR="203.0.113.9")
+    assert admin_sign_in(elsewhere, superuser.username).status_code == 302
+    assert elsewhere.get("/admin/").status_code == 200

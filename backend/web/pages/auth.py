@@ -5,18 +5,20 @@ the personal links of their e-mails."""
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from backend.accounts import lockout
+from backend.accounts import password_resets, signin
 
 
 class SignInForm(AuthenticationForm):
+    """Django's sign-in form, by username or e-mail. The lock-out (django-axes, the same as the
+    admin's and the API's) is checked by ``authenticate`` itself, before the password."""
+
     username = forms.CharField(
         label=_("Identifiant ou adresse e-mail"),
         max_length=254,
@@ -24,27 +26,14 @@ class SignInForm(AuthenticationForm):
     )
 
     def clean(self):
-        login = (self.cleaned_data.get("username") or "").strip()
-        if "@" in login:
-            match = (
-                get_user_model()
-                .objects.filter(email__iexact=login, is_active=True)
-                .values_list("username", flat=True)
-            )
-            if len(match) == 1:  # an ambiguous address signs nobody in
-                self.cleaned_data["username"] = match[0]
-        # The same lock-out as the API's token endpoint: checked before the password.
-        username = self.cleaned_data.get("username") or login
-        address = lockout.client_address(self.request)
-        if lockout.is_locked_out(username, address):
-            raise ValidationError(lockout.LOCKED_OUT_MESSAGE, code="locked_out")
+        if self.cleaned_data.get("username"):  # an ambiguous address signs nobody in
+            self.cleaned_data["username"] = signin.username_for(self.cleaned_data["username"])
         try:
-            cleaned = super().clean()
+            return super().clean()
         except ValidationError:
-            lockout.record_failure(username, address)
+            if signin.is_locked_out(self.request):
+                raise ValidationError(signin.LOCKED_OUT_MESSAGE, code="locked_out") from None
             raise
-        lockout.record_success(username)
-        return cleaned
 
 
 class SignInView(auth_views.LoginView):
@@ -59,9 +48,22 @@ class SignInView(auth_views.LoginView):
         return response
 
 
-class PasswordResetView(auth_views.PasswordResetView):
-    """The e-mailed link is built on SITE_URL, never on the request's Host header."""
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Django's form; the e-mails go only to the accounts ``password_resets`` allows."""
 
+    def save(self, *args, request=None, **kwargs):
+        self.client_address = signin.client_address(request)
+        return super().save(*args, request=request, **kwargs)
+
+    def get_users(self, email):
+        return password_resets.recipients(super().get_users(email), self.client_address)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The e-mailed link is built on SITE_URL, never on the request's Host header. Throttled
+    per account and per address; the page answers the same way beyond the limits."""
+
+    form_class = ThrottledPasswordResetForm
     template_name = "web/auth/password_reset.html"
     email_template_name = "web/auth/password_reset_email.txt"
     subject_template_name = "web/auth/password_reset_subject.txt"
