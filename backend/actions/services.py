@@ -193,7 +193,7 @@ def create_role(*, user, data: dict) -> RoleAssignment:
 @transaction.atomic
 def update_role(role: RoleAssignment, *, user, data: dict) -> RoleAssignment:
     action = _lock_editable_action(role.action_id, user)
-    role = RoleAssignment.objects.select_for_update().get(pk=role.pk)
+    role = RoleAssignment.objects.select_for_update(of=("self",)).get(pk=role.pk)
     if role.state not in EDITABLE_ROLE_STATES:
         raise TransitionConflict(
             _("Un rôle « %(state)s » ne se modifie plus.") % {"state": role.get_state_display()}

@@ -24,7 +24,7 @@ from rest_framework.test import APIClient
 
 from backend.actions.consultation import answer_role
 from backend.actions.links import token_for
-from backend.actions.models import RoleAssignment
+from backend.actions.models import Action, RoleAssignment
 from notifications.models import Notification
 from tests import factories
 from tests.reliability.conftest import wait_until
@@ -211,3 +211,48 @@ def test_an_answer_and_a_withdrawal_released_together(
             thread.join(timeout=60)
         answered, withdrawn = (thread.result for thread in requests)
         assert_one_consistent_outcome(action, role, answered, withdrawn)
+
+
+class OppositeOrder(threading.Thread):
+    """A transaction that takes the role first and then the action (what no path of the
+    product does any more): against an answer, a deadlock PostgreSQL breaks by rolling back
+    the answer, which then runs once more."""
+
+    def __init__(self, role):
+        super().__init__(daemon=True)
+        self.role = role
+        self.has_role, self.go_on = threading.Event(), threading.Event()
+        self.won = False
+
+    def run(self):
+        try:
+            with transaction.atomic():
+                roles = RoleAssignment.objects.select_for_update(of=("self",))
+                list(roles.filter(pk=self.role.pk).order_by())
+                self.has_role.set()
+                self.go_on.wait(timeout=60)
+                list(Action.objects.select_for_update().filter(pk=self.role.action_id))
+            self.won = True  # the answer was the one rolled back
+        finally:
+            connection.close()
+
+
+@on_postgresql
+def test_an_answer_that_loses_a_deadlock_is_run_again(project, territory, social_worker):
+    action, role = consultation_with_one_answer_pending(project, territory, social_worker)
+    other = OppositeOrder(role)
+    other.start()
+    assert other.has_role.wait(timeout=30)
+    answering = Request(answer, role)
+    answering.start()
+    wait_until(lambda: waiting_on_locks() >= 1, 30, message="the answer does not wait")
+    other.go_on.set()  # now each waits for the other: the answer, waiting first, is chosen
+    for thread in (other, answering):
+        thread.join(timeout=60)
+
+    assert other.won
+    assert answering.result[0] == 200, answering.result
+    role.refresh_from_db()
+    action.refresh_from_db()
+    assert role.state == "accepted" and action.state == "ready_for_board"
+    assert TransitionLog.objects.filter(subject_id=role.pk, transition="accept").count() == 1
