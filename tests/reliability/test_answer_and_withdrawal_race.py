@@ -15,10 +15,12 @@ holding the action and then needing the role) was a deadlock: a 500 and a lost a
 """
 
 import threading
+from html import unescape
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -63,6 +65,13 @@ def answer(role) -> tuple:
         f"/api/v1/respond/{token_for(role)}/", {"decision": "accept"}, format="json"
     )
     return response.status_code, _body(response)
+
+
+def answer_on_the_page(role) -> tuple:
+    """The partner's page (``/respond/<token>/``): (status, the page's text)."""
+    client = Client(raise_request_exception=False)
+    response = client.post(f"/respond/{token_for(role)}/", {"decision": "accept"})
+    return response.status_code, unescape(response.content.decode())
 
 
 def withdraw(role, staff_token) -> tuple:
@@ -166,6 +175,22 @@ def staff_token(social_worker):
     return Token.objects.create(user=social_worker).key
 
 
+def staged(role, first: str, requests: dict) -> None:
+    """Run ``requests`` ({"answer": …, "withdrawal": …}) so that ``first`` takes its locks
+    first and the other waits for it; then let them finish."""
+    holder = RowHolder(role)
+    holder.start()
+    assert holder.locked.wait(timeout=30)
+    second = "answer" if first == "withdrawal" else "withdrawal"
+    requests[first].start()
+    wait_until(lambda: waiting_on_locks() >= 1, 30, message=f"the {first} does not wait")
+    requests[second].start()
+    wait_until(lambda: waiting_on_locks() >= 2, 30, message=f"the {second} does not wait")
+    holder.release.set()
+    for thread in (holder, *requests.values()):
+        thread.join(timeout=60)
+
+
 @on_postgresql
 @pytest.mark.parametrize("first", ["withdrawal", "answer"])
 def test_an_answer_meeting_a_withdrawal_in_either_order(
@@ -173,21 +198,11 @@ def test_an_answer_meeting_a_withdrawal_in_either_order(
 ):
     for _trial in range(3):
         action, role = consultation_with_one_answer_pending(project, territory, social_worker)
-        holder = RowHolder(role)
-        holder.start()
-        assert holder.locked.wait(timeout=30)
         requests = {
             "withdrawal": Request(withdraw, role, staff_token),
             "answer": Request(answer, role),
         }
-        second = "answer" if first == "withdrawal" else "withdrawal"
-        requests[first].start()
-        wait_until(lambda: waiting_on_locks() >= 1, 30, message=f"the {first} does not wait")
-        requests[second].start()
-        wait_until(lambda: waiting_on_locks() >= 2, 30, message=f"the {second} does not wait")
-        holder.release.set()
-        for thread in (holder, *requests.values()):
-            thread.join(timeout=60)
+        staged(role, first, requests)
 
         answered, withdrawn = requests["answer"].result, requests["withdrawal"].result
         assert_one_consistent_outcome(action, role, answered, withdrawn)
@@ -211,6 +226,25 @@ def test_an_answer_and_a_withdrawal_released_together(
             thread.join(timeout=60)
         answered, withdrawn = (thread.result for thread in requests)
         assert_one_consistent_outcome(action, role, answered, withdrawn)
+
+
+@on_postgresql
+def test_the_answer_page_says_the_answer_did_not_count(
+    project, territory, social_worker, staff_token
+):
+    _action, role = consultation_with_one_answer_pending(project, territory, social_worker)
+    requests = {
+        "withdrawal": Request(withdraw, role, staff_token),
+        "answer": Request(answer_on_the_page, role),
+    }
+    staged(role, "withdrawal", requests)
+
+    assert requests["withdrawal"].result[0] == 200
+    status, page = requests["answer"].result
+    assert status == 409, page[:300]
+    assert "Ce rôle a été retiré : votre réponse n'a pas été prise en compte." in page
+    role.refresh_from_db()
+    assert role.state == "withdrawn"
 
 
 class OppositeOrder(threading.Thread):
