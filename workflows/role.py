@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from backend.accounts.models import StaffRole
-from workflows.engine import ContactPermission, StaffPermission
+from workflows.engine import ContactPermission, Guard, StaffPermission
 
 SW, TM = StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER
 
@@ -35,6 +35,30 @@ def new_nonce() -> str:
 
 
 OPEN_ROLE_STATES = (R.PROPOSED, R.INVITED, R.ACCEPTED, R.DECLINED, R.CHANGES_REQUESTED)
+
+# Roles are added, edited, withdrawn or deleted only while the action is being written or
+# discussed with its partners: from then on the board decides on the roles as they are.
+ROLES_CHANGE_IN = ("draft", "consultation")
+
+
+def roles_may_change(action) -> bool:
+    return action.state in ROLES_CHANGE_IN
+
+
+def roles_frozen_reason(action) -> str:
+    return str(
+        _(
+            "Les rôles ne changent plus : l'action est « %(state)s ». Ils s'ajoutent, se "
+            "modifient ou se retirent seulement en brouillon ou pendant la consultation ; "
+            "pour les revoir, il faut réviser l'action."
+        )
+        % {"state": action.get_state_display()}
+    )
+
+
+action_open_for_roles = Guard(
+    lambda role: roles_may_change(role.action), lambda role: roles_frozen_reason(role.action)
+)
 
 
 class RoleWorkflow(FSMModelMixin, models.Model):
@@ -88,6 +112,7 @@ class RoleWorkflow(FSMModelMixin, models.Model):
         field=state,
         source=list(OPEN_ROLE_STATES),
         target=R.WITHDRAWN,
+        conditions=[action_open_for_roles],
         permission=StaffPermission(SW, TM, automatic=True),
     )
     def withdraw(self):

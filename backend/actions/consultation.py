@@ -2,7 +2,9 @@
 
 All answers to one action are serialised on the action's row: when the last open role is
 accepted, exactly one answer sees it and moves the action to ready_for_board (an automatic
-transition in the log), even when partners answer at the same moment.
+transition in the log), even when partners answer at the same moment. Staff changing the
+roles lock the same row first, so an answer and a withdrawal of its role queue: the partner
+learns either that its answer counted (200) or that it did not (409, saying why).
 """
 
 from django.db import transaction
@@ -11,11 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.actions.links import role_for_token
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
+from workflows.concurrency import retried_once
 from workflows.errors import InvalidTransitionInput, TransitionConflict
 from workflows.services import perform_transition
 
 DECISIONS = ("accept", "decline", "request_changes")
 ANSWERED = (RoleState.ACCEPTED, RoleState.DECLINED, RoleState.CHANGES_REQUESTED)
+ANSWER_NOT_SAVED = _("Votre réponse n'a pas pu être enregistrée, réessayez.")
+ROLE_WITHDRAWN = _("Ce rôle a été retiré : votre réponse n'a pas été prise en compte.")
 
 
 def responder_label(role: RoleAssignment, responder) -> str:
@@ -23,6 +28,7 @@ def responder_label(role: RoleAssignment, responder) -> str:
     return f"{name} ({role.organisation.name})"
 
 
+@retried_once(ANSWER_NOT_SAVED)
 @transaction.atomic
 def answer_role(role_id: int, *, decision: str, responder, comment: str = "") -> RoleAssignment:
     """``responder``: the role's Contact (proven by a personal link) or a User linked to it."""
@@ -34,6 +40,8 @@ def answer_role(role_id: int, *, decision: str, responder, comment: str = "") ->
     action_id = RoleAssignment.objects.values_list("action_id", flat=True).get(pk=role_id)
     action = Action.objects.select_for_update().get(pk=action_id)
     role = RoleAssignment.objects.select_related("organisation", "contact").get(pk=role_id)
+    if role.state == RoleState.WITHDRAWN:
+        raise TransitionConflict(ROLE_WITHDRAWN)
     if role.state in ANSWERED:
         raise TransitionConflict(
             _("Ce rôle a déjà reçu une réponse (%(state)s) le %(date)s.")

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import StaffRole
 from backend.actions.links import new_nonce, personal_link
-from backend.actions.models import RoleAssignment, RoleState
+from backend.actions.models import Action, RoleAssignment, RoleState
+from workflows.concurrency import retried_once
 from workflows.errors import TransitionConflict
 from workflows.services import log_transition
 
@@ -44,6 +45,8 @@ def link_refusal(action, user) -> str:
 
 
 def _locked(role: RoleAssignment, user, no_link) -> RoleAssignment:
+    # The action, then its role: the order every change to an action or its roles locks in.
+    Action.objects.select_for_update(of=("self",)).filter(pk=role.action_id).first()
     role = (
         RoleAssignment.objects.select_for_update(of=("self",))
         .select_related("action__project", "organisation")
@@ -67,6 +70,7 @@ def _trace(role: RoleAssignment, name: str, user, what) -> None:
     log_transition(role, name, role.state, role.state, actor=user, comment=comment)
 
 
+@retried_once()
 @transaction.atomic
 def read_link(role: RoleAssignment, *, user) -> str:
     """The personal link of a role waiting for its answer (to send it another way)."""
@@ -75,6 +79,7 @@ def read_link(role: RoleAssignment, *, user) -> str:
     return personal_link(role)
 
 
+@retried_once()
 @transaction.atomic
 def revoke_link(role: RoleAssignment, *, user) -> RoleAssignment:
     """The partner's current link stops working; a new one replaces it."""

@@ -14,8 +14,10 @@ from backend.actions.effects import invite_role
 from backend.actions.link_access import revoke_link  # noqa: F401  (a role command too)
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
 from notifications.effects import deadline_moved
+from workflows.concurrency import retried_once
 from workflows.engine import transitions_of
 from workflows.errors import InvalidTransitionInput, TransitionConflict
+from workflows.role import roles_frozen_reason, roles_may_change
 from workflows.services import check_transition, perform_transition
 
 EDITORS = (StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER)
@@ -84,9 +86,18 @@ def create_action(*, user, data: dict) -> Action:
     return action
 
 
+def _lock_action(action_id: int) -> Action:
+    """The action's row, locked first: every change to an action or its roles locks the
+    action, then its roles (workflows.concurrency)."""
+    return (
+        Action.objects.select_for_update(of=("self",)).select_related("project").get(pk=action_id)
+    )
+
+
+@retried_once()
 @transaction.atomic
 def update_action(action: Action, *, user, data: dict) -> Action:
-    action = Action.objects.select_for_update().select_related("project").get(pk=action.pk)
+    action = _lock_action(action.pk)
     require_editor(user, action.project.territory_id)
     if action.state not in EDITABLE_ACTION_STATES:
         raise TransitionConflict(
@@ -149,17 +160,25 @@ def _check_role_fields(data: dict, action: Action) -> None:
         raise ValidationError(errors)
 
 
+def roles_refusal(action: Action, user) -> str:
+    """Why ``user`` may not add or edit the roles of ``action`` now; empty when they may (the
+    checks of ``create_role`` / ``update_role``, asked before showing a form)."""
+    try:
+        require_editor(user, action.project.territory_id)
+    except PermissionDenied as exc:
+        return str(exc)
+    return "" if roles_may_change(action) else roles_frozen_reason(action)
+
+
 def _lock_editable_action(action_id: int, user) -> Action:
-    action = Action.objects.select_for_update().select_related("project").get(pk=action_id)
+    action = _lock_action(action_id)
     require_editor(user, action.project.territory_id)
-    if action.state not in EDITABLE_ACTION_STATES:
-        raise TransitionConflict(
-            _("Les rôles ne se modifient plus quand l'action est « %(state)s ».")
-            % {"state": action.get_state_display()}
-        )
+    if not roles_may_change(action):
+        raise TransitionConflict(roles_frozen_reason(action))
     return action
 
 
+@retried_once()
 @transaction.atomic
 def create_role(*, user, data: dict) -> RoleAssignment:
     action = _lock_editable_action(data["action"].pk, user)
@@ -170,10 +189,11 @@ def create_role(*, user, data: dict) -> RoleAssignment:
     return role
 
 
+@retried_once()
 @transaction.atomic
 def update_role(role: RoleAssignment, *, user, data: dict) -> RoleAssignment:
     action = _lock_editable_action(role.action_id, user)
-    role = RoleAssignment.objects.select_for_update().get(pk=role.pk)
+    role = RoleAssignment.objects.select_for_update(of=("self",)).get(pk=role.pk)
     if role.state not in EDITABLE_ROLE_STATES:
         raise TransitionConflict(
             _("Un rôle « %(state)s » ne se modifie plus.") % {"state": role.get_state_display()}
@@ -191,11 +211,16 @@ def update_role(role: RoleAssignment, *, user, data: dict) -> RoleAssignment:
     return role
 
 
+@retried_once()
 @transaction.atomic
 def withdraw_role(role: RoleAssignment, *, user, comment: str = "") -> RoleAssignment:
+    """Also what deleting a role does (it stays in the history). Only in draft or
+    consultation: the transition's guard says so, with the action locked first."""
+    _lock_action(role.action_id)
     return perform_transition(role, "withdraw", actor=user, comment=comment)
 
 
+@retried_once()
 def fire_action_transition(action: Action, name: str, *, user, data: dict) -> Action:
     """The action transitions staff fire through the API, with their particular inputs."""
     declared = transitions_of(Action).get(name, {})

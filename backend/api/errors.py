@@ -1,7 +1,8 @@
 """One domain error, one HTTP status. Clients never see a 500 for what they sent."""
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, OperationalError
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
@@ -9,6 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from backend.accounts.signin import SignInLockedOut
+from workflows.concurrency import LOST_RACE, lost_to_concurrency
 from workflows.errors import (
     InvalidTransitionInput,
     TransitionConflict,
@@ -21,6 +23,12 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = _("Conflit avec l'état actuel.")
     default_code = "conflict"
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("Le corps de la requête est trop volumineux.")
+    default_code = "request_too_large"
 
 
 def _as_api_exception(exc):
@@ -46,6 +54,12 @@ def _as_api_exception(exc):
         )
     if isinstance(exc, IntegrityError):
         return Conflict(_("Une modification concurrente a eu lieu ; rechargez et réessayez."))
+    if isinstance(exc, OperationalError) and lost_to_concurrency(exc):
+        return Conflict(LOST_RACE)  # a deadlock or a busy database, even after one retry
+    if isinstance(exc, RequestDataTooBig):  # more than DATA_UPLOAD_MAX_MEMORY_SIZE
+        return RequestTooLarge()
+    if isinstance(exc, SuspiciousOperation):  # too many form fields or files…
+        return exceptions.ParseError(_("Le corps de la requête ne peut pas être lu."))
     return exc
 
 
@@ -55,6 +69,9 @@ def exception_handler(exc, context):
         return None
     if response.status_code == status.HTTP_409_CONFLICT:
         response.data.setdefault("code", "conflict")
+    detail = response.data.get("detail") if isinstance(response.data, dict) else None
+    if isinstance(detail, exceptions.ErrorDetail):
+        response.data.setdefault("code", detail.code)
     return response
 
 

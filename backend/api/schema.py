@@ -2,7 +2,7 @@
 
 ``backend.api.errors`` maps each domain error to one status; this schema class documents those
 statuses on the operations where they can happen, so clients (and the fuzzing test) can rely on
-the document: 400 with the bad fields, 401/403/404/409/415/429 with ``{"detail", "code"}``.
+the document: 400 with the bad fields, 401/403/404/409/413/415/429 with ``{"detail", "code"}``.
 Statuses an operation declares itself with ``extend_schema`` keep their description; only a
 missing body is filled in.
 """
@@ -48,6 +48,7 @@ DESCRIPTIONS = {
     "403": _("Non autorisé pour cet utilisateur"),
     "404": _("Inconnu ou non visible pour cet utilisateur"),
     "409": _("Impossible dans l'état actuel, ou une modification concurrente l'a emporté"),
+    "413": _("Corps de la requête trop volumineux"),
     "415": _("Type de contenu du corps non pris en charge (JSON, formulaire ou multipart)"),
     "429": _("Trop de tentatives : réessayez plus tard"),
 }
@@ -75,7 +76,7 @@ class AutoSchema(openapi.AutoSchema):
         if "requestBody" in operation or in_query:
             codes.add("400")
         if "requestBody" in operation:
-            codes.add("415")
+            codes.update({"413", "415"})
         if self.view.authentication_classes:
             codes.add("401")
         if guarded:

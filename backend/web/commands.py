@@ -7,9 +7,10 @@ on the next page, and the HTTP status the API would have used, so tests and htmx
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.utils.translation import gettext_lazy as _
 
+from workflows.concurrency import LOST_RACE, lost_to_concurrency
 from workflows.errors import (
     InvalidTransitionInput,
     TransitionConflict,
@@ -34,6 +35,8 @@ def refusal_of(exc: Exception) -> tuple[int, list[str]] | None:
         return 400, [str(message) for message in exc.messages]
     if isinstance(exc, IntegrityError):
         return 409, [str(CONCURRENT_CHANGE)]
+    if isinstance(exc, OperationalError) and lost_to_concurrency(exc):
+        return 409, [str(LOST_RACE)]
     return None
 
 

@@ -11,6 +11,7 @@ from backend.actions.services import (
     EDITABLE_ROLE_STATES,
     create_role,
     revoke_link,
+    roles_refusal,
     update_role,
     withdraw_role,
 )
@@ -18,12 +19,7 @@ from backend.api import scoping
 from backend.web.access import staff_required
 from backend.web.commands import run_command
 from backend.web.forms.actions import RoleForm
-from backend.web.pages.actions import (
-    detail_url,
-    edit_refusal,
-    redirect_303,
-    run_form_command,
-)
+from backend.web.pages.actions import detail_url, redirect_303, run_form_command
 
 
 def _action(request, pk):
@@ -66,7 +62,7 @@ def _render(request, form, action, role=None, status=200):
 def role_create(request, pk):
     user = request.user
     action = _action(request, pk)
-    refusal = edit_refusal(action, user)
+    refusal = roles_refusal(action, user)
     if refusal:
         messages.error(request, refusal)
         return redirect_303(detail_url(action))
@@ -94,7 +90,7 @@ def role_edit(request, pk, role_pk):
     user = request.user
     role = _role(request, pk, role_pk)
     action = role.action
-    refusal = edit_refusal(action, user)
+    refusal = roles_refusal(action, user)
     if not refusal and role.state not in EDITABLE_ROLE_STATES:
         refusal = str(
             _("Un rôle « %(state)s » ne se modifie plus.") % {"state": role.get_state_display()}
