@@ -16,8 +16,9 @@ from backend.actions.services import (
 )
 from backend.api import scoping
 from backend.web.access import staff_required
-from backend.web.commands import run_command
+from backend.web.commands import refuse_form, run_command
 from backend.web.forms.actions import RoleForm
+from backend.web.forms.commands import CommentForm
 from backend.web.pages.actions import (
     detail_url,
     edit_refusal,
@@ -146,12 +147,16 @@ def role_contacts(request, pk):
 @require_POST
 def role_withdraw(request, pk, role_pk):
     role = _role(request, pk, role_pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        refuse_form(request, form)
+        return redirect_303(detail_url(pk) + "#roles")
     run_command(
         request,
         withdraw_role,
         role,
         user=request.user,
-        comment=request.POST.get("comment", ""),
+        comment=form.cleaned_data["comment"],
         success=_("Le rôle de %(organisation)s est retiré.")
         % {"organisation": role.organisation.name},
     )

@@ -1,0 +1,15 @@
+"""The filters of the lists, read from the query string: a value that is not one (a year
+that is not a number, a slug with a null character) is ignored, never sent to the database."""
+
+from django import forms
+
+
+class ProjectFilterForm(forms.Form):
+    annee = forms.IntegerField(required=False, min_value=0, max_value=9999)
+    territoire = forms.SlugField(required=False, max_length=100)
+
+    def chosen(self) -> tuple[int | None, str]:
+        """(the year, the territory's slug) that are valid; None and "" otherwise."""
+        self.is_valid()
+        data = self.cleaned_data
+        return data.get("annee"), data.get("territoire") or ""
