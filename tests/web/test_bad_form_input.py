@@ -235,3 +235,26 @@ def test_a_board_session_in_year_9999_is_refused(page_client, secretary):
     )
     assert response.status_code == 400
     assert DATE_ERROR in text(response)
+
+
+# --- the filters of the lists (GET forms) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "9" * 5000])
+def test_an_id_filter_that_is_not_a_number_is_ignored(page_client, social_worker, action, value):
+    """« ² » passes str.isdigit() but not int(); 5,000 digits pass neither int()'s limit."""
+    client = page_client(social_worker)
+    client.raise_request_exception = False
+    dashboard = client.get(reverse("web:dashboard"), {"project": value})
+    assert dashboard.status_code == 200
+    contacts = client.get(reverse("web:role_contacts", args=[action.pk]), {"organisation": value})
+    assert contacts.status_code == 200
+
+
+@pytest.mark.parametrize("query", [{"annee": "\u00b2"}, {"territoire": "gier\x00ondaine"}])
+def test_a_project_filter_that_is_not_one_is_ignored(page_client, social_worker, project, query):
+    client = page_client(social_worker)
+    client.raise_request_exception = False
+    response = client.get(reverse("web:project_list"), query)
+    assert response.status_code == 200
+    assert project.title in text(response)

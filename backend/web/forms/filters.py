@@ -13,3 +13,12 @@ class ProjectFilterForm(forms.Form):
         self.is_valid()
         data = self.cleaned_data
         return data.get("annee"), data.get("territoire") or ""
+
+
+def id_or_none(raw) -> int | None:
+    """A filter's id (``?project=12``) if it is one: not « ² », not 5,000 digits."""
+    field = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    try:
+        return field.clean(raw)
+    except forms.ValidationError:
+        return None

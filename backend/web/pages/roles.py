@@ -19,6 +19,7 @@ from backend.web.access import staff_required
 from backend.web.commands import refuse_form, run_command
 from backend.web.forms.actions import RoleForm
 from backend.web.forms.commands import CommentForm
+from backend.web.forms.filters import id_or_none
 from backend.web.pages.actions import (
     detail_url,
     edit_refusal,
@@ -135,10 +136,8 @@ def role_edit(request, pk, role_pk):
 def role_contacts(request, pk):
     """The contact select for the organisation chosen (an htmx fragment)."""
     action = _action(request, pk)
-    raw = request.GET.get("organisation", "")
-    form = RoleForm(
-        user=request.user, action=action, only_organisation=int(raw) if raw.isdigit() else None
-    )
+    chosen = id_or_none(request.GET.get("organisation"))
+    form = RoleForm(user=request.user, action=action, only_organisation=chosen)
     form.describe_fields()
     return render(request, "web/actions/contact_field.html", {"form": form})
 
