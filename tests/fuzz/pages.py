@@ -126,6 +126,7 @@ def every_form() -> list[Form]:
     editors = (f"ts.{suffix}", f"rt.{suffix}")
     staff = (*editors, "secretariat", "direction", "admin")
     board = (f"rt.{suffix}", "secretariat")
+    secretaries = ("secretariat", f"rt.{suffix}")  # the secretary first: the one who may act
     ready = _first(Action.objects.filter(state="ready_for_board")) or draft
     role = _first(draft.roles.all())
     invited = _first(RoleAssignment.objects.filter(state="invited"))
@@ -138,7 +139,7 @@ def every_form() -> list[Form]:
     planned, planned_item = planned_session_with_points(others[1:])
     notification = a_notification_received()
     any_notification = _first(Notification.objects.all())
-    secretary = User.objects.get(username="secretariat")
+    secretary_account = User.objects.get(username="secretariat")
 
     organisations = Organisation.objects.filter(territories__slug=territory).order_by("pk")[:3]
     contacts = [c.pk for o in organisations for c in o.contacts.all()[:2]]
@@ -183,8 +184,8 @@ def every_form() -> list[Form]:
             f"indicator-{index}-unit": words(50),
         }
     prefix = f"point-{point.pk}"
-    uid = urlsafe_base64_encode(force_bytes(secretary.pk))
-    reset_token = default_token_generator.make_token(secretary)
+    uid = urlsafe_base64_encode(force_bytes(secretary_account.pk))
+    reset_token = default_token_generator.make_token(secretary_account)
 
     forms = [
         Form(
@@ -243,8 +244,11 @@ def every_form() -> list[Form]:
                 "title": words(200),
                 "location": words(200),
             },
+            (*secretaries, f"ts.{suffix}", "direction", "admin"),
         ),
-        Form("session publish", f"/conseil/{planned.pk}/transitions/publish_agenda/", {}, board),
+        Form(
+            "session publish", f"/conseil/{planned.pk}/transitions/publish_agenda/", {}, secretaries
+        ),
         Form(
             "agenda add",
             f"/conseil/{planned.pk}/ordre-du-jour/",
@@ -259,7 +263,7 @@ def every_form() -> list[Form]:
                 f"{prefix}-reference": choices("2027-001", "2027-002"),
                 f"{prefix}-conditions": words(),
             },
-            board,
+            secretaries,
         ),
         Form(
             "notifications read",
@@ -303,7 +307,10 @@ def every_form() -> list[Form]:
             (None,),
         ),
         Form(
-            "password reset", "/mot-de-passe/oubli/", {"email": choices(secretary.email)}, (None,)
+            "password reset",
+            "/mot-de-passe/oubli/",
+            {"email": choices(secretary_account.email)},
+            (None,),
         ),
         Form(
             "new password",
@@ -326,13 +333,13 @@ def every_form() -> list[Form]:
                 "agenda move",
                 f"/conseil/{planned.pk}/ordre-du-jour/{planned_item.pk}/deplacer/",
                 {"direction": choices("up", "down")},
-                board,
+                secretaries,
             ),
             Form(
                 "agenda remove",
                 f"/conseil/{planned.pk}/ordre-du-jour/{planned_item.pk}/retirer/",
                 {},
-                board,
+                secretaries,
             ),
         ]
     if notification is not None:
