@@ -13,6 +13,7 @@ from backend.accounts.models import StaffRole
 from backend.actions.effects import invite_role
 from backend.actions.link_access import revoke_link  # noqa: F401  (a role command too)
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
+from backend.core.limits import date_in_range, date_out_of_range_message
 from notifications.effects import deadline_moved
 from workflows.concurrency import retried_once
 from workflows.engine import transitions_of
@@ -232,6 +233,10 @@ def fire_action_transition(action: Action, name: str, *, user, data: dict) -> Ac
             )
         )
     check_transition(action, name, user)  # state and permission first, then the inputs
+    deadline = action.consultation_deadline
+    if name == "submit" and deadline is not None and not date_in_range(deadline):
+        # stored before dates were bounded: its reminders could not even be computed
+        raise InvalidTransitionInput(date_out_of_range_message(), field="consultation_deadline")
     params = {}
     if name == "schedule":
         params["board_session"] = _board_session_for_scheduling(data.get("board_session"))

@@ -1,8 +1,5 @@
 """Board sessions: agenda, transitions and decisions."""
 
-import datetime
-
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -13,11 +10,12 @@ from rest_framework.response import Response
 from backend.accounts.models import StaffRole
 from backend.actions import services as action_services
 from backend.api import scoping
-from backend.api.fields import ScopedPrimaryKeyRelatedField
+from backend.api.fields import DateTimeField, ScopedPrimaryKeyRelatedField
 from backend.api.permissions import ReadOnlyOrRoles
 from backend.board import agenda
 from backend.board.decisions import DecisionInput, record_decisions
 from backend.board.models import AgendaItem, BoardDecision, BoardSession, Outcome
+from backend.core.limits import CONDITIONS_LIMIT, REFERENCE_LIMIT
 from workflows.services import perform_transition
 
 SESSION_TRANSITIONS = ("publish_agenda", "hold", "close")
@@ -59,12 +57,7 @@ class BoardSessionSerializer(serializers.ModelSerializer):
     decisions = DecisionSerializer(many=True, read_only=True)
     # Within the years of the projects: a date in year 1 would be written back with the
     # Paris local mean time offset (+00:09:21), which is not an ISO 8601 offset.
-    date = serializers.DateTimeField(
-        validators=[
-            MinValueValidator(datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)),
-            MaxValueValidator(datetime.datetime(2100, 12, 31, tzinfo=datetime.UTC)),
-        ]
-    )
+    date = DateTimeField()
 
     class Meta:
         model = BoardSession
@@ -94,8 +87,10 @@ class AgendaRequestSerializer(serializers.Serializer):
 
 class DecisionRequestSerializer(AgendaRequestSerializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
-    conditions = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    reference = serializers.CharField(max_length=32)
+    conditions = serializers.CharField(
+        max_length=CONDITIONS_LIMIT, required=False, allow_blank=True
+    )
+    reference = serializers.CharField(max_length=REFERENCE_LIMIT)
 
 
 class AgendaOrderSerializer(serializers.Serializer):

@@ -7,12 +7,14 @@ from rest_framework.decorators import action as route
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from backend.api.fields import DateField
 from backend.api.permissions import IsStaffMember
+from backend.core.limits import TEXT_LIMIT
 from backend.evaluations.models import Evaluation, Indicator
 from backend.evaluations.reports import submit_report, update_plan
 from workflows.services import perform_transition
 
-TEXT = {"max_length": 10000, "required": False, "allow_blank": True}
+TEXT = {"max_length": TEXT_LIMIT, "required": False, "allow_blank": True}
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -49,7 +51,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
 
 class PlanSerializer(serializers.Serializer):
-    due_date = serializers.DateField(required=False)
+    due_date = DateField(required=False)
     indicators = IndicatorSerializer(many=True, required=False)
 
 

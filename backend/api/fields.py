@@ -3,6 +3,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.core.limits import validate_date_range
+
 
 @extend_schema_field(OpenApiTypes.INT)
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -35,3 +37,16 @@ class ScopedSlugRelatedField(SlugRelatedField):
     def get_queryset(self):
         request = self.context.get("request")
         return self.scope(request.user)
+
+
+class DateField(serializers.DateField):
+    """A date within the years of the projects (``backend.core.limits``), else 400 naming
+    the field: beyond them the business-day arithmetic of deadlines and reminders overflows."""
+
+    default_validators = [validate_date_range]
+
+
+class DateTimeField(serializers.DateTimeField):
+    """A date and time within the same years (a board session)."""
+
+    default_validators = [validate_date_range]

@@ -6,16 +6,14 @@ domain error becomes one page and one status. The token is in the URL, so every 
 noindex and no-store, and its referrer policy is ``same-origin`` (not ``no-referrer``: browsers
 would then send ``Origin: null`` with the form's POST and Django's CSRF check would refuse it).
 
-The form reads numbers the French way: « 12,5 », « 1 250 » (spaces and non-breaking spaces
-between thousands) as well as « 12.5 ». Each field is checked here first so that its error
-shows next to it; ``submit_report`` then checks again, all or nothing.
+The form (``backend.web.forms.evaluations.ReportForm``) reads numbers the French way:
+« 12,5 », « 1 250 » (spaces and non-breaking spaces between thousands) as well as « 12.5 »,
+and texts within the API's limits. Each field is checked there first so that its error shows
+next to it; ``submit_report`` then checks again, all or nothing.
 """
 
-import re
-from decimal import Decimal, InvalidOperation
-
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -24,6 +22,7 @@ from backend.actions.link_throttle import (
     is_blocked,
     record_bad_link,
 )
+from backend.core.limits import TEXT_LIMIT
 from backend.evaluations.links import (
     ReportLinkError,
     ReportLinkProblem,
@@ -31,16 +30,12 @@ from backend.evaluations.links import (
     submit_by_link,
 )
 from backend.evaluations.models import Evaluation
-from backend.respond.pages import blocked_page, partner_page
+from backend.respond.pages import blocked_page, contact_language, partner_page
+from backend.web.forms.evaluations import ReportForm
+from backend.web.forms.fields import parse_decimal  # noqa: F401  (the reader of results)
 from workflows.errors import TransitionConflict, TransitionForbidden
 
-TEXT_FIELDS = ("residents_involved", "what_worked", "what_to_change")
-TEXT_MAX_LENGTH = 10000  # as the API (backend.api.evaluation_views.TEXT)
-MAX_PARTICIPANTS = 2_147_483_647  # PositiveIntegerField
-MAX_RESULT = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
-SPACES = re.compile(r"[\s\u00a0\u202f]+")
-NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
-INTEGER = re.compile(r"\d+")
+TEXT_MAX_LENGTH = TEXT_LIMIT  # as the API
 
 # (status, title, explanation) of the pages for links that do not work.
 LINK_PAGES = {
@@ -95,7 +90,8 @@ def report(request, token: str):
     if request.method != "POST":
         return _page(request, "evaluations/report.html", _context(evaluation, indicators))
 
-    values, report, errors = _read_form(request.POST, indicators)
+    with translation.override(contact_language(_contact(evaluation))):  # the page's language
+        values, report, errors = ReportForm(request.POST, indicators=indicators).read()
     if errors:
         context = _context(evaluation, indicators, values=values, errors=errors)
         return _page(request, "evaluations/report.html", context, status=400)
@@ -140,63 +136,6 @@ def _link_problem(request, error: ReportLinkError, address: str):
 def _submitted(request, evaluation: Evaluation, *, status: int):
     context = _done_context(evaluation, just_submitted=False)
     return _page(request, "evaluations/report_done.html", context, status=status)
-
-
-# --- the form ------------------------------------------------------------------------------
-
-
-def parse_decimal(raw: str) -> Decimal:
-    """« 12,5 », « 1 250,75 », « 12.5 » -> Decimal; ValueError with the message to show."""
-    text = SPACES.sub("", raw or "")
-    if not text:
-        raise ValueError(_("Indiquez le résultat obtenu (un nombre)."))
-    if ("," in text and "." in text) or not NUMBER.fullmatch(text):
-        raise ValueError(_("Indiquez un nombre, par exemple 12 ou 12,5."))
-    try:
-        value = Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        raise ValueError(_("Indiquez un nombre, par exemple 12 ou 12,5.")) from None
-    if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
-        raise ValueError(_("Deux chiffres après la virgule au plus, par exemple 12,75."))
-    if abs(value) > MAX_RESULT:
-        raise ValueError(_("Ce nombre est trop grand."))
-    return value.quantize(Decimal("0.01")) if value.as_tuple().exponent < -2 else value
-
-
-def _read_form(data, indicators) -> tuple[dict, dict, dict]:
-    """(what was typed, to show again; the report for submit_report; errors by field)."""
-    values = {"results": {}, "raw_results": {}}
-    report, errors = {}, {}
-    for indicator in indicators:
-        raw = data.get(f"result-{indicator.pk}", "")
-        values["raw_results"][indicator.pk] = raw
-        try:
-            values["results"][indicator.pk] = parse_decimal(raw)
-        except ValueError as error:
-            errors[f"result-{indicator.pk}"] = error.args[0]
-
-    raw = data.get("participants", "")
-    values["participants"] = raw
-    participants = SPACES.sub("", raw)
-    if participants:
-        if not INTEGER.fullmatch(participants):
-            errors["participants"] = _("Indiquez un nombre entier de personnes, par exemple 25.")
-        elif int(participants) > MAX_PARTICIPANTS:
-            errors["participants"] = _("Ce nombre est trop grand.")
-        else:
-            report["participants"] = int(participants)
-
-    for name in TEXT_FIELDS:
-        text = data.get(name, "")
-        values[name] = text
-        if len(text) > TEXT_MAX_LENGTH:
-            errors[name] = _("%(max)s caractères au plus (vous en avez écrit %(length)s).") % {
-                "max": TEXT_MAX_LENGTH,
-                "length": len(text),
-            }
-        else:
-            report[name] = text.strip()
-    return values, report, errors
 
 
 # --- contexts and pages --------------------------------------------------------------------
@@ -260,7 +199,10 @@ def _about(evaluation: Evaluation) -> dict:
     }
 
 
+def _contact(evaluation):
+    return getattr(getattr(evaluation, "reporting_role", None), "contact", None)
+
+
 def _page(request, template: str, context: dict, *, status: int = 200):
-    role = getattr(context.get("evaluation"), "reporting_role", None)
-    contact = getattr(role, "contact", None)
+    contact = _contact(context.get("evaluation"))
     return partner_page(request, template, context, contact=contact, status=status)

@@ -7,7 +7,7 @@ How the pages are served (headers, language, the 429 page) is ``backend.respond.
 
 from collections import defaultdict
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -19,7 +19,8 @@ from backend.actions.link_throttle import (
 )
 from backend.actions.links import LinkError, LinkProblem, role_for_token
 from backend.actions.models import RoleAssignment, RoleState
-from backend.respond.pages import blocked_page, partner_page
+from backend.respond.forms import DECISION_MISSING, AnswerForm
+from backend.respond.pages import blocked_page, contact_language, partner_page
 from backend.territories.models import FindingKind
 from workflows.errors import InvalidTransitionInput, TransitionConflict, TransitionForbidden
 
@@ -86,10 +87,15 @@ def respond(request, token: str):
     if request.method != "POST":
         return _page(request, "respond/respond.html", _role_context(role), role=role)
 
-    decision = request.POST.get("decision", "")
-    comment = request.POST.get("comment", "")
+    form = AnswerForm(request.POST)
+    decision, comment = form.typed()
+    with translation.override(contact_language(role.contact)):  # the page's language
+        errors = {name: messages[0] for name, messages in form.errors.items()}
+    if errors:
+        context = _role_context(role, decision=decision, comment=comment, errors=errors)
+        return _page(request, "respond/respond.html", context, role=role, status=400)
     try:
-        role = answer_by_link(token, decision=decision, comment=comment)
+        role = answer_by_link(token, **form.cleaned_data)
     except LinkError as error:  # the link stopped working since role_for_token above
         return _link_problem(request, error, address)
     except InvalidTransitionInput as error:
@@ -138,7 +144,7 @@ def _answered(request, role: RoleAssignment, *, reason="", status: int):
 def _field_error(error: InvalidTransitionInput):
     if error.field == "comment":
         return error.reason
-    return _("Choisissez l'une des trois réponses proposées.")
+    return DECISION_MISSING
 
 
 def _role_context(role: RoleAssignment, *, decision="", comment="", errors=None) -> dict:

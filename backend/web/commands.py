@@ -58,3 +58,14 @@ def run_command(request, command, *args, success: str = "", **kwargs):
     if success:
         messages.success(request, success)
     return result, 200
+
+
+def refuse_form(request, form) -> int:
+    """The errors of a button's form (a comment too long…) as messages for the next page, as
+    a refusal of the service would be; the status the API would answer (400)."""
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = f"{field.label} : " if field is not None and field.label else ""
+        for error in errors:
+            messages.error(request, f"{label}{error}")
+    return 400

@@ -1,6 +1,8 @@
 """What the API fuzzing (tests/fuzz) found, one focused test each: bad input gets a 4xx with
 the API's error body, and answers match the OpenAPI document."""
 
+import datetime
+
 import pytest
 import yaml
 from django.db import DataError
@@ -8,6 +10,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiYamlRenderer
 
 from backend.actions.links import token_for
+from backend.actions.models import Action
 from backend.api.errors import exception_handler
 from backend.board.models import AgendaItem
 from tests import factories
@@ -156,3 +159,52 @@ def test_a_value_the_database_cannot_hold_is_a_400_not_a_500():
     response = exception_handler(DataError("integer out of range"), {})
     assert response.status_code == 400
     assert "non_field_errors" in response.data
+
+
+# --- dates outside the years of the projects (2000-2100) ------------------------------------
+
+DATE_ERROR = "Indiquez une date entre le 01/01/2000 et le 31/12/2100."
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+@pytest.mark.parametrize("field", ["consultation_deadline", "planned_start", "planned_end"])
+def test_an_action_s_absurd_date_is_a_400_naming_the_field(api, social_worker, action, field, day):
+    client = api.as_user(social_worker)
+    response = client.patch(f"/api/v1/actions/{action.pk}/", {field: day}, format="json")
+    assert response.status_code == 400
+    assert response.json()[field] == [DATE_ERROR]
+    action.refresh_from_db()
+    assert str(getattr(action, field)) != day
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_an_evaluation_s_absurd_due_date_is_a_400_naming_the_field(
+    api, social_worker, action, pilot, secretary, day
+):
+    Action.objects.filter(pk=action.pk).update(state="scheduled")
+    pilot.invite()
+    pilot.accept()
+    pilot.save()
+    action.refresh_from_db()
+    evaluation = perform_transition(action, "approve", actor=secretary).evaluation
+    response = api.as_user(social_worker).patch(
+        f"/api/v1/evaluations/{evaluation.pk}/", {"due_date": day}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["due_date"] == [DATE_ERROR]
+    evaluation.refresh_from_db()
+    assert str(evaluation.due_date) != day
+
+
+def test_submitting_with_an_absurd_deadline_already_stored_is_a_400_not_a_crash(
+    api, social_worker, action, pilot
+):
+    """A deadline stored before dates were bounded: its reminders cannot be computed."""
+    Action.objects.filter(pk=action.pk).update(consultation_deadline=datetime.date(9999, 12, 31))
+    client = api.as_user(social_worker)
+    client.raise_request_exception = False
+    response = client.post(f"/api/v1/actions/{action.pk}/transitions/submit/", {}, format="json")
+    assert response.status_code == 400
+    assert response.json()["consultation_deadline"] == [DATE_ERROR]
+    action.refresh_from_db()
+    assert action.state == "draft"

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from backend.actions.models import Action, ActionState, RoleAssignment
 from backend.actions.summary import consultation_summary
-from backend.api.fields import ScopedPrimaryKeyRelatedField
+from backend.api.fields import DateField, ScopedPrimaryKeyRelatedField
 from backend.api.scoping import (
     actions_for,
     axes_for,
@@ -18,10 +18,9 @@ from backend.api.scoping import (
     organisations_for,
     projects_for,
 )
+from backend.core.limits import TEXT_LIMIT
 from backend.evaluations.models import Evaluation
 from workflows.models import TransitionLog
-
-TEXT_LIMIT = 10000
 
 
 class RoleSerializer(serializers.ModelSerializer):
@@ -113,6 +112,9 @@ class ActionSerializer(serializers.ModelSerializer):
     )
     findings = ScopedPrimaryKeyRelatedField(scope=findings_for, many=True, required=False)
     summary = serializers.CharField(max_length=TEXT_LIMIT)
+    consultation_deadline = DateField(required=False, allow_null=True)
+    planned_start = DateField(required=False, allow_null=True)
+    planned_end = DateField(required=False, allow_null=True)
     budget = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
     )

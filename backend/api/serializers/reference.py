@@ -13,6 +13,7 @@ from backend.api.fields import (
     SlugRelatedField,
 )
 from backend.api.scoping import organisations_for
+from backend.core.limits import ADDRESS_LIMIT, TEXT_LIMIT
 from backend.partners.models import Contact, Organisation
 from backend.territories.models import (
     Axis,
@@ -68,7 +69,7 @@ class AxisSerializer(serializers.ModelSerializer):
 class ProjectSerializer(serializers.ModelSerializer):
     territory = ScopedSlugRelatedField(scope=user_territories, slug_field="slug")
     year = serializers.IntegerField(min_value=2000, max_value=2100)
-    summary = serializers.CharField(max_length=10000, allow_blank=True, required=False)
+    summary = serializers.CharField(max_length=TEXT_LIMIT, allow_blank=True, required=False)
     diagnostic_summary = serializers.SerializerMethodField()
     findings = serializers.SerializerMethodField()
     axes = AxisSerializer(many=True, read_only=True)
@@ -102,7 +103,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
     territories = ScopedSlugRelatedField(
         scope=user_territories, slug_field="slug", many=True, allow_empty=False
     )
-    address = serializers.CharField(max_length=1000, allow_blank=True, required=False)
+    address = serializers.CharField(max_length=ADDRESS_LIMIT, allow_blank=True, required=False)
 
     class Meta:
         model = Organisation

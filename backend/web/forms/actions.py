@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.actions.models import RoleKind
 from backend.api import scoping
+from backend.core.limits import SHORT_TEXT_LIMIT, TEXT_LIMIT
 from backend.partners.models import Contact
-
-TEXT_LIMIT = 10000
+from backend.web.forms.fields import DateField
 
 
 class GroupedChoiceIterator(ModelChoiceIterator):
@@ -76,7 +76,7 @@ class ActionForm(AccessibleForm):
     project = forms.ModelChoiceField(
         queryset=None, label=_("Projet de territoire"), empty_label=_("Choisissez un projet")
     )
-    title = forms.CharField(label=_("Intitulé"), max_length=200)
+    title = forms.CharField(label=_("Intitulé"), max_length=SHORT_TEXT_LIMIT)
     summary = forms.CharField(
         label=_("Résumé"),
         max_length=TEXT_LIMIT,
@@ -112,14 +112,14 @@ class ActionForm(AccessibleForm):
         label=_("Constats du diagnostic auxquels l'action répond"),
         widget=forms.CheckboxSelectMultiple,
     )
-    consultation_deadline = forms.DateField(
+    consultation_deadline = DateField(
         required=False,
         label=_("Date limite de consultation"),
         widget=DateInput(),
         help_text=_("Laissée vide : dix jours ouvrés après l'ouverture de la consultation."),
     )
-    planned_start = forms.DateField(required=False, label=_("Début prévu"), widget=DateInput())
-    planned_end = forms.DateField(required=False, label=_("Fin prévue"), widget=DateInput())
+    planned_start = DateField(required=False, label=_("Début prévu"), widget=DateInput())
+    planned_end = DateField(required=False, label=_("Fin prévue"), widget=DateInput())
     budget = forms.DecimalField(
         required=False,
         label=_("Budget prévisionnel (€)"),
@@ -222,7 +222,9 @@ class RoleForm(AccessibleForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Ce que l'organisation s'engage à faire, précisément."),
     )
-    time_commitment = forms.CharField(required=False, max_length=200, label=_("Temps consacré"))
+    time_commitment = forms.CharField(
+        required=False, max_length=SHORT_TEXT_LIMIT, label=_("Temps consacré")
+    )
     financial_commitment = forms.DecimalField(
         required=False,
         label=_("Apport financier (€)"),
@@ -230,7 +232,9 @@ class RoleForm(AccessibleForm):
         decimal_places=2,
         min_value=0,
     )
-    venue = forms.CharField(required=False, max_length=200, label=_("Lieu mis à disposition"))
+    venue = forms.CharField(
+        required=False, max_length=SHORT_TEXT_LIMIT, label=_("Lieu mis à disposition")
+    )
 
     def __init__(self, *args, user, action, role=None, only_organisation=None, **kwargs):
         """``only_organisation``: list only that organisation's contacts (the htmx refresh

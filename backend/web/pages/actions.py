@@ -32,8 +32,9 @@ from backend.api import scoping
 from backend.board.models import BoardSession
 from backend.territories.models import Finding
 from backend.web.access import staff_required
-from backend.web.commands import run_command
+from backend.web.commands import refuse_form, run_command
 from backend.web.forms.actions import ActionForm
+from backend.web.forms.commands import AgendaForm, TransitionForm
 from notifications.models import Notification
 from workflows.diagram import TRANSITION_LABELS
 from workflows.engine import Refusal, explain, state_label
@@ -288,9 +289,13 @@ def action_transition(request, pk, name):
     action = get_object_or_404(scoping.actions_for(request.user), pk=pk)
     if name not in TRANSITIONS:
         raise Http404
-    data = {"comment": request.POST.get("comment", "")}
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        refuse_form(request, form)
+        return redirect_303(detail_url(action))
+    data = {"comment": form.cleaned_data["comment"]}
     if name == "schedule":
-        data["board_session"] = request.POST.get("board_session") or None
+        data["board_session"] = form.cleaned_data["board_session"]
     result, _status = run_command(
         request, fire_action_transition, action, name, user=request.user, data=data
     )
@@ -307,10 +312,15 @@ def action_transition(request, pk, name):
 
 
 def _chosen_project(request):
-    raw = request.POST.get("project") or request.GET.get("project")
-    if not raw or not str(raw).isdigit():
-        return None
-    return scoping.projects_for(request.user).select_related("territory").filter(pk=raw).first()
+    """The project posted, or else the one in the query string (``?project=``)."""
+    for data in (request.POST, request.GET):
+        form = AgendaForm(data)
+        pk = form.cleaned_data["project"] if form.is_valid() else None
+        if pk is not None:
+            return (
+                scoping.projects_for(request.user).select_related("territory").filter(pk=pk).first()
+            )
+    return None
 
 
 @staff_required

@@ -29,6 +29,8 @@ from backend.board.models import AgendaItem, BoardSession, BoardSessionState, Ou
 from backend.partners.models import Contact
 from backend.web.access import staff_required
 from backend.web.commands import refusal_of, run_command
+from backend.web.forms.commands import AgendaForm, DecisionForm, MoveForm
+from backend.web.forms.fields import DateTimeField, first_errors
 from workflows.engine import explain
 from workflows.role import OPEN_ROLE_STATES
 from workflows.services import perform_transition
@@ -53,7 +55,7 @@ def _visible_items(session_or_id, user):
 
 
 class SessionForm(forms.ModelForm):
-    date = forms.DateTimeField(
+    date = DateTimeField(
         label=_("Date et heure"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Heure de Paris, par exemple 14/01/2027 14:00."),
@@ -287,9 +289,12 @@ def agenda_add(request, pk: int):
     """Put an action (its ``schedule`` transition) or a territory project on the agenda."""
     session = _session_or_404(pk)
     user = request.user
-    action_id, project_id = request.POST.get("action"), request.POST.get("project")
+    form = AgendaForm(request.POST)
+    if not form.is_valid():
+        raise Http404  # an id that is not one
+    action_id, project_id = form.cleaned_data["action"], form.cleaned_data["project"]
     if action_id:
-        action = get_object_or_404(scoping.actions_for(user), pk=_int(action_id))
+        action = get_object_or_404(scoping.actions_for(user), pk=action_id)
         _, status = run_command(
             request,
             action_services.fire_action_transition,
@@ -300,7 +305,7 @@ def agenda_add(request, pk: int):
             success=_t("« %(title)s » est inscrite à l'ordre du jour.") % {"title": action.title},
         )
     elif project_id:
-        project = get_object_or_404(scoping.projects_for(user), pk=_int(project_id))
+        project = get_object_or_404(scoping.projects_for(user), pk=project_id)
         _, status = run_command(
             request,
             agenda.put_project_on_agenda,
@@ -315,23 +320,17 @@ def agenda_add(request, pk: int):
     return _back(session, status)
 
 
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-
-
 @staff_required
 @require_POST
 def agenda_move(request, pk: int, item_id: int):
     """Move a point one place up or down (``agenda.reorder`` with the whole new order)."""
     session = _session_or_404(pk)
     item = get_object_or_404(_visible_items(session, request.user), pk=item_id)
-    step = MOVES.get(request.POST.get("direction", ""))
-    if step is None:
+    form = MoveForm(request.POST)
+    if not form.is_valid():
         messages.error(request, _t("Indiquez s'il faut monter ou descendre le point."))
         return _back(session, 400)
+    step = MOVES[form.cleaned_data["direction"]]
     order = list(
         AgendaItem.objects.filter(session=session)
         .order_by("position", "id")
@@ -375,32 +374,20 @@ FIELD_OF = {"action": "outcome", "project": "outcome", "item": "outcome"}
 
 
 def _read_decisions(request, points):
-    """The rows the secretary filled in, and the form's own errors (per agenda item id)."""
+    """The rows the secretary filled in (their valid values: a refused one is blank), what
+    was typed (to show again) and the form's own errors (per agenda item id)."""
     values, errors, rows = {}, {}, []
-    outcomes = dict(Outcome.choices)
     for point in points:
         if point.decision is not None:
             continue
-        prefix = point.prefix
-        value = {
-            field: request.POST.get(f"{prefix}-{field}", "").strip()
-            for field in ("outcome", "conditions", "reference")
-        }
-        values[point.item.pk] = value
-        if not value["outcome"] and not value["reference"] and not value["conditions"]:
+        form = DecisionForm(request.POST, prefix=point.prefix)
+        values[point.item.pk] = form.typed()
+        if form.blank:
             continue  # no decision on this point now
-        problems = {}
-        if value["outcome"] not in outcomes:
-            problems["outcome"] = _t("Choisissez la décision du conseil.")
-        if not value["reference"]:
-            problems["reference"] = _t("Indiquez le numéro de délibération.")
-        elif len(value["reference"]) > 32:
-            problems["reference"] = _t("32 caractères au plus.")
-        if len(value["conditions"]) > 5000:
-            problems["conditions"] = _t("5000 caractères au plus.")
-        if problems:
-            errors[point.item.pk] = problems
-        rows.append((point, value))
+        if not form.is_valid():
+            errors[point.item.pk] = first_errors(form)
+        clean = {name: form.cleaned_data.get(name) or "" for name in form.fields}
+        rows.append((point, clean))
     return values, errors, rows
 
 

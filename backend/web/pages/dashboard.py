@@ -40,6 +40,7 @@ from backend.api import scoping
 from backend.evaluations.models import Evaluation, EvaluationState
 from backend.territories.models import Territory
 from backend.web.access import staff_required
+from backend.web.forms.filters import id_or_none
 
 S = ActionState
 
@@ -156,7 +157,7 @@ class Filters:
             if not raw:
                 continue
             known = {item.pk for item in items}
-            value = int(raw) if raw.isdigit() else None
+            value = id_or_none(raw)
             if value in known:
                 setattr(filters, name, value)
             else:

@@ -4,11 +4,10 @@ after which the action may be closed.
 
 The same services as the API (``backend.api.evaluation_views``): ``update_plan`` for the plan,
 ``submit_report`` for the report, ``perform_transition(..., "validate")`` for the validation.
-The form reads numbers the French way (« 12,5 », « 1 250 »), as the pilot partner's report page
-does (``backend.evaluations.report_page``), whose reader it shares.
+The forms (``backend.web.forms.evaluations``) read numbers the French way (« 12,5 »,
+« 1 250 »), as the pilot partner's report page does, whose report form this page shares (with
+the summary that staff write).
 """
-
-import datetime
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
@@ -21,23 +20,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.accounts.models import StaffRole
 from backend.api import scoping
+from backend.core.limits import TEXT_LIMIT
 from backend.evaluations.models import Evaluation, EvaluationState
-from backend.evaluations.report_page import (
-    TEXT_MAX_LENGTH,
-    _read_form,
-    parse_decimal,
-)
 from backend.evaluations.reports import submit_report, update_plan
 from backend.web.access import staff_required
 from backend.web.commands import run_command
+from backend.web.forms.evaluations import PlanForm, ReportForm
 from workflows.engine import explain
 from workflows.services import perform_transition
 
 PLAN_EDITORS = (StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER)
 OPEN_PLAN = (EvaluationState.PLANNED, EvaluationState.DUE)
 BLANK_PLAN_ROWS = 2
-PLAN_FIELDS = ("label", "baseline", "target", "unit")
-LABEL_MAX_LENGTH, UNIT_MAX_LENGTH = 200, 50  # backend.evaluations.models.Indicator
 REPORT_LABELS = {
     "participants": gettext_lazy("Nombre de participants"),
     "residents_involved": gettext_lazy("Implication des habitants"),
@@ -120,7 +114,7 @@ def _context(evaluation, user, *, values=None, errors=None) -> dict:
         "errors": errors,
         "field_errors": [(row["field"], row["indicator"].label, row["error"]) for row in rows]
         + [(name, label, errors.get(name)) for name, label in REPORT_LABELS.items()],
-        "text_max_length": TEXT_MAX_LENGTH,
+        "text_max_length": TEXT_LIMIT,
         "plan_refusal": plan_refusal(evaluation, user),
         "transitions": [
             {
@@ -147,22 +141,6 @@ def evaluation_detail(request, pk):
 # --- the report --------------------------------------------------------------------------------
 
 
-def read_report(data, indicators) -> tuple[dict, dict, dict]:
-    """(what was typed, the report for ``submit_report``, errors by field): the partner page's
-    reader, plus the summary (bilan) that staff write."""
-    values, report, errors = _read_form(data, indicators)
-    summary = data.get("summary", "")
-    values["summary"] = summary
-    if len(summary) > TEXT_MAX_LENGTH:
-        errors["summary"] = _("%(max)s caractères au plus (vous en avez écrit %(length)s).") % {
-            "max": TEXT_MAX_LENGTH,
-            "length": len(summary),
-        }
-    else:
-        report["summary"] = summary.strip()
-    return values, report, errors
-
-
 @staff_required
 @require_POST
 def evaluation_report(request, pk):
@@ -172,7 +150,7 @@ def evaluation_report(request, pk):
         messages.error(request, allowed.reason)
         return _see_other(_detail_url(evaluation, "#rapport"))
     indicators = list(evaluation.indicators.all())
-    values, report, errors = read_report(request.POST, indicators)
+    values, report, errors = ReportForm(request.POST, indicators=indicators, staff=True).read()
     if errors:
         context = _context(evaluation, request.user, values=values, errors=errors)
         return render(request, "web/evaluations/detail.html", context, status=400)
@@ -214,17 +192,6 @@ def evaluation_validate(request, pk):
 # --- the plan ----------------------------------------------------------------------------------
 
 
-def parse_date(raw: str) -> datetime.date:
-    """« 2027-06-30 » (the date field) or « 30/06/2027 » (typed by hand)."""
-    text = (raw or "").strip()
-    for layout in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(text, layout).date()
-        except ValueError:
-            continue
-    raise ValueError(_("Indiquez une date, par exemple 30/06/2027."))
-
-
 def _plan_rows(indicators, blank: int) -> list[dict]:
     rows = [
         {
@@ -242,51 +209,6 @@ def _number(value) -> str:
     if value is None:
         return ""
     return f"{value.normalize():f}".replace(".", ",")  # 12.50 -> « 12,5 »
-
-
-def read_plan(data) -> tuple[dict, dict]:
-    """(the plan for ``update_plan`` with what was typed, errors by field name)."""
-    errors: dict[str, str] = {}
-    try:
-        count = min(int(data.get("rows", "0")), 100)
-    except ValueError:
-        count = 0
-    rows, indicators = [], []
-    for index in range(count):
-        row = {name: data.get(f"indicator-{index}-{name}", "").strip() for name in PLAN_FIELDS}
-        rows.append(row)
-        if not any(row.values()):
-            continue  # an empty row: nothing to add (or an indicator removed)
-        prefix = f"indicator-{index}-"
-        indicator = {"label": row["label"], "unit": row["unit"]}
-        if not row["label"]:
-            errors[prefix + "label"] = _("Donnez l'intitulé de l'indicateur.")
-        elif len(row["label"]) > LABEL_MAX_LENGTH:
-            errors[prefix + "label"] = _("%(max)s caractères au plus.") % {"max": LABEL_MAX_LENGTH}
-        if len(row["unit"]) > UNIT_MAX_LENGTH:
-            errors[prefix + "unit"] = _("%(max)s caractères au plus.") % {"max": UNIT_MAX_LENGTH}
-        if not row["target"]:
-            errors[prefix + "target"] = _("Indiquez la cible visée (un nombre).")
-        else:
-            try:
-                indicator["target"] = parse_decimal(row["target"])
-            except ValueError as error:
-                errors[prefix + "target"] = str(error.args[0])
-        if row["baseline"]:
-            try:
-                indicator["baseline"] = parse_decimal(row["baseline"])
-            except ValueError as error:
-                errors[prefix + "baseline"] = str(error.args[0])
-        else:
-            indicator["baseline"] = None
-        indicators.append(indicator)
-    due_raw = data.get("due_date", "")
-    plan = {"due_date_raw": due_raw, "rows": rows, "indicators": indicators}
-    try:
-        plan["due_date"] = parse_date(due_raw)
-    except ValueError as error:
-        errors["due_date"] = str(error.args[0])
-    return plan, errors
 
 
 def _plan_page(request, evaluation, *, rows, due_date, errors=None, refusal="", status=200):
@@ -348,7 +270,7 @@ def evaluation_plan(request, pk):
             due_date=evaluation.due_date.strftime("%d/%m/%Y"),
             refusal=refusal,
         )
-    plan, errors = read_plan(request.POST)
+    plan, errors = PlanForm(request.POST).read()
     if errors:
         return _plan_page(
             request,

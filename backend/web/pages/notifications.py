@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from backend.api.preference_views import LISTED_KINDS, preferences_of
 from backend.web.access import staff_required
 from backend.web.commands import run_command
+from backend.web.forms.commands import NextForm
 from notifications.inbox import mark_all_read, mark_read, received
 from notifications.models import MANDATORY_KINDS, Delivery
 from notifications.unsubscribe import set_delivery
@@ -54,7 +55,8 @@ def _link_of(notification) -> tuple[str, str, str] | None:
 
 
 def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
+    form = NextForm(request.POST)
+    target = form.cleaned_data["next"] if form.is_valid() else ""
     centre = reverse("web:notification_centre")
     if target.startswith(centre) and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -26,6 +26,8 @@ from backend.board.models import AgendaItem, BoardSession, BoardSessionState
 from backend.territories.models import Diagnostic, Finding, FindingKind, Territory
 from backend.web.access import staff_required
 from backend.web.commands import run_command
+from backend.web.forms.commands import SessionChoiceForm
+from backend.web.forms.filters import ProjectFilterForm
 from workflows.engine import explain
 from workflows.project import ProjectState
 
@@ -68,11 +70,11 @@ def project_list(request):
     territories = list(
         Territory.objects.filter(pk__in=visible.values("territory_id")).order_by("name")
     )
-    chosen_year = request.GET.get("annee", "")
-    chosen_territory = request.GET.get("territoire", "")
+    year, chosen_territory = ProjectFilterForm(request.GET).chosen()
+    chosen_year = str(year) if year is not None else ""
     projects = visible
-    if chosen_year.isdigit():
-        projects = projects.filter(year=int(chosen_year))
+    if year is not None:
+        projects = projects.filter(year=year)
     if chosen_territory:
         projects = projects.filter(territory__slug=chosen_territory)
     projects = (
@@ -253,7 +255,9 @@ def project_detail(request, pk):
 @require_POST
 def project_put_on_agenda(request, pk):
     project = _project(request, pk)
-    session = BoardSession.objects.filter(pk=_int(request.POST.get("session"))).first()
+    form = SessionChoiceForm(request.POST)
+    chosen = form.cleaned_data["session"] if form.is_valid() else None
+    session = BoardSession.objects.filter(pk=chosen).first() if chosen else None
     if session is None:
         messages.error(request, _("Choisissez une séance du conseil."))
     else:
@@ -292,13 +296,6 @@ def project_take_off_agenda(request, pk):
             success=_("Le projet est retiré de l'ordre du jour : il repasse en préparation."),
         )
     return _back_to(project)
-
-
-def _int(raw) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
 
 
 def _back_to(project) -> HttpResponseRedirect:

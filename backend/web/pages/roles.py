@@ -17,9 +17,15 @@ from backend.actions.services import (
 )
 from backend.api import scoping
 from backend.web.access import staff_required
-from backend.web.commands import run_command
+from backend.web.commands import refuse_form, run_command
 from backend.web.forms.actions import RoleForm
-from backend.web.pages.actions import detail_url, redirect_303, run_form_command
+from backend.web.forms.commands import CommentForm
+from backend.web.forms.filters import id_or_none
+from backend.web.pages.actions import (
+    detail_url,
+    redirect_303,
+    run_form_command,
+)
 
 
 def _action(request, pk):
@@ -130,10 +136,8 @@ def role_edit(request, pk, role_pk):
 def role_contacts(request, pk):
     """The contact select for the organisation chosen (an htmx fragment)."""
     action = _action(request, pk)
-    raw = request.GET.get("organisation", "")
-    form = RoleForm(
-        user=request.user, action=action, only_organisation=int(raw) if raw.isdigit() else None
-    )
+    chosen = id_or_none(request.GET.get("organisation"))
+    form = RoleForm(user=request.user, action=action, only_organisation=chosen)
     form.describe_fields()
     return render(request, "web/actions/contact_field.html", {"form": form})
 
@@ -142,12 +146,16 @@ def role_contacts(request, pk):
 @require_POST
 def role_withdraw(request, pk, role_pk):
     role = _role(request, pk, role_pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        refuse_form(request, form)
+        return redirect_303(detail_url(pk) + "#roles")
     run_command(
         request,
         withdraw_role,
         role,
         user=request.user,
-        comment=request.POST.get("comment", ""),
+        comment=form.cleaned_data["comment"],
         success=_("Le rôle de %(organisation)s est retiré.")
         % {"organisation": role.organisation.name},
     )
