@@ -80,7 +80,7 @@ def transitions_section(result: dict) -> list[str]:
         "now (`transaction.on_commit`). The reads every "
         "transition makes (the lock, the open roles, the roles to invite, the action's staff) "
         "are compiled once per thread (`backend.core.baked`), and the reminder policy is read "
-        "once a minute per process. The floor: the "
+        "once per transition. The floor: the "
         "same writes in raw SQL on a plain psycopg connection (lock the action and its "
         "roles, the same checks in Python, one UPDATE for the action, one for its roles, the "
         "log rows in one INSERT and the notification rows in one `INSERT … ON CONFLICT DO "
