@@ -184,7 +184,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A publish (the push after a transition's commit, in the request) tries Redis once: kombu
+    # would otherwise retry the connection for seconds (6 s measured per publish, Redis down)
+    # while the request waits. The sweep sends what was not pushed. The worker's own
+    # reconnection follows broker_connection_retry / broker_connection_max_retries instead.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "max_retries": 0,
+        "socket_connect_timeout": 0.5,  # a host that does not answer (no "connection refused")
+    }
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

@@ -242,29 +242,28 @@ def _queries_of_one(action_id: int, actors: dict) -> int:
 
 def breakdown(action_ids: list[int], actors: dict) -> dict[str, float]:
     """Where one submit's time goes, in ms (averaged over these actions): the SQL statements
-    (sent, executed, read back), the commit, and the rest (Python: the ORM building queries
-    and objects, the state machine, the guards, the effects). Apart: the push to the broker,
-    which the pusher thread makes beside the request (it shares the interpreter)."""
+    (sent, executed, read back), the commit, the push to the broker after the commit, and the
+    rest (Python: the ORM building queries and objects, the state machine, the guards, the
+    effects)."""
     from django.db import connection
     from django.db.backends.base.base import BaseDatabaseWrapper
 
-    from notifications.pusher import Pusher, pusher
+    from notifications import planning
 
     spent = {"statements": 0.0, "commit": 0.0, "push": 0.0}
 
     def statement(execute, sql, params, many, context):
         return accumulating(spent, "statements", execute)(sql, params, many, context)
 
-    originals = BaseDatabaseWrapper._commit, Pusher.publish
+    originals = BaseDatabaseWrapper._commit, planning.push
     BaseDatabaseWrapper._commit = accumulating(spent, "commit", originals[0])
-    Pusher.publish = accumulating(spent, "push", originals[1])
+    planning.push = accumulating(spent, "push", originals[1])
     try:
         with connection.execute_wrapper(statement):
             total = sum(run_service(action_ids, actors))
-        pusher.wait(10)  # the last pushes, before the timer comes off
     finally:
-        BaseDatabaseWrapper._commit, Pusher.publish = originals
-    spent["Python"] = total - spent["statements"] - spent["commit"]
+        BaseDatabaseWrapper._commit, planning.push = originals
+    spent["Python"] = total - spent["statements"] - spent["commit"] - spent["push"]
     return {name: 1000 * seconds / len(action_ids) for name, seconds in spent.items()}
 
 

@@ -5,8 +5,8 @@ The sweep parks those rows as ``in_digest``. Every business day at 08:30 the pla
 with the day as its stage: running it twice plans nothing more, and a person whose previous
 digest has not left yet (SMTP down) gets no second one. The sweep sends the digest row like any
 other; the e-mail lists the parked rows grouped by territory then action, and once it has
-left they become ``digested`` (``DigestMessage.send``). If sending fails they stay parked and
-go with the retry.
+left the sweep marks them ``digested`` (``mark_digested``). If sending fails they stay parked
+and go with the retry.
 """
 
 import datetime
@@ -19,7 +19,6 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.actions.models import RoleAssignment
 from backend.partners.models import Contact
-from notifications.mime import NotificationEmail
 from notifications.models import Kind, Notification, ReminderPolicy, Status
 from notifications.planning import cancel, notice, write
 from notifications.schedule import in_office_hours
@@ -102,20 +101,11 @@ def _title(obj, attribute: str = "title") -> str:
     return getattr(obj, attribute, "").casefold() if obj is not None else ""
 
 
-class DigestMessage(NotificationEmail):
-    """The digest e-mail: once it has left, the rows it lists are marked ``digested``."""
-
-    item_ids = ()  # set by build_message
-
-    def send(self, fail_silently: bool = False) -> int:
-        sent = super().send(fail_silently=fail_silently)
-        if sent and self.item_ids:
-            Notification.objects.filter(pk__in=self.item_ids, status=Status.IN_DIGEST).update(
-                status=Status.DIGESTED,
-                sent_at=timezone.now(),
-                message_id=self.extra_headers.get("Message-ID", ""),
-            )
-        return sent
+def mark_digested(items: list[Notification], message_id: str) -> None:
+    """The digest listing these rows has left: they are ``digested`` (those still parked)."""
+    Notification.objects.filter(pk__in=[item.pk for item in items], status=Status.IN_DIGEST).update(
+        status=Status.DIGESTED, sent_at=timezone.now(), message_id=message_id
+    )
 
 
 def drop_parked(kind: str, *, user=None, contact=None) -> int:

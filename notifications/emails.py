@@ -28,9 +28,8 @@ from django.utils.translation import gettext_lazy
 from backend.actions.links import personal_link
 from backend.actions.models import Action, RoleAssignment, RoleState
 from backend.core.business_days import is_business_day
-from notifications.digest import DigestMessage, digest_items, group_items
+from notifications.digest import group_items
 from notifications.lookups import Lookups
-from notifications.mime import NotificationEmail
 from notifications.models import MANDATORY_KINDS, Kind, Notification
 from notifications.templatetags.email_labels import label
 from notifications.unsubscribe import unsubscribe_url
@@ -78,8 +77,7 @@ def build_message(
     }
     if notification.action_id:
         headers["In-Reply-To"] = headers["References"] = thread_id(notification)
-    digest = notification.kind == Kind.DIGEST
-    message = (DigestMessage if digest else NotificationEmail)(
+    message = EmailMultiAlternatives(
         subject=context["subject"],
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -90,8 +88,6 @@ def build_message(
     message.attach_alternative(html, "text/html")
     if notification.kind == Kind.AGENDA_PUBLISHED:
         attach_invitation(message, notification, lookups.subject(notification))
-    if digest:
-        message.item_ids = [item.pk for item in context["items"]]
     return message
 
 
@@ -209,7 +205,7 @@ def _consultation(notification: Notification, lookups: Lookups) -> dict:
 
 
 def _digest(notification: Notification, lookups: Lookups) -> dict:
-    items = digest_items(notification)
+    items = lookups.digest_items(notification)
     territories = group_items(items)
     for territory in territories:
         for group in territory["actions"]:

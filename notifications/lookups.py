@@ -8,8 +8,9 @@ a constant number of queries (at most one per kind of lookup the batch needs: ro
 per type of generic subject), and ``build_message`` takes what it needs from it. Whatever
 ``build_message`` is not given (one e-mail built alone) it reads for that one row.
 
-Still read per e-mail, on purpose: a digest's items (a digest is one e-mail per person a day)
-and the agenda's iCalendar invitation, which is written for each recipient.
+Still read per e-mail, on purpose: a digest's items (a digest is one e-mail per person a day;
+kept here, so that once the digest has left the sweep marks exactly the items it listed) and
+the agenda's iCalendar invitation, which is written for each recipient.
 """
 
 from collections import defaultdict
@@ -19,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from backend.actions.models import RoleAssignment, RoleState
+from notifications.digest import digest_items
 from notifications.models import Kind, Notification
 
 # The kinds whose e-mail shows the role they are about, and those that list the action's roles.
@@ -36,6 +38,7 @@ class Lookups:
     roles: dict[int, RoleAssignment] = field(default_factory=dict)
     roles_of_action: dict[int, list[RoleAssignment]] = field(default_factory=dict)
     subjects: dict[tuple[int, int], object] = field(default_factory=dict)
+    digests: dict[int, list[Notification]] = field(default_factory=dict)
 
     @classmethod
     def for_rows(cls, rows: list[Notification]) -> "Lookups":
@@ -67,6 +70,12 @@ class Lookups:
         if key not in self.subjects:
             self._read_subjects([notification], every_kind=True)
         return self.subjects[key]
+
+    def digest_items(self, digest: Notification) -> list[Notification]:
+        """The rows a digest lists (read when its e-mail is built, the same list after)."""
+        if digest.pk not in self.digests:
+            self.digests[digest.pk] = digest_items(digest)
+        return self.digests[digest.pk]
 
     # --- reading -------------------------------------------------------------------------
 

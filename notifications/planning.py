@@ -6,13 +6,17 @@ collected and written at its end in one ``INSERT … ON CONFLICT`` statement; ou
 second copy out: an existing row stays as it is, except a cancelled one, which is planned
 again. ``cancel`` first writes what is collected, so that the order of the effects holds.
 
-Rows due now are also pushed to a worker once the transaction commits, in one task for the
-whole transaction, by this process's pusher thread (``notifications.pusher``): nobody waits
-for the broker, and if it is down the rows wait in the database for the next sweep.
+Rows due now are also pushed to a worker once the transaction commits
+(``transaction.on_commit``), in one task per batch of the sweep's size. The push is only for
+speed: the broker is tried once, without retries (the settings'
+``CELERY_BROKER_TRANSPORT_OPTIONS``), and if it is down the push is logged and dropped; the
+rows wait in the database for the next sweep.
 """
 
 import contextlib
 import contextvars
+import functools
+import logging
 from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
@@ -21,8 +25,11 @@ from django.utils import timezone
 
 from backend.core.rows import insert_rows
 from notifications.models import Notification, Status
-from notifications.pusher import pusher
 from workflows.services import scope
+
+log = logging.getLogger(__name__)
+
+PUSH_MOST = 100  # rows per task at most (the sweep's batch): a burst is shared by the workers
 
 # The rows collected by the current transition (None: write each row at once).
 _collected: contextvars.ContextVar[list | None] = contextvars.ContextVar("planned", default=None)
@@ -177,12 +184,24 @@ def planned_for(subject, *kinds):
     return rows.filter(kind__in=kinds) if kinds else rows
 
 
-def reset_push_pause() -> None:
-    pusher.paused_until = 0.0
-
-
 def push_on_commit(notification_ids: list[int]) -> None:
-    """After commit, one task sends these rows now (if still planned and due); the pusher
-    thread publishes it, so the caller does not wait for the broker."""
+    """After commit, tasks send these rows now (if still planned and due)."""
     if notification_ids:
-        transaction.on_commit(lambda: pusher.push(notification_ids), robust=True)
+        transaction.on_commit(functools.partial(push, notification_ids))
+
+
+def push(notification_ids: list[int]) -> None:
+    """Publish the tasks that send these rows; if the broker is down, the sweep sends them."""
+    from notifications.tasks import deliver_many  # the tasks module imports this one
+
+    for start in range(0, len(notification_ids), PUSH_MOST):
+        batch = notification_ids[start : start + PUSH_MOST]
+        try:
+            deliver_many.apply_async((batch,), retry=False)
+        except Exception as error:  # the broker is down: the sweep will send them all
+            log.warning(
+                "notifications %s not pushed (%s); the sweep will send them",
+                notification_ids[start:],
+                error,
+            )
+            return

@@ -1,14 +1,14 @@
 """When notifications fall due: business days (French public holidays), office hours."""
 
+import contextlib
+import contextvars
 import datetime
-from time import monotonic
 
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from backend.core.business_days import add_business_days, is_business_day
 from notifications.models import ReminderPolicy
+from workflows.services import scope
 
 DEFAULTS = {
     ReminderPolicy.CONSULTATION: {
@@ -24,29 +24,31 @@ DEFAULTS = {
 }
 
 
-POLICY_TTL = 60.0  # seconds a process keeps a policy it has read (saved here: dropped at once)
+# The policies read by the current transition (None outside one): a consultation opened with
+# eight roles plans their reminders by the same rule, read once.
+_read: contextvars.ContextVar[dict | None] = contextvars.ContextVar("policies", default=None)
 
-_policies: dict[str, tuple[float, ReminderPolicy]] = {}
+
+@scope
+@contextlib.contextmanager
+def read_once_per_transition():
+    token = _read.set({})
+    try:
+        yield
+    finally:
+        _read.reset(token)
 
 
 def policy(name: str) -> ReminderPolicy:
-    """The rule for this kind of deadline (the defaults when none is saved), read once a
-    POLICY_TTL in each process: the staff's edits apply within a minute everywhere, at once
-    in the process that saved them. Read-only: the same object is handed out again."""
-    now = monotonic()
-    kept = _policies.get(name)
-    if kept is not None and kept[0] > now:
-        return kept[1]
+    """The rule for this kind of deadline (the defaults when none is saved), as saved now."""
+    read = _read.get()
+    if read is not None and name in read:
+        return read[name]
     found = ReminderPolicy.objects.filter(name=name).first()
     found = found or ReminderPolicy(name=name, **DEFAULTS[name])
-    _policies[name] = (now + POLICY_TTL, found)
+    if read is not None:
+        read[name] = found
     return found
-
-
-@receiver(post_save, sender=ReminderPolicy)
-@receiver(post_delete, sender=ReminderPolicy)
-def forget_policies(**kwargs) -> None:
-    _policies.clear()
 
 
 def _at(day: datetime.date, time: datetime.time) -> datetime.datetime:

@@ -26,9 +26,10 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.actions.models import Action
 from backend.partners.models import Contact
+from notifications.digest import mark_digested
 from notifications.emails import build_message
 from notifications.lookups import Lookups
-from notifications.models import Delivery, Notification, Status
+from notifications.models import Delivery, Kind, Notification, Status
 from notifications.preferences import deliveries_for
 
 log = logging.getLogger(__name__)
@@ -324,7 +325,10 @@ def deliver(rows: list[Notification], now: datetime.datetime) -> SweepReport:
                     if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
                         _reopen(connection)
                     continue
-                marks.add(row, message.extra_headers.get("Message-ID", ""))
+                message_id = message.extra_headers["Message-ID"]
+                if row.kind == Kind.DIGEST:  # what it listed has left with it
+                    mark_digested(lookups.digest_items(row), message_id)
+                marks.add(row, message_id)
                 report.sent += 1
             marks.write()
     finally:

@@ -12,13 +12,8 @@ def sweep_due() -> dict:
     return {"sent": report.sent, "retried": report.retried, "failed": report.failed}
 
 
-@shared_task(name="notifications.deliver", ignore_result=True)
-def deliver(notification_id: int) -> None:
-    """The immediate push: sends the row if it is still planned and due (else nothing)."""
-    deliver_now([notification_id])
-
-
 @shared_task(name="notifications.deliver_many", ignore_result=True)
 def deliver_many(notification_ids: list[int]) -> None:
-    """The immediate push of one transaction's rows: sends those still planned and due."""
+    """The immediate push after a transaction's commit (``notifications.planning.push``):
+    sends those of these rows still planned and due (else nothing)."""
     deliver_now(notification_ids)

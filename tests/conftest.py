@@ -122,12 +122,3 @@ def default_language():
     translation.deactivate()
     yield
     translation.deactivate()
-
-
-@pytest.fixture(autouse=True)
-def fresh_reminder_policies():
-    """Each test reads the reminder policies of its own database (a process keeps them for a
-    minute; a test database emptied by TRUNCATE sends no signal)."""
-    from notifications.schedule import forget_policies
-
-    forget_policies()

@@ -47,7 +47,10 @@ def test_the_published_agenda_carries_an_icalendar_invitation(smtp, scheduled, s
     assert len(to_member) == 1
     [attachment] = [part for part in to_member[0].iter_attachments()]
     assert attachment.get_content_type() == "text/calendar"
-    calendar = icalendar.Calendar.from_ical(attachment.get_content())
+    assert attachment.get_param("method") == "REQUEST"  # an invitation calendars can accept
+    content = attachment.get_content()
+    assert content.count("\r\n") == content.count("\n")  # RFC 5545: every line ends CRLF
+    calendar = icalendar.Calendar.from_ical(content)
     [event] = calendar.walk("VEVENT")
     assert event.decoded("DTSTART") == SESSION_AT
     assert str(event["DTSTART"].params["TZID"]) == "Europe/Paris"

@@ -1,6 +1,8 @@
 """The e-mails, as a real SMTP server receives them from the sweep."""
 
 import datetime
+from email import message_from_bytes
+from email.policy import default
 
 import pytest
 from django.conf import settings
@@ -254,3 +256,27 @@ def test_a_batch_of_e_mails_costs_the_same_few_queries_whatever_its_size(
         messages = [build_message(row, lookups=lookups) for row in rows]
     assert len(messages) == len(rows) > 5 * actions
     assert len({m.extra_headers["Message-ID"] for m in messages}) == len(rows)
+
+
+def test_an_e_mail_reads_back_as_it_was_built(submitted, pilot, manager):
+    """Parsed by a mail client's rules, the e-mail has the subject, the addresses and the two
+    bodies it was built with, and no line longer than RFC 5322 allows (998 characters).
+
+    The subject is compared as a client shows it, without leading white space: Django 5.2
+    writes with Python's compat32 policy, which may start a long encoded subject on the line
+    after ``Subject:``."""
+    pilot.contact.preferred_language = "en"
+    pilot.contact.save()
+    rows = Notification.objects.all()
+    assert {row.kind for row in rows} >= {Kind.INVITATION, Kind.REMINDER}
+    for row in rows:
+        built = build_message(row)
+        raw = built.message().as_bytes(linesep="\r\n")
+        assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+        parsed = message_from_bytes(raw, policy=default)
+        assert parsed["Subject"].strip() == built.subject and not built.subject.isascii()
+        assert parsed["From"] == settings.DEFAULT_FROM_EMAIL and parsed["To"] == row.email
+        assert parsed["Message-ID"] == built.extra_headers["Message-ID"]
+        for kind, sent in (("plain", built.body), ("html", built.alternatives[0][0])):
+            received = parsed.get_body((kind,)).get_content().replace("\r\n", "\n")
+            assert received == sent

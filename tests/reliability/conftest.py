@@ -255,24 +255,15 @@ def private_broker(redis_server):
     """Point this process's Celery app (the pushes after commit, send_task) at the private
     Redis for the test; restore the settings' broker afterwards."""
     from backend.celery import app
-    from notifications import planning
-    from notifications.pusher import pusher
 
-    # The pusher thread is the process's: what an earlier test handed it is published (or
-    # has failed) before the broker changes, so that a late failure cannot pause this test's
-    # pushes, nor this test's pushes reach another test's broker.
-    pusher.wait(30)
     conf = app.conf
     names = ("broker_url", "broker_write_url", "broker_read_url")
     saved = {name: conf.get(name) for name in names}
     conf.update({name: redis_server.url for name in names})
     _reset_celery_pools(app)
-    planning.reset_push_pause()
     yield app
-    pusher.wait(30)
     conf.update(saved)
     _reset_celery_pools(app)
-    planning.reset_push_pause()
 
 
 # --- the Celery worker --------------------------------------------------------------------------

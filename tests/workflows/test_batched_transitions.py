@@ -18,11 +18,10 @@ from workflows.services import effect, perform_transition
 pytestmark = pytest.mark.django_db
 
 # lock the action (with its project), read its open roles for the guards, save it; lock the
-# proposed roles, invite them; read the action's staff (the reminder policy is kept by the
-# process: read by the warm-up); write every log row, every notification row: 8, and the
-# savepoint the test's own transaction turns the service's transaction into (SAVEPOINT,
-# RELEASE).
-SUBMIT_STATEMENTS = 8 + 2
+# proposed roles, invite them; read the reminder policy (once for every role) and the action's
+# staff; write every log row, every notification row: 9, and the savepoint the test's own
+# transaction turns the service's transaction into (SAVEPOINT, RELEASE).
+SUBMIT_STATEMENTS = 9 + 2
 
 
 @pytest.fixture(autouse=True)
