@@ -3,7 +3,7 @@ while it may change, the report form (all or nothing), and the territory manager
 after which the action may be closed.
 
 The same services as the API (``backend.api.evaluation_views``): ``update_plan`` for the plan,
-``submit_report`` for the report, ``perform_transition(..., "validate")`` for the validation.
+``submit_report`` for the report, ``validate_evaluation`` for the validation.
 The form reads numbers the French way (« 12,5 », « 1 250 »), as the pilot partner's report page
 does (``backend.evaluations.report_page``), whose reader it shares.
 """
@@ -28,10 +28,10 @@ from backend.evaluations.report_page import (
     parse_decimal,
 )
 from backend.evaluations.reports import submit_report, update_plan
+from backend.evaluations.transitions import validate_evaluation
 from backend.web.access import staff_required
 from backend.web.commands import run_command
 from workflows.engine import explain
-from workflows.services import perform_transition
 
 PLAN_EDITORS = (StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER)
 OPEN_PLAN = (EvaluationState.PLANNED, EvaluationState.DUE)
@@ -202,9 +202,8 @@ def evaluation_validate(request, pk):
     evaluation = _evaluation(request, pk)
     run_command(
         request,
-        perform_transition,
+        validate_evaluation,
         evaluation,
-        "validate",
         actor=request.user,
         success=_("Le rapport d'évaluation est validé : l'action peut être clôturée."),
     )
