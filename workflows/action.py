@@ -48,7 +48,7 @@ def _open_roles_of(action_id: int):
     from backend.actions.models import RoleAssignment  # the model inherits this module
 
     roles = RoleAssignment.objects.filter(action_id=action_id, state__in=OPEN_ROLE_STATES)
-    return roles.values_list("kind", "state", "contact_id")
+    return roles.order_by().values_list("kind", "state", "contact_id")
 
 
 def _has_pilot(action) -> bool:
