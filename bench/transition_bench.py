@@ -1,5 +1,5 @@
 """Transitions benchmark: ``submit`` on draft actions with their partner roles, through the real
-service (``workflows.services.perform_transition``), against raw SQL doing the same writes.
+service (``backend.actions.transitions.submit_action``), against raw SQL doing the same writes.
 
 What one ``submit`` does, in one transaction: lock the action, check its guards (state,
 permission, a pilot, a contact on every role, the deadline), set the state and the default
@@ -64,14 +64,14 @@ def run_service(action_ids: list[int], actors: dict) -> list[float]:
     """The service starts from the action's id, as the floor does (it locks and reads the
     row itself); the actor is the social worker of the action's territory."""
     from backend.actions.models import Action
-    from workflows.services import perform_transition
+    from backend.actions.transitions import submit_action
 
     territory_of = _territories(action_ids)
     timings = []
     for action_id in action_ids:
         started = time.perf_counter()
         actor = actors[territory_of[action_id]]
-        perform_transition(Action(pk=action_id), "submit", actor=actor)
+        submit_action(Action(pk=action_id), actor=actor)
         timings.append(time.perf_counter() - started)
     return timings
 
@@ -231,11 +231,11 @@ def _queries_of_one(action_id: int, actors: dict) -> int:
     from django.test.utils import CaptureQueriesContext
 
     from backend.actions.models import Action
-    from workflows.services import perform_transition
+    from backend.actions.transitions import submit_action
 
     actor = actors[_territories([action_id])[action_id]]
     with CaptureQueriesContext(connection) as captured:
-        perform_transition(Action(pk=action_id), "submit", actor=actor)
+        submit_action(Action(pk=action_id), actor=actor)
     control = {"BEGIN", "COMMIT"}  # counted apart, as the floor's commit is
     return sum(query["sql"] not in control for query in captured.captured_queries)
 

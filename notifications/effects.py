@@ -1,4 +1,9 @@
-"""Which transitions plan or cancel which notifications (run inside the transition)."""
+"""The notices a transition plans or cancels: plain functions that its service calls by name
+(``backend.actions.transitions``, ``backend.board.transitions``,
+``backend.evaluations.transitions``), inside the transition's transaction.
+
+A function that plans several rows collects them and writes them once (``planning.write``).
+"""
 
 from django.db.models import Q
 from django.utils import timezone
@@ -6,25 +11,17 @@ from django.utils import timezone
 from backend.accounts.models import StaffRole, User
 from backend.actions.models import Action, RoleAssignment
 from backend.board.models import BoardSession
-from backend.core.baked import Baked
 from backend.evaluations.models import Evaluation
 from notifications.models import Kind, Notification, ReminderPolicy
-from notifications.planning import cancel, plan, planned_for, recipient_key
+from notifications.planning import cancel, notice, planned_for, recipient_key, write
 from notifications.schedule import escalation_time, policy, reminder_times
-from workflows.services import effect
-
-
-def _staff_of(territory_id: int, social_worker_id: int):
-    managers = Q(role=StaffRole.TERRITORY_MANAGER, territories=territory_id)
-    return User.objects.filter(is_active=True).filter(managers | Q(pk=social_worker_id)).distinct()
-
-
-_STAFF = Baked(_staff_of)
 
 
 def action_staff(action: Action) -> list[User]:
     """The action's social worker and its territory's managers."""
-    return _STAFF(action.project.territory_id, action.social_worker_id or 0)  # no user 0
+    managers = Q(role=StaffRole.TERRITORY_MANAGER, territories=action.project.territory_id)
+    social_worker = Q(pk=action.social_worker_id or 0)  # no user 0
+    return list(User.objects.filter(is_active=True).filter(managers | social_worker).distinct())
 
 
 def _round(role: RoleAssignment) -> str:
@@ -32,79 +29,51 @@ def _round(role: RoleAssignment) -> str:
     return role.link_nonce[:12]
 
 
-@effect(RoleAssignment, "invite")
-def plan_invitation_and_reminders(role, *, actor, comment, source):
-    """The invitation now, the reminders before the consultation deadline."""
+# --- the consultation -----------------------------------------------------------------------
+
+
+def invitation_notices(role: RoleAssignment, rule: ReminderPolicy) -> list:
+    """The invitation now, the reminders before the consultation deadline (by ``rule``)."""
     if role.contact is None:
-        return
-    plan(
+        return []
+    invitation = notice(
         Kind.INVITATION,
         subject=role,
         recipient=role.contact,
         stage=_round(role),
         action=role.action,
     )
-    plan_reminders(role)
+    return [invitation, *reminder_notices(role, rule)]
 
 
-def plan_reminders(role: RoleAssignment) -> None:
+def reminder_notices(role: RoleAssignment, rule: ReminderPolicy) -> list:
     action = role.action
     deadline = action.consultation_deadline
     if deadline is None:
-        return
+        return []
     now = timezone.now()
-    for offset, due_at in reminder_times(deadline, policy(ReminderPolicy.CONSULTATION)):
-        if due_at > now:
-            plan(
-                Kind.REMINDER,
-                subject=role,
-                recipient=role.contact,
-                due_at=due_at,
-                stage=f"{_round(role)}:j-{offset}:{deadline.isoformat()}",
-                action=action,
-            )
-
-
-def _answered(role, *, actor, comment, source):
-    cancel(planned_for(role, Kind.REMINDER, Kind.INVITATION))
-    for person in action_staff(role.action):
-        plan(
-            Kind.ANSWER_RECEIVED,
+    return [
+        notice(
+            Kind.REMINDER,
             subject=role,
-            recipient=person,
-            stage=f"{role.state}:{_round(role)}",
-            action=role.action,
+            recipient=role.contact,
+            due_at=due_at,
+            stage=f"{_round(role)}:j-{offset}:{deadline.isoformat()}",
+            action=action,
         )
+        for offset, due_at in reminder_times(deadline, rule)
+        if due_at > now
+    ]
 
 
-for _name in ("accept", "decline", "request_changes"):
-    effect(RoleAssignment, _name)(_answered)
-
-
-def _role_closed(role, *, actor, comment, source):
-    cancel(planned_for(role))
-
-
-for _name in ("withdraw", "withdraw_invitation"):
-    effect(RoleAssignment, _name)(_role_closed)
-
-
-def deadline_moved(action: Action) -> None:
-    """The consultation deadline changed: reminders and escalation follow it."""
-    cancel(Notification.objects.filter(action=action, kind__in=[Kind.REMINDER, Kind.ESCALATION]))
-    for role in action.roles.filter(state="invited").select_related("contact"):
-        plan_reminders(role)
-    plan_escalation(action)
-
-
-@effect(Action, "submit")
-def plan_escalation(action, *, actor=None, comment="", source=""):
+def escalation_notices(action: Action, rule: ReminderPolicy) -> list:
+    """On the day after the deadline (by ``rule``), to the action's staff."""
     deadline = action.consultation_deadline
-    due_at = escalation_time(deadline, policy(ReminderPolicy.CONSULTATION)) if deadline else None
+    due_at = escalation_time(deadline, rule) if deadline else None
     if due_at is None:
-        return
-    for person in action_staff(action):
-        plan(
+        return []
+    return [
+        notice(
             Kind.ESCALATION,
             subject=action,
             recipient=person,
@@ -112,21 +81,68 @@ def plan_escalation(action, *, actor=None, comment="", source=""):
             stage=deadline.isoformat(),
             action=action,
         )
+        for person in action_staff(action)
+    ]
 
 
-@effect(Action, "complete_consultation")
-def consultation_complete(action, *, actor, comment, source):
+def plan_consultation_notices(action: Action, invited: list[RoleAssignment]) -> None:
+    """The consultation opens: invitations and reminders to the invited partners, the
+    escalation to the action's staff."""
+    rule = policy(ReminderPolicy.CONSULTATION)  # read once for every role
+    invitations = [row for role in invited for row in invitation_notices(role, rule)]
+    write([*invitations, *escalation_notices(action, rule)])
+
+
+def plan_invitations(invited: list[RoleAssignment]) -> None:
+    """A role invited (or invited again) during the consultation."""
+    rule = policy(ReminderPolicy.CONSULTATION)
+    write([row for role in invited for row in invitation_notices(role, rule)])
+
+
+def plan_answer_notices(role: RoleAssignment) -> None:
+    """The partner answered: its reminders stop, the action's staff hear of the answer."""
+    cancel(planned_for(role, Kind.REMINDER, Kind.INVITATION))
+    write(
+        [
+            notice(
+                Kind.ANSWER_RECEIVED,
+                subject=role,
+                recipient=person,
+                stage=f"{role.state}:{_round(role)}",
+                action=role.action,
+            )
+            for person in action_staff(role.action)
+        ]
+    )
+
+
+def cancel_role_notices(role: RoleAssignment) -> None:
+    cancel(planned_for(role))
+
+
+def deadline_moved(action: Action) -> None:
+    """The consultation deadline changed: reminders and escalation follow it."""
+    cancel(Notification.objects.filter(action=action, kind__in=[Kind.REMINDER, Kind.ESCALATION]))
+    invited = action.roles.filter(state="invited").select_related("contact")
+    rule = policy(ReminderPolicy.CONSULTATION)
+    reminders = [row for role in invited for row in reminder_notices(role, rule)]
+    write([*reminders, *escalation_notices(action, rule)])
+
+
+def plan_consultation_complete(action: Action) -> None:
+    """Every partner agreed: reminders and escalation stop, the action's staff are told."""
     cancel(Notification.objects.filter(action=action, kind__in=[Kind.ESCALATION, Kind.REMINDER]))
-    for person in action_staff(action):
-        plan(Kind.CONSULTATION_COMPLETE, subject=action, recipient=person, action=action)
+    write(
+        [
+            notice(Kind.CONSULTATION_COMPLETE, subject=action, recipient=person, action=action)
+            for person in action_staff(action)
+        ]
+    )
 
 
-def _action_stopped(action, *, actor, comment, source):
+def cancel_action_notices(action: Action) -> None:
+    """The action went back to draft, was withdrawn or closed: what has not left stays."""
     cancel(Notification.objects.filter(action=action))
-
-
-for _name in ("revise", "withdraw"):
-    effect(Action, _name)(_action_stopped)
 
 
 # --- board sessions and decisions -----------------------------------------------------------
@@ -141,8 +157,7 @@ def action_partners(action: Action):
     ]
 
 
-@effect(BoardSession, "publish_agenda")
-def agenda_published(session, *, actor, comment, source):
+def plan_agenda_notices(session: BoardSession) -> None:
     """The members, the invited staff, and the partners and staff of every action on the
     agenda get the agenda with the iCalendar invitation (one e-mail each)."""
     recipients = {}
@@ -151,18 +166,31 @@ def agenda_published(session, *, actor, comment, source):
     for item in session.agenda_items.select_related("action__project").filter(action__isnull=False):
         for person in [*action_partners(item.action), *action_staff(item.action)]:
             recipients.setdefault(recipient_key(person), person)
-    for person in recipients.values():
-        plan(Kind.AGENDA_PUBLISHED, subject=session, recipient=person)
+    write(
+        [
+            notice(Kind.AGENDA_PUBLISHED, subject=session, recipient=person)
+            for person in recipients.values()
+        ]
+    )
 
 
-def _decided(action, *, actor, comment, source):
+def decision_notices(action: Action) -> list:
+    """The board decided (approve, reject, defer): the action's staff and partners."""
     stage = f"decision-{action.decisions.count() + 1}"
-    for person in [*action_staff(action), *action_partners(action)]:
-        plan(Kind.BOARD_DECISION, subject=action, recipient=person, stage=stage, action=action)
+    return [
+        notice(Kind.BOARD_DECISION, subject=action, recipient=person, stage=stage, action=action)
+        for person in [*action_staff(action), *action_partners(action)]
+    ]
 
 
-for _name in ("approve", "reject", "defer"):
-    effect(Action, _name)(_decided)
+def plan_decision_notices(action: Action) -> None:
+    write(decision_notices(action))
+
+
+def plan_approval_notices(action: Action, evaluation: Evaluation | None) -> None:
+    """The decision, and the reminders of the evaluation the approval planned."""
+    reminders = evaluation_reminder_notices(evaluation) if evaluation is not None else []
+    write([*decision_notices(action), *reminders])
 
 
 # --- evaluations ----------------------------------------------------------------------------
@@ -178,52 +206,44 @@ def evaluation_reporters(evaluation: Evaluation) -> list:
     return people
 
 
-def plan_evaluation_reminders(evaluation: Evaluation) -> None:
+def evaluation_reminder_notices(evaluation: Evaluation) -> list:
     rule = policy(ReminderPolicy.EVALUATION)
     due = evaluation.due_date
     now = timezone.now()
+    rows = []
     for person in evaluation_reporters(evaluation):
         for offset, due_at in reminder_times(due, rule):
             if due_at > now:
-                plan(
-                    Kind.EVALUATION_DUE,
-                    subject=evaluation,
-                    recipient=person,
-                    due_at=due_at,
-                    stage=f"j-{offset}:{due.isoformat()}",
-                    action=evaluation.action,
+                rows.append(
+                    notice(
+                        Kind.EVALUATION_DUE,
+                        subject=evaluation,
+                        recipient=person,
+                        due_at=due_at,
+                        stage=f"j-{offset}:{due.isoformat()}",
+                        action=evaluation.action,
+                    )
                 )
         overdue_at = escalation_time(due, rule)
         if overdue_at is not None:
-            plan(
-                Kind.EVALUATION_OVERDUE,
-                subject=evaluation,
-                recipient=person,
-                due_at=overdue_at,
-                stage=due.isoformat(),
-                action=evaluation.action,
+            rows.append(
+                notice(
+                    Kind.EVALUATION_OVERDUE,
+                    subject=evaluation,
+                    recipient=person,
+                    due_at=overdue_at,
+                    stage=due.isoformat(),
+                    action=evaluation.action,
+                )
             )
-
-
-@effect(Action, "approve")
-def evaluation_reminders_at_approval(action, *, actor, comment, source):
-    evaluation = Evaluation.objects.filter(action=action).first()
-    if evaluation is not None:
-        plan_evaluation_reminders(evaluation)
+    return rows
 
 
 def evaluation_due_date_moved(evaluation: Evaluation) -> None:
+    cancel_evaluation_reminders(evaluation)
+    write(evaluation_reminder_notices(evaluation))
+
+
+def cancel_evaluation_reminders(evaluation: Evaluation) -> None:
+    """The report is in (or its due date moved): its reminders stop."""
     cancel(planned_for(evaluation, Kind.EVALUATION_DUE, Kind.EVALUATION_OVERDUE))
-    plan_evaluation_reminders(evaluation)
-
-
-@effect(Evaluation, "submit_report")
-def report_received(evaluation, *, actor, comment, source):
-    cancel(planned_for(evaluation, Kind.EVALUATION_DUE, Kind.EVALUATION_OVERDUE))
-
-
-def _action_over(action, *, actor, comment, source):
-    cancel(Notification.objects.filter(action=action, status="planned"))
-
-
-effect(Action, "close")(_action_over)

@@ -1,10 +1,9 @@
 """Writing and cancelling notification rows, inside the caller's transaction.
 
-Inside a transition (``workflows.services.scope``) the rows planned by every effect are
-collected and written at its end in one ``INSERT … ON CONFLICT`` statement; outside one, each
-``plan`` writes at once. Either way the unique key (subject, kind, recipient, stage) keeps a
-second copy out: an existing row stays as it is, except a cancelled one, which is planned
-again. ``cancel`` first writes what is collected, so that the order of the effects holds.
+A service collects the rows its transition plans (``notice``) and writes them at once
+(``write``: a few statements however many rows). The unique key (subject, kind, recipient,
+stage) keeps a second copy out: an existing row stays as it is, except a cancelled one, which
+is planned again. ``plan`` writes one row at once.
 
 Rows due now are also pushed to a worker once the transaction commits
 (``transaction.on_commit``), in one task per batch of the sweep's size. The push is only for
@@ -13,44 +12,20 @@ speed: the broker is tried once, without retries (the settings'
 rows wait in the database for the next sweep.
 """
 
-import contextlib
-import contextvars
 import functools
 import logging
-from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from backend.core.rows import insert_rows
 from notifications.models import Notification, Status
-from workflows.services import scope
 
 log = logging.getLogger(__name__)
 
 PUSH_MOST = 100  # rows per task at most (the sweep's batch): a burst is shared by the workers
 
-# The rows collected by the current transition (None: write each row at once).
-_collected: contextvars.ContextVar[list | None] = contextvars.ContextVar("planned", default=None)
-
-COLUMNS = (
-    "subject_type",
-    "subject_id",
-    "kind",
-    "recipient_key",
-    "stage",
-    "action",
-    "user",
-    "contact",
-    "email",
-    "due_at",
-    "status",
-    "attempts",
-    "last_error",
-    "message_id",
-    "created_at",
-)
 KEY = ("subject_type", "subject_id", "kind", "recipient_key", "stage")
 REPLANNED = ("status", "due_at", "email")  # what planning a cancelled row again changes
 
@@ -61,14 +36,13 @@ def recipient_key(recipient) -> str:
 
 
 def notice(kind, *, subject, recipient, due_at=None, stage="", action=None):
-    """One notification row to write, its values by column (None for a recipient without an
-    address). A plain namespace, not a model instance: a transition plans dozens."""
+    """One notification row to write (not saved), or None for a recipient without an
+    address."""
     email = getattr(recipient, "email", "")
     if not email:
         return None
     is_user = hasattr(recipient, "is_staff_member")
-    return SimpleNamespace(
-        pk=None,
+    return Notification(
         subject_type_id=ContentType.objects.get_for_model(subject).pk,
         subject_id=subject.pk,
         kind=kind,
@@ -80,100 +54,70 @@ def notice(kind, *, subject, recipient, due_at=None, stage="", action=None):
         email=email,
         due_at=due_at or timezone.now(),
         status=Status.PLANNED,
-        attempts=0,
-        last_error="",
-        message_id="",
-        created_at=None,  # the time of the write
     )
 
 
 def plan(kind, *, subject, recipient, due_at=None, stage="", action=None) -> None:
-    """Plan one notification: collected during a transition, else written at once."""
+    """Plan one notification now (a service planning several collects ``notice`` rows and
+    calls ``write`` once)."""
     row = notice(
         kind, subject=subject, recipient=recipient, due_at=due_at, stage=stage, action=action
     )
-    if row is None:
-        return
-    collected = _collected.get()
-    if collected is None:
+    if row is not None:
         write([row])
-    else:
-        collected.append(row)
 
 
-def write(rows: list[SimpleNamespace]) -> list[int]:
-    """Insert the rows in one statement; returns the ids of those now planned that were not
-    before (new, or cancelled and planned again). Those due now are pushed after commit."""
+def write(rows: list) -> list[int]:
+    """Write the rows (None entries are skipped); returns the ids of those now planned that
+    were not before (new, or cancelled and planned again). Those due now are pushed after
+    commit."""
     unique = {}
-    for row in rows:  # a key twice in one statement is an error: the first one wins
-        unique.setdefault(_key(row), row)
+    for row in rows:  # a key twice: the first one wins
+        if row is not None:
+            unique.setdefault(_key(row), row)
     if not unique:
         return []
+    stored = _same_keys(unique).only("pk", "status", *KEY)
+    existing = {_key(row): row for row in stored if _key(row) in unique}
+    fresh = {key: row for key, row in unique.items() if key not in existing}
+    Notification.objects.bulk_create(fresh.values(), ignore_conflicts=True)
+    written = [row for row in _same_keys(fresh).only("pk", *KEY) if _key(row) in fresh]
+    for row in written:
+        unique[_key(row)].pk = row.pk
+    replanned = []
+    for key, old in existing.items():
+        if old.status == Status.CANCELLED:
+            row = unique[key]
+            row.pk = old.pk
+            replanned.append(row)
+    # still cancelled when written: a row planned again meanwhile is left as it is
+    Notification.objects.filter(status=Status.CANCELLED).bulk_update(replanned, REPLANNED)
     now = timezone.now()
-    for row in unique.values():
-        row.created_at = now
-    returned = insert_rows(
-        Notification,
-        list(unique.values()),
-        list(COLUMNS),
-        then=_on_conflict(),
-        then_params=[Status.CANCELLED],
-    )
-    ids, due_now = [], []
-    for pk, *key in returned:
-        row = unique[tuple(key)]
-        row.pk = pk
-        ids.append(pk)
-        if row.due_at <= now:
-            due_now.append(pk)
-    push_on_commit(due_now)
-    return ids
+    planned = [*written, *replanned]
+    push_on_commit([unique[_key(row)].pk for row in planned if unique[_key(row)].due_at <= now])
+    return [row.pk for row in planned]
 
 
-def _key(row: SimpleNamespace) -> tuple:
-    return tuple(getattr(row, Notification._meta.get_field(name).attname) for name in KEY)
+def _key(row) -> tuple:
+    return (row.subject_type_id, row.subject_id, row.kind, row.recipient_key, row.stage)
 
 
-def _on_conflict() -> str:
-    """A row already there stays as it is, unless cancelled: then it is planned again. The
-    rows written come back with their key (PostgreSQL and SQLite alike)."""
-    quote = connection.ops.quote_name
-    table = quote(Notification._meta.db_table)
-    column = {name: quote(Notification._meta.get_field(name).column) for name in COLUMNS}
-    key = ", ".join(column[name] for name in KEY)
-    replanned = ", ".join(f"{column[name]} = EXCLUDED.{column[name]}" for name in REPLANNED)
-    return (
-        f"ON CONFLICT ({key}) DO UPDATE SET {replanned} "
-        f"WHERE {table}.{column['status']} = %s "
-        f"RETURNING {quote(Notification._meta.pk.column)}, {key}"
-    )
-
-
-@scope
-@contextlib.contextmanager
-def collected_during_transition():
-    """Collect the rows planned during a transition; write them before its commit."""
-    rows: list[SimpleNamespace] = []
-    token = _collected.set(rows)
-    try:
-        yield
-        _collected.set(None)
-        write(rows)
-    finally:
-        _collected.reset(token)
-
-
-def flush() -> None:
-    """Write what the current transition collected so far."""
-    rows = _collected.get()
-    if rows:
-        write(list(rows))
-        rows.clear()
+def _same_keys(rows):
+    """The stored rows that may share a key with these (the exact key is compared after)."""
+    if not rows:
+        return Notification.objects.none()
+    rows = list(rows.values()) if isinstance(rows, dict) else rows
+    subjects: dict[int, set] = {}
+    for row in rows:
+        subjects.setdefault(row.subject_type_id, set()).add(row.subject_id)
+    match = Q()
+    for subject_type_id, ids in subjects.items():
+        match |= Q(subject_type_id=subject_type_id, subject_id__in=ids)
+    return Notification.objects.filter(match, kind__in={row.kind for row in rows}).order_by()
 
 
 def cancel(queryset) -> int:
     """Cancel what has not left yet."""
-    flush()
     return queryset.filter(status=Status.PLANNED).update(status=Status.CANCELLED)
 
 

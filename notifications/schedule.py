@@ -1,14 +1,11 @@
 """When notifications fall due: business days (French public holidays), office hours."""
 
-import contextlib
-import contextvars
 import datetime
 
 from django.utils import timezone
 
 from backend.core.business_days import add_business_days, is_business_day
 from notifications.models import ReminderPolicy
-from workflows.services import scope
 
 DEFAULTS = {
     ReminderPolicy.CONSULTATION: {
@@ -24,31 +21,11 @@ DEFAULTS = {
 }
 
 
-# The policies read by the current transition (None outside one): a consultation opened with
-# eight roles plans their reminders by the same rule, read once.
-_read: contextvars.ContextVar[dict | None] = contextvars.ContextVar("policies", default=None)
-
-
-@scope
-@contextlib.contextmanager
-def read_once_per_transition():
-    token = _read.set({})
-    try:
-        yield
-    finally:
-        _read.reset(token)
-
-
 def policy(name: str) -> ReminderPolicy:
-    """The rule for this kind of deadline (the defaults when none is saved), as saved now."""
-    read = _read.get()
-    if read is not None and name in read:
-        return read[name]
+    """The rule for this kind of deadline (the defaults when none is saved), as saved now. A
+    service planning for several roles reads it once and hands it to each."""
     found = ReminderPolicy.objects.filter(name=name).first()
-    found = found or ReminderPolicy(name=name, **DEFAULTS[name])
-    if read is not None:
-        read[name] = found
-    return found
+    return found or ReminderPolicy(name=name, **DEFAULTS[name])
 
 
 def _at(day: datetime.date, time: datetime.time) -> datetime.datetime:

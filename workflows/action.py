@@ -1,7 +1,7 @@
 """The action's state machine, declared: states, transitions, guards and permissions.
 
 The concrete model (``backend.actions.models.Action``) inherits it. Transition methods only
-change the instance; the service in ``workflows.services`` performs them.
+change the instance; the services in ``backend.actions.transitions`` perform them.
 """
 
 from django.db import models
@@ -11,7 +11,6 @@ from django.utils.translation import ngettext
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from backend.accounts.models import StaffRole
-from backend.core.baked import Baked
 from backend.core.business_days import add_business_days
 from workflows.engine import Guard, StaffPermission, shared_by_guards
 from workflows.role import OPEN_ROLE_STATES
@@ -42,17 +41,14 @@ S = ActionState
 
 def _open_roles(action) -> list[tuple[str, str, int | None]]:
     """(kind, state, contact id) of every open role: one query for all the guards."""
-    return shared_by_guards(action, "open_roles", lambda: _OPEN_ROLES(action.pk))
+    return shared_by_guards(action, "open_roles", lambda: list(_open_roles_of(action.pk)))
 
 
 def _open_roles_of(action_id: int):
     from backend.actions.models import RoleAssignment  # the model inherits this module
 
     roles = RoleAssignment.objects.filter(action_id=action_id, state__in=OPEN_ROLE_STATES)
-    return roles.values_list("kind", "state", "contact_id")
-
-
-_OPEN_ROLES = Baked(_open_roles_of)
+    return roles.order_by().values_list("kind", "state", "contact_id")
 
 
 def _has_pilot(action) -> bool:

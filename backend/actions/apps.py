@@ -6,6 +6,3 @@ class ActionsConfig(AppConfig):
     name = "backend.actions"
     label = "actions"
     verbose_name = _("Actions et rôles")
-
-    def ready(self):
-        from backend.actions import effects  # noqa: F401  (registers transition effects)

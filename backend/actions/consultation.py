@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.actions.links import role_for_token
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
+from backend.actions.transitions import complete_consultation
+from notifications.effects import plan_answer_notices
 from workflows.concurrency import retried_once
 from workflows.errors import InvalidTransitionInput, TransitionConflict
 from workflows.services import perform_transition
@@ -69,13 +71,10 @@ def answer_role(role_id: int, *, decision: str, responder, comment: str = "") ->
     role.responded_at = timezone.now()
     role.response_comment = comment
     role.save(update_fields=["responded_at", "response_comment", "updated_at"])
+    plan_answer_notices(role)
     if decision == "accept" and not action.open_roles().exclude(state=RoleState.ACCEPTED).exists():
-        perform_transition(
-            action,
-            "complete_consultation",
-            actor=None,
-            automatic=True,
-            comment=str(_("Tous les partenaires ont accepté leur rôle.")),
+        complete_consultation(
+            action, actor=None, comment=str(_("Tous les partenaires ont accepté leur rôle."))
         )
     return role
 

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import StaffRole
-from backend.actions.effects import invite_role
 from backend.actions.link_access import revoke_link  # noqa: F401  (a role command too)
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
+from backend.actions.transitions import ACTION_SERVICES, invite_role
 from backend.core.limits import date_in_range, date_out_of_range_message
-from notifications.effects import deadline_moved
+from notifications.effects import cancel_role_notices, deadline_moved
 from workflows.concurrency import retried_once
 from workflows.engine import transitions_of
 from workflows.errors import InvalidTransitionInput, TransitionConflict
@@ -218,7 +218,9 @@ def withdraw_role(role: RoleAssignment, *, user, comment: str = "") -> RoleAssig
     """Also what deleting a role does (it stays in the history). Only in draft or
     consultation: the transition's guard says so, with the action locked first."""
     _lock_action(role.action_id)
-    return perform_transition(role, "withdraw", actor=user, comment=comment)
+    role = perform_transition(role, "withdraw", actor=user, comment=comment)
+    cancel_role_notices(role)
+    return role
 
 
 @retried_once()
@@ -240,9 +242,8 @@ def fire_action_transition(action: Action, name: str, *, user, data: dict) -> Ac
     params = {}
     if name == "schedule":
         params["board_session"] = _board_session_for_scheduling(data.get("board_session"))
-    return perform_transition(
-        action, name, actor=user, comment=data.get("comment", ""), params=params
-    )
+    service = ACTION_SERVICES[name]
+    return service(action, actor=user, comment=data.get("comment", ""), **params)
 
 
 def _board_session_for_scheduling(session_id):

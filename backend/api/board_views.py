@@ -15,10 +15,8 @@ from backend.api.permissions import ReadOnlyOrRoles
 from backend.board import agenda
 from backend.board.decisions import DecisionInput, record_decisions
 from backend.board.models import AgendaItem, BoardDecision, BoardSession, Outcome
+from backend.board.transitions import SESSION_SERVICES
 from backend.core.limits import CONDITIONS_LIMIT, REFERENCE_LIMIT
-from workflows.services import perform_transition
-
-SESSION_TRANSITIONS = ("publish_agenda", "hold", "close")
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
@@ -120,9 +118,9 @@ class BoardSessionViewSet(
     def fire(self, request, pk=None, name=None):
         """publish_agenda, hold or close."""
         session = self.get_object()
-        if name not in SESSION_TRANSITIONS:
+        if name not in SESSION_SERVICES:
             raise NotFound()
-        perform_transition(session, name, actor=request.user)
+        SESSION_SERVICES[name](session, actor=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=session.pk)).data)
 
     @extend_schema(

@@ -12,7 +12,7 @@ from backend.api.permissions import IsStaffMember
 from backend.core.limits import TEXT_LIMIT
 from backend.evaluations.models import Evaluation, Indicator
 from backend.evaluations.reports import submit_report, update_plan
-from workflows.services import perform_transition
+from backend.evaluations.transitions import EVALUATION_SERVICES
 
 TEXT = {"max_length": TEXT_LIMIT, "required": False, "allow_blank": True}
 
@@ -121,6 +121,6 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @route(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
     def fire(self, request, pk=None, name=None):
         """validate (the territory manager)."""
-        if name != "validate":
+        if name not in EVALUATION_SERVICES:
             raise NotFound()
-        return self._fresh(perform_transition(self.get_object(), name, actor=request.user))
+        return self._fresh(EVALUATION_SERVICES[name](self.get_object(), actor=request.user))

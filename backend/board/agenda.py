@@ -7,10 +7,9 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import StaffRole
-from backend.actions.models import Action
 from backend.board.models import AgendaItem, BoardSession, BoardSessionState
 from workflows.errors import TransitionConflict
-from workflows.services import effect, perform_transition
+from workflows.services import perform_transition
 
 
 def _append(session: BoardSession, **item) -> AgendaItem:
@@ -18,13 +17,13 @@ def _append(session: BoardSession, **item) -> AgendaItem:
     return AgendaItem.objects.create(session=session, position=last + 1, **item)
 
 
-@effect(Action, "schedule")
-def add_to_agenda(action, *, actor, comment, source):
-    _append(action.board_session, action=action)
+def add_to_agenda(action) -> AgendaItem:
+    """The action just scheduled joins the agenda of its session, last."""
+    return _append(action.board_session, action=action)
 
 
-@effect(Action, "unschedule")
-def remove_from_agenda(action, *, actor, comment, source):
+def remove_from_agenda(action) -> None:
+    """The action taken off: it leaves the agenda of its planned session."""
     items = AgendaItem.objects.filter(action=action, session__state=BoardSessionState.PLANNED)
     session_ids = list(items.values_list("session_id", flat=True))
     items.delete()
@@ -77,7 +76,9 @@ def take_off_agenda(session: BoardSession, item_id: int, *, user) -> None:
     if item is None:
         raise ValidationError({"item": _("Ce point n'est pas à l'ordre du jour de la séance.")})
     if item.action_id:
-        perform_transition(item.action, "unschedule", actor=user)  # removes the item
+        from backend.actions.transitions import unschedule_action  # it imports this module
+
+        unschedule_action(item.action, actor=user)  # removes the item
     else:
         perform_transition(item.project, "return_to_draft", actor=user)
         item.delete()

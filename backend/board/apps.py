@@ -6,6 +6,3 @@ class BoardConfig(AppConfig):
     name = "backend.board"
     label = "board"
     verbose_name = _("Conseil d'administration")
-
-    def ready(self):
-        from backend.board import agenda  # noqa: F401  (registers transition effects)

@@ -1,7 +1,7 @@
 """Recording the board's decisions: several at once, all or nothing.
 
-Each decision fires the transition of its action (approve, reject, defer) or project
-(approve, return_to_draft), is logged by the transition service, and is kept with its
+Each decision runs the service of its action's transition (approve, reject, defer) or fires
+its project's (approve, return_to_draft), is logged by the engine, and is kept with its
 deliberation reference (unique per year).
 """
 
@@ -12,15 +12,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.actions.transitions import approve_action, defer_action, reject_action
 from backend.board.models import BoardDecision, BoardSession, BoardSessionState, Outcome
 from workflows.errors import TransitionConflict
 from workflows.services import perform_transition
 
-ACTION_TRANSITIONS = {
-    Outcome.APPROVED: "approve",
-    Outcome.APPROVED_WITH_CONDITIONS: "approve",
-    Outcome.REJECTED: "reject",
-    Outcome.DEFERRED: "defer",
+ACTION_SERVICES = {
+    Outcome.APPROVED: approve_action,
+    Outcome.APPROVED_WITH_CONDITIONS: approve_action,
+    Outcome.REJECTED: reject_action,
+    Outcome.DEFERRED: defer_action,
 }
 PROJECT_TRANSITIONS = {
     Outcome.APPROVED: "approve",
@@ -100,9 +101,7 @@ def record_decisions(session: BoardSession, items: list[DecisionInput], *, user)
         if item.conditions:
             comment += f" - {item.conditions}"
         if item.action is not None:
-            perform_transition(
-                item.action, ACTION_TRANSITIONS[item.outcome], actor=user, comment=comment
-            )
+            ACTION_SERVICES[item.outcome](item.action, actor=user, comment=comment)
         else:
             perform_transition(
                 item.project, PROJECT_TRANSITIONS[item.outcome], actor=user, comment=comment

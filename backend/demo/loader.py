@@ -3,7 +3,7 @@
 Reference rows are found by their natural key and created only when missing; a row that
 exists is left as it is. Demo actions are written through the same services as the API
 (``create_action``, ``create_role``) by the staff of their territory, and every state change
-goes through ``perform_transition``, so the history of each action reads as it happened.
+goes through the service of its transition, so the history of each action reads as it happened.
 An action that already exists (same project and title) is not touched.
 """
 
@@ -19,7 +19,9 @@ from backend.accounts.models import User
 from backend.accounts.services import create_staff
 from backend.actions.models import Action, ActionState
 from backend.actions.services import create_action, create_role
+from backend.actions.transitions import ACTION_SERVICES
 from backend.board.models import AgendaItem, BoardDecision, BoardSession, Outcome
+from backend.board.transitions import publish_agenda
 from backend.demo import data
 from backend.evaluations.reports import submit_report, update_plan
 from backend.partners.models import Contact, Organisation
@@ -32,6 +34,7 @@ from backend.territories.models import (
     Territory,
     TerritoryProject,
 )
+from notifications.effects import plan_answer_notices
 from workflows.services import perform_transition
 
 # The transitions that take a new (draft) action to each state of the demo, in order.
@@ -234,7 +237,7 @@ def _publish_todays_agenda(demo: Demo) -> None:
     """The session of the day has its agenda published: the secretary can hold it."""
     session = demo.sessions["today"]
     if session.state == "planned" and session.agenda_items.exists() and session.open_for_scheduling:
-        perform_transition(session, "publish_agenda", actor=demo.staff[data.BOARD_SECRETARY])
+        publish_agenda(session, actor=demo.staff[data.BOARD_SECRETARY])
 
 
 def _record_past_decision(demo: Demo, action: Action) -> None:
@@ -334,14 +337,9 @@ def _advance(demo: Demo, action: Action, spec: dict) -> None:
             if action.state != ActionState.CONSULTATION:
                 continue  # already completed by the last acceptance
         session = "next" if spec["state"] in DECIDED_STATES else "today"
-        params = {"board_session": demo.sessions[session]} if name == "schedule" else None
-        action = perform_transition(
-            action,
-            name,
-            actor=actors[name],
-            comment=data.TRANSITION_COMMENTS[name],
-            params=params,
-            automatic=actors[name] is None,
+        params = {"board_session": demo.sessions[session]} if name == "schedule" else {}
+        action = ACTION_SERVICES[name](
+            action, actor=actors[name], comment=data.TRANSITION_COMMENTS[name], **params
         )
         if name == "submit":
             _answer_roles(action, spec["roles"], demo)
@@ -366,3 +364,4 @@ def _answer_roles(action: Action, role_specs: list[dict], demo: Demo) -> None:
         role.responded_at = timezone.now()
         role.response_comment = comment
         role.save(update_fields=["responded_at", "response_comment", "updated_at"])
+        plan_answer_notices(role)

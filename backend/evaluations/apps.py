@@ -6,6 +6,3 @@ class EvaluationsConfig(AppConfig):
     name = "backend.evaluations"
     label = "evaluations"
     verbose_name = _("Évaluations")
-
-    def ready(self):
-        from backend.evaluations import plans  # noqa: F401  (registers transition effects)

@@ -1,24 +1,21 @@
 """The pilot partner's personal link to report on an evaluation, without an account.
 
-A link carries ``{SITE_URL}/report/<token>/``. As for the consultation links
-(``backend.actions.links``), the token is signed (HMAC with SECRET_KEY, its own salt) and holds
-the evaluation's id and a random nonce stored on the evaluation: it names one evaluation only,
-cannot be forged, and dies when the nonce changes or is cleared (``revoke_report_link``).
+A link carries ``{SITE_URL}/report/<token>/``, a signed token (``backend.core.signed_links``,
+as for the consultation links) naming one evaluation that dies when the evaluation's nonce
+changes or is cleared (``revoke_report_link``).
 
 The link works while the evaluation is planned or due and the action in progress or being
 evaluated, for the pilot partner that reports (a withdrawn or removed reporting role revokes it).
 Once the report is submitted the link only shows what was submitted.
 """
 
-import secrets
 from enum import StrEnum
 
-from django.conf import settings
-from django.core import signing
 from django.db import transaction
 
 from backend.actions.consultation import responder_label
 from backend.actions.models import ActionState, RoleState
+from backend.core.signed_links import InvalidToken, RevokedToken, SignedLink
 from backend.evaluations.models import Evaluation, EvaluationState
 from backend.evaluations.reports import submit_report
 from workflows.role import new_nonce
@@ -35,6 +32,7 @@ __all__ = [
 ]
 
 SALT = "backend.evaluations.links.report"
+REPORT_LINK = SignedLink(salt=SALT, path="report")
 OPEN_EVALUATION_STATES = (EvaluationState.PLANNED, EvaluationState.DUE)
 OPEN_ACTION_STATES = (ActionState.IN_PROGRESS, ActionState.EVALUATION)
 NOT_STARTED_ACTION_STATES = (ActionState.APPROVED,)
@@ -55,7 +53,7 @@ class ReportLinkError(Exception):
 
 
 def token_for(evaluation: Evaluation) -> str:
-    return signing.dumps([evaluation.pk, evaluation.link_nonce], salt=SALT, compress=False)
+    return REPORT_LINK.token(evaluation)
 
 
 def report_link(evaluation: Evaluation) -> str:
@@ -66,7 +64,7 @@ def report_link(evaluation: Evaluation) -> str:
         evaluation.link_nonce = Evaluation.objects.values_list("link_nonce", flat=True).get(
             pk=evaluation.pk
         )
-    return f"{settings.SITE_URL}/report/{token_for(evaluation)}/"
+    return REPORT_LINK.url(evaluation)
 
 
 def revoke_report_link(evaluation: Evaluation) -> None:
@@ -80,24 +78,18 @@ def evaluation_for_token(token: str, *, for_update: bool = False) -> Evaluation:
 
     CLOSED because the report is in comes before the other checks but the nonce: a partner
     coming back to a good link always sees what was submitted."""
-    try:
-        evaluation_id, nonce = signing.loads(token, salt=SALT)
-        evaluation_id = int(evaluation_id)
-    except (signing.BadSignature, TypeError, ValueError):
-        raise ReportLinkError(ReportLinkProblem.INVALID) from None
     evaluations = Evaluation.objects.select_related(
         "action__project__territory",
         "action__commune",
         "reporting_role__organisation",
         "reporting_role__contact",
     )
-    if for_update:
-        evaluations = evaluations.select_for_update(of=("self",))
-    evaluation = evaluations.filter(pk=evaluation_id).first()
-    if evaluation is None:
-        raise ReportLinkError(ReportLinkProblem.INVALID)
-    if not nonce or not secrets.compare_digest(str(nonce), evaluation.link_nonce or ""):
-        raise ReportLinkError(ReportLinkProblem.REVOKED, evaluation)
+    try:
+        evaluation = REPORT_LINK.row(token, evaluations, for_update=for_update)
+    except InvalidToken:
+        raise ReportLinkError(ReportLinkProblem.INVALID) from None
+    except RevokedToken as revoked:
+        raise ReportLinkError(ReportLinkProblem.REVOKED, revoked.row) from None
     if evaluation.report_submitted:
         raise ReportLinkError(ReportLinkProblem.CLOSED, evaluation)
     role = evaluation.reporting_role

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import StaffRole
 from backend.evaluations.models import Evaluation, EvaluationState, Indicator
-from notifications.effects import evaluation_due_date_moved
+from notifications.effects import cancel_evaluation_reminders, evaluation_due_date_moved
 from workflows.errors import TransitionConflict
 from workflows.services import perform_transition
 
@@ -95,10 +95,12 @@ def submit_report(
         if name in report:
             setattr(evaluation, name, report[name])
     evaluation.save()
-    return perform_transition(
+    evaluation = perform_transition(
         evaluation,
         "submit_report",
         actor=actor,
         automatic=actor is None,
         actor_display=actor_display,
     )
+    cancel_evaluation_reminders(evaluation)
+    return evaluation

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from backend.evaluations.plans import mark_due
+from backend.evaluations.transitions import mark_due
 
 
 @shared_task(name="evaluations.mark_due", ignore_result=True)

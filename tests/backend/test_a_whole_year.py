@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from backend.actions.models import Action
-from backend.evaluations.plans import mark_due
+from backend.evaluations.transitions import mark_due
 from notifications.sweep import sweep
 from tests import factories
 

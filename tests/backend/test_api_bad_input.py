@@ -11,10 +11,10 @@ from drf_spectacular.renderers import OpenApiYamlRenderer
 
 from backend.actions.links import token_for
 from backend.actions.models import Action
+from backend.actions.transitions import approve_action, submit_action
 from backend.api.errors import exception_handler
 from backend.board.models import AgendaItem
 from tests import factories
-from workflows.services import perform_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +135,7 @@ def test_the_link_of_a_role_not_waiting_for_an_answer_is_a_documented_409(
 
 
 def test_an_answer_by_link_is_documented_as_what_it_returns(api, pilot, social_worker, schema):
-    perform_transition(pilot.action, "submit", actor=social_worker)
+    submit_action(pilot.action, actor=social_worker)
     pilot.refresh_from_db()
     response = api.post(f"/api/v1/respond/{token_for(pilot)}/", {"decision": "accept"})
     assert response.status_code == 200
@@ -186,7 +186,7 @@ def test_an_evaluation_s_absurd_due_date_is_a_400_naming_the_field(
     pilot.accept()
     pilot.save()
     action.refresh_from_db()
-    evaluation = perform_transition(action, "approve", actor=secretary).evaluation
+    evaluation = approve_action(action, actor=secretary).evaluation
     response = api.as_user(social_worker).patch(
         f"/api/v1/evaluations/{evaluation.pk}/", {"due_date": day}, format="json"
     )

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from backend.actions.links import token_for
 from backend.actions.models import Action, RoleAssignment
+from backend.actions.transitions import revise_action, submit_action
 from backend.core.business_days import add_business_days
 from tests import factories
 from workflows.models import TransitionLog
-from workflows.services import perform_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def consultation(action, pilot, organisation, territory, social_worker):
     factories.RoleFactory(
         action=action, organisation=funder_org, kind="funder", description="5 000 €"
     )
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     return action
 
 
@@ -135,7 +135,7 @@ def test_revoked_link_stops_working_and_a_new_one_replaces_it(api, consultation,
 def test_links_die_when_the_action_goes_back_to_draft(api, consultation, social_worker):
     _, pilot = roles(consultation)
     token = token_for(pilot)
-    perform_transition(consultation, "revise", actor=social_worker)
+    revise_action(consultation, actor=social_worker)
     assert api.post(f"/api/v1/respond/{token}/", {"decision": "accept"}).status_code == 404
     pilot.refresh_from_db()
     assert pilot.state == "proposed"

@@ -1,5 +1,5 @@
 """``make run`` works on SQLite: the demo loads there through the same services, including
-the statements written by hand for the hot paths (``backend.core.rows``), into whichever
+the batched writes of the hot paths (``bulk_create``, ``bulk_update``), into whichever
 database ``DATABASE_URL`` names."""
 
 import sqlite3

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import Resolver404, include, path, resolve
 
 from backend.actions.models import Action, RoleAssignment
+from backend.actions.transitions import approve_action, start_action
 from backend.api.evaluation_link_views import ReportByLinkView
 from backend.evaluations import report_page
 from backend.evaluations.links import (
@@ -25,7 +26,6 @@ from backend.evaluations.models import Evaluation
 from backend.evaluations.report_page import parse_decimal
 from backend.evaluations.reports import update_plan
 from workflows.models import TransitionLog
-from workflows.services import perform_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def approved(action, pilot, secretary, social_worker):
     pilot.accept()
     pilot.save()
     action.refresh_from_db()
-    return perform_transition(action, "approve", actor=secretary)
+    return approve_action(action, actor=secretary)
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def evaluation(approved, social_worker):
     """A planned evaluation with two indicators, its action in progress."""
     evaluation = Evaluation.objects.get(action=approved)
     update_plan(evaluation, user=social_worker, indicators=INDICATORS)
-    perform_transition(approved, "start", actor=social_worker)
+    start_action(approved, actor=social_worker)
     return Evaluation.objects.get(pk=evaluation.pk)
 
 

@@ -6,11 +6,12 @@ import pytest
 from django.utils import timezone
 
 from backend.actions.models import Action
+from backend.actions.transitions import approve_action, start_action
 from backend.evaluations.models import Evaluation
-from backend.evaluations.plans import default_due_date, mark_due
+from backend.evaluations.plans import default_due_date
+from backend.evaluations.transitions import mark_due
 from tests import factories
 from workflows.models import TransitionLog
-from workflows.services import perform_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def approved(action, pilot, secretary, social_worker):
     pilot.accept()
     pilot.save()
     action.refresh_from_db()
-    return perform_transition(action, "approve", actor=secretary)
+    return approve_action(action, actor=secretary)
 
 
 def plan(api, user, evaluation, **body):
@@ -67,7 +68,7 @@ def test_the_plan_gets_its_indicators(api, approved, social_worker, secretary):
 def test_whole_evaluation_life(api, approved, social_worker, manager, time_machine):
     evaluation = approved.evaluation
     plan(api, social_worker, evaluation, indicators=INDICATORS)
-    perform_transition(approved, "start", actor=social_worker)
+    start_action(approved, actor=social_worker)
     assert mark_due(today=evaluation.due_date - datetime.timedelta(days=1)) == 0
     time_machine.move_to(
         datetime.datetime(2027, 7, 30, 9, 0, tzinfo=timezone.get_current_timezone())

@@ -9,9 +9,9 @@ from django.core.cache import cache
 
 from backend.actions import links as role_links
 from backend.actions.models import RoleAssignment
+from backend.actions.transitions import submit_action
 from backend.evaluations import links as report_links
 from tests import factories
-from workflows.services import perform_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def invited(action, pilot, social_worker):
     replace its partners' links)."""
     action.social_worker = social_worker
     action.save()
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     pilot.refresh_from_db()
     assert pilot.state == "invited"
     return pilot

@@ -15,11 +15,11 @@ from backend.actions.consultation import answer_by_link
 from backend.actions.links import SALT, token_for
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleKind, RoleState
 from backend.actions.services import revoke_link, withdraw_role
+from backend.actions.transitions import revise_action, submit_action
 from backend.territories.models import FindingKind
 from tests import factories
 from workflows.errors import TransitionConflict
 from workflows.models import TransitionLog
-from workflows.services import perform_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def consultation(territory, project, action, pilot, social_worker):
             financial_commitment=Decimal("12500.00"),
         ),
     }
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     return {name: RoleAssignment.objects.get(pk=role.pk) for name, role in roles.items()}
 
 
@@ -172,7 +172,7 @@ def test_a_role_page_never_shows_another_action(client, consultation, project, s
     other_role = factories.RoleFactory(
         action=other, organisation=factories.OrganisationFactory(name="Association Les Fonds")
     )
-    perform_transition(other, "submit", actor=social_worker)
+    submit_action(other, actor=social_worker)
     html = client.get(url(token_of(consultation["pilot"]))).content.decode()
     assert "Jardin partagé des Fonds" not in html and "Association Les Fonds" not in html
     html = client.get(url(token_of(other_role))).content.decode()
@@ -184,7 +184,7 @@ def test_a_role_page_never_shows_another_action(client, consultation, project, s
 
 
 def test_accepting_records_the_answer_and_confirms_it(client, action, pilot, social_worker):
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     response = client.post(url(token_of(pilot)), {"decision": "accept", "comment": ""})
     assert response.status_code == 200
     html = response.content.decode()
@@ -342,7 +342,7 @@ def test_the_link_of_a_withdrawn_role_is_gone(client, consultation, social_worke
 
 def test_links_stop_working_when_the_action_goes_back_to_draft(client, consultation, social_worker):
     token = token_of(consultation["pilot"])
-    perform_transition(consultation["pilot"].action, "revise", actor=social_worker)
+    revise_action(consultation["pilot"].action, actor=social_worker)
     response = client.get(url(token))
     assert response.status_code == 410
     assert "remplacé ou révoqué" in response.content.decode()

@@ -11,12 +11,13 @@ from django.db import DatabaseError, connection, transaction
 
 from backend.actions.consultation import answer_role, responder_label
 from backend.actions.models import Action, RoleAssignment
+from backend.actions.transitions import submit_action
 from backend.evaluations.models import Evaluation
 from backend.partners.models import Contact, ContactAnonymisation
 from notifications.models import Notification
 from tests import factories
 from workflows.models import AppendOnlyError, TransitionLog
-from workflows.services import log_transition, perform_transition
+from workflows.services import log_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +101,7 @@ def test_the_person_goes_the_facts_stay(project, organisation, social_worker, ti
     )
     action = factories.ActionFactory(project=project)
     role = role_for(contact, action)
-    perform_transition(action, "submit", actor=social_worker)  # writes the invitation e-mail
+    submit_action(action, actor=social_worker)  # writes the invitation e-mail
     assert Notification.objects.filter(contact=contact).exists()
     RoleAssignment.objects.filter(pk=role.pk).update(
         state="accepted", response_comment="D'accord pour la salle.", responded_at=years_ago(7)
@@ -145,7 +146,7 @@ def test_the_history_keeps_what_was_done_but_not_who(
     )
     other = factories.ContactFactory(organisation=organisation, first_name="Rachid")
     other_role = role_for(other, factories.ActionFactory(project=project), kind="funder")
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     answer_role(role.pk, decision="accept", responder=contact, comment="Nadia sera présente.")
     label = responder_label(role, contact)
     log_transition(  # as a report sent from the personal link is logged

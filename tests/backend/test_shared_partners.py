@@ -9,6 +9,7 @@ from django.urls import reverse
 from backend.accounts.models import StaffRole
 from backend.actions.links import LinkError, role_for_token, token_for
 from backend.actions.models import RoleAssignment
+from backend.actions.transitions import submit_action
 from backend.partners.services import save_organisation
 from notifications.models import Kind, Notification, Status
 from tests import factories
@@ -49,7 +50,7 @@ def roannais_invitation(other_territory, department, make_staff):
     organisation, contact = department
     action = factories.ActionFactory(project=factories.ProjectFactory(territory=other_territory))
     role = factories.RoleFactory(action=action, organisation=organisation, contact=contact)
-    perform_transition(action, "submit", actor=make_staff(territories=[other_territory]))
+    submit_action(action, actor=make_staff(territories=[other_territory]))
     role.refresh_from_db()
     return role
 

@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 
 from backend.actions.models import Action
+from backend.actions.transitions import approve_action, start_action
 from backend.evaluations.reports import update_plan
 from backend.territories.models import FindingKind
 from tests import factories
 from tests.e2e.accessibility import assert_accessible, no_horizontal_scroll
 from tests.e2e.conftest import browser_available
-from workflows.services import perform_transition
 
 expect = pytest.importorskip("playwright.sync_api").expect if browser_available() else None
 
@@ -58,8 +58,8 @@ def story(project, action, pilot, secretary, social_worker):
     pilot.invite()
     pilot.accept()
     pilot.save()
-    approved = perform_transition(action, "approve", actor=secretary)
-    perform_transition(approved, "start", actor=social_worker)
+    approved = approve_action(action, actor=secretary)
+    start_action(approved, actor=social_worker)
     return update_plan(
         approved.evaluation,
         user=social_worker,

@@ -9,12 +9,12 @@ import pytest
 from django.core.cache import cache
 
 from backend.actions.models import Action
+from backend.actions.transitions import approve_action, start_action
 from backend.evaluations.links import report_link
 from backend.evaluations.models import Evaluation
 from backend.evaluations.reports import update_plan
 from tests.e2e.conftest import browser_available
 from workflows.models import TransitionLog
-from workflows.services import perform_transition
 
 if not browser_available():
     pytest.skip("Playwright or /usr/bin/chromium is not installed", allow_module_level=True)
@@ -51,7 +51,7 @@ def evaluation(action, pilot, secretary, social_worker):
     pilot.accept()
     pilot.save()
     action.refresh_from_db()
-    approved = perform_transition(action, "approve", actor=secretary)
+    approved = approve_action(action, actor=secretary)
     evaluation = Evaluation.objects.get(action=approved)
     update_plan(
         evaluation,
@@ -66,7 +66,7 @@ def evaluation(action, pilot, secretary, social_worker):
             {"label": "Rencontres du groupe de parents", "target": "8", "unit": "séances"},
         ],
     )
-    perform_transition(approved, "start", actor=social_worker)
+    start_action(approved, actor=social_worker)
     return Evaluation.objects.get(pk=evaluation.pk)
 
 

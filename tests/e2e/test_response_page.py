@@ -9,10 +9,10 @@ from django.core.cache import cache
 
 from backend.actions.links import token_for
 from backend.actions.models import Action, RoleAssignment, RoleKind, RoleState
+from backend.actions.transitions import submit_action
 from backend.territories.models import FindingKind
 from tests import factories
 from tests.e2e.conftest import browser_available
-from workflows.services import perform_transition
 
 if not browser_available():
     pytest.skip("Playwright or /usr/bin/chromium is not installed", allow_module_level=True)
@@ -86,7 +86,7 @@ def consultation(territory, project, action, pilot, social_worker):
             financial_commitment=Decimal("12500"),
         ),
     }
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     return {name: RoleAssignment.objects.get(pk=role.pk) for name, role in roles.items()}
 
 

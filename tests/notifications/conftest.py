@@ -3,8 +3,8 @@ server, ``smtp``, is in tests/conftest.py)."""
 
 import pytest
 
+from backend.actions.transitions import submit_action
 from tests.notifications import DEADLINE, MONDAY
-from workflows.services import perform_transition
 
 
 @pytest.fixture
@@ -20,6 +20,6 @@ def submitted(monday, action, pilot, social_worker, manager):
     action.social_worker = social_worker
     action.consultation_deadline = DEADLINE
     action.save()
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     pilot.refresh_from_db()
     return action

@@ -8,12 +8,13 @@ import pytest
 from django.utils import timezone
 
 from backend.actions.models import Action
+from backend.actions.transitions import approve_action, schedule_action
 from backend.board.models import BoardSession
+from backend.board.transitions import hold_session, publish_agenda
 from backend.partners.models import ContactCategory
 from notifications.models import Kind, Notification, Status
 from notifications.sweep import sweep
 from tests import factories
-from workflows.services import perform_transition
 
 pytestmark = pytest.mark.django_db
 PARIS = timezone.get_fixed_timezone(60)
@@ -35,13 +36,13 @@ def scheduled(time_machine, project, pilot, manager, secretary, social_worker):
     pilot.accept()
     pilot.save()
     action.refresh_from_db()
-    perform_transition(action, "schedule", actor=manager, params={"board_session": session})
+    schedule_action(action, actor=manager, board_session=session)
     return session, action, member
 
 
 def test_the_published_agenda_carries_an_icalendar_invitation(smtp, scheduled, secretary, pilot):
     session, action, member = scheduled
-    perform_transition(session, "publish_agenda", actor=secretary)
+    publish_agenda(session, actor=secretary)
     assert sweep().sent >= 3
     to_member = smtp.to(member.email)
     assert len(to_member) == 1
@@ -61,10 +62,10 @@ def test_the_published_agenda_carries_an_icalendar_invitation(smtp, scheduled, s
 
 def test_a_decision_tells_staff_and_partners(scheduled, secretary, pilot, manager, time_machine):
     session, action, _member = scheduled
-    perform_transition(session, "publish_agenda", actor=secretary)
+    publish_agenda(session, actor=secretary)
     time_machine.move_to(SESSION_AT, tick=False)
-    perform_transition(session, "hold", actor=secretary)
-    perform_transition(action, "approve", actor=secretary, comment="2027-001")
+    hold_session(session, actor=secretary)
+    approve_action(action, actor=secretary, comment="2027-001")
     decided = Notification.objects.filter(kind=Kind.BOARD_DECISION, action=action)
     assert {row.contact_id for row in decided if row.contact_id} == {pilot.contact_id}
     assert manager.pk in {row.user_id for row in decided}
@@ -74,10 +75,10 @@ def test_approval_plans_the_evaluation_reminders(scheduled, secretary, social_wo
     session, action, _member = scheduled
     Action.objects.filter(pk=action.pk).update(planned_end=datetime.date(2027, 6, 30))
     action.refresh_from_db()
-    perform_transition(session, "publish_agenda", actor=secretary)
+    publish_agenda(session, actor=secretary)
     time_machine.move_to(SESSION_AT, tick=False)
-    perform_transition(session, "hold", actor=secretary)
-    perform_transition(action, "approve", actor=secretary)
+    hold_session(session, actor=secretary)
+    approve_action(action, actor=secretary)
     rows = Notification.objects.filter(user=social_worker, kind__startswith="evaluation")
     days = sorted((row.kind, timezone.localtime(row.due_at).date().isoformat()) for row in rows)
     # due 30 July 2027: 30 and 7 days before (a business day at the latest), the day after

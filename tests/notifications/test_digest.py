@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from backend.accounts.models import StaffRole
 from backend.actions.links import token_for
+from backend.actions.transitions import submit_action
 from notifications.digest import digest_time, plan_digests
 from notifications.digest_tasks import plan_digests as plan_digests_task
 from notifications.models import Kind, Notification, Status
@@ -25,7 +26,6 @@ from tests.notifications import (
     subject_of,
     text_of,
 )
-from workflows.services import perform_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def open_consultation(action, social_worker, *organisations):
     action.social_worker = social_worker
     action.consultation_deadline = DEADLINE
     action.save()
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     return roles
 
 
@@ -195,7 +195,7 @@ def test_a_digest_that_failed_for_good_leaves_its_items_for_the_next(two_territo
 def test_nobody_with_nothing_parked_gets_a_digest(monday, action, pilot, social_worker):
     action.social_worker = social_worker
     action.save()
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     sweep()
     assert plan_digests() == 0
     assert not Notification.objects.filter(kind=Kind.DIGEST).exists()

@@ -10,6 +10,7 @@ from django.test import Client
 
 from backend.accounts.models import StaffRole
 from backend.actions.links import token_for
+from backend.actions.transitions import submit_action
 from backend.evaluations.models import Evaluation
 from notifications.emails import build_message
 from notifications.lookups import Lookups
@@ -24,7 +25,6 @@ from tests.notifications import (
     subject_of,
     text_of,
 )
-from workflows.services import perform_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +179,7 @@ def test_html_is_escaped_and_text_is_not(monday, action, pilot, social_worker, s
     action.social_worker = social_worker
     action.consultation_deadline = DEADLINE
     action.save()
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     sweep()
     [message] = smtp.messages
     assert 'Jardins & "potagers" <partagés>' in subject_of(message)
@@ -228,7 +228,7 @@ def open_consultation(project, social_worker):
         project=project, social_worker=social_worker, consultation_deadline=DEADLINE
     )
     role = factories.RoleFactory(action=action)
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     role.refresh_from_db()
     return action, role
 

@@ -12,11 +12,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from backend.accounts.models import StaffRole
+from backend.actions.transitions import revise_action, submit_action
 from notifications import schedule
 from notifications.models import Kind, Notification, ReminderPolicy, Status
 from notifications.preferences import deliveries_for, set_preference
 from notifications.sweep import CLAIM_TIMEOUT, sweep
-from workflows.services import perform_transition
 
 pytestmark = pytest.mark.django_db
 PARIS = timezone.get_fixed_timezone(60)  # Europe/Paris in winter
@@ -32,7 +32,7 @@ def submitted(action, pilot, social_worker, manager):
     action.social_worker = social_worker
     action.consultation_deadline = datetime.date(2026, 12, 18)  # a Friday
     action.save()
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     return action
 
 
@@ -63,7 +63,7 @@ def _submit_by_friday_18(action, social_worker):
     action.social_worker = social_worker
     action.consultation_deadline = datetime.date(2026, 12, 18)
     action.save()
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
 
 
 def _reminder_days() -> list[str]:
@@ -121,13 +121,13 @@ def test_the_last_acceptance_cancels_the_escalation(api, submitted, pilot, socia
 
 
 def test_revise_cancels_everything_planned(submitted, social_worker):
-    perform_transition(submitted, "revise", actor=social_worker)
+    revise_action(submitted, actor=social_worker)
     assert not rows(status=Status.PLANNED).exists()
 
 
 def test_resubmitting_plans_a_new_invitation_not_a_copy(submitted, social_worker, pilot):
-    perform_transition(submitted, "revise", actor=social_worker)
-    perform_transition(submitted, "submit", actor=social_worker)
+    revise_action(submitted, actor=social_worker)
+    submit_action(submitted, actor=social_worker)
     invitations = rows(kind=Kind.INVITATION)
     assert invitations.count() == 2
     assert sorted(invitations.values_list("status", flat=True)) == [
@@ -185,7 +185,7 @@ def test_a_claim_never_confirmed_is_surfaced_not_resent(submitted):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_row_locked_by_another_sweep_is_skipped(action, pilot, social_worker):
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     row = rows(kind=Kind.INVITATION).get()
     locked, release = threading.Event(), threading.Event()
 
@@ -295,7 +295,7 @@ def test_a_sweep_costs_the_same_queries_for_2_or_12_e_mails(
     action = factories.ActionFactory(project=project, social_worker=social_worker)
     for index in range(roles):
         factories.RoleFactory(action=action, kind="pilot" if index == 0 else "contributor")
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     # the unconfirmed claims, the claim (savepoint, synchronous commit, UPDATE … RETURNING,
     # release), the contacts, the actions, the roles, the marks, the synchronous commit twice
     with django_assert_num_queries(11):

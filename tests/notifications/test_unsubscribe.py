@@ -7,6 +7,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from backend.actions.links import token_for
+from backend.actions.transitions import invite_role
 from notifications.digest import plan_digests
 from notifications.models import MANDATORY_KINDS, Kind, Notification, Preference, Status
 from notifications.preferences import set_preference
@@ -18,7 +19,6 @@ from tests.notifications import (
     at,
     subject_of,
 )
-from workflows.services import perform_transition
 
 pytestmark = pytest.mark.django_db
 ONE_CLICK = "List-Unsubscribe=One-Click"
@@ -49,7 +49,7 @@ def test_one_click_stops_that_kind_and_the_sweep_then_skips_it(
     submitted, pilot, organisation, manager, social_worker, smtp
 ):
     second = factories.RoleFactory(action=submitted, organisation=organisation, kind="funder")
-    perform_transition(second, "invite", actor=social_worker)
+    invite_role(second, actor=social_worker)
     answer(pilot, "accept")
     sweep()
     [notice] = [m for m in smtp.to(manager.email) if "accepte son rôle" in subject_of(m)]

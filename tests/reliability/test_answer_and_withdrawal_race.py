@@ -27,11 +27,11 @@ from rest_framework.test import APIClient
 from backend.actions.consultation import answer_role
 from backend.actions.links import token_for
 from backend.actions.models import Action, RoleAssignment
+from backend.actions.transitions import submit_action
 from notifications.models import Notification
 from tests import factories
 from tests.reliability.conftest import wait_until
 from workflows.models import TransitionLog
-from workflows.services import perform_transition
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -52,7 +52,7 @@ def consultation_with_one_answer_pending(project, territory, social_worker):
         )
         for kind in ("pilot", "co_pilot")
     )
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     pilot.refresh_from_db()
     answer_role(pilot.pk, decision="accept", responder=pilot.contact)
     co_pilot.refresh_from_db()

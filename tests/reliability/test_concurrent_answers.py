@@ -10,9 +10,9 @@ from rest_framework.test import APIClient
 
 from backend.actions.links import token_for
 from backend.actions.models import Action, RoleAssignment
+from backend.actions.transitions import submit_action
 from tests import factories
 from workflows.models import TransitionLog
-from workflows.services import perform_transition
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -47,7 +47,7 @@ def test_last_partners_accepting_at_once_move_the_action_once(
         factories.RoleFactory(
             action=action, organisation=org, kind="pilot" if index == 0 else "co_pilot"
         )
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     urls = [
         f"/api/v1/respond/{token_for(role)}/"
         for role in RoleAssignment.objects.filter(action=action)

@@ -17,10 +17,10 @@ import time_machine
 
 from backend.actions.consultation import answer_role
 from backend.actions.models import RoleKind
+from backend.actions.transitions import submit_action
 from notifications.models import Kind, Notification, Status
 from notifications.sweep import sweep
 from tests import factories
-from workflows.services import perform_transition
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -56,7 +56,7 @@ def test_a_whole_consultation_sends_exactly_the_planned_emails(
         )
         c = factories.RoleFactory(action=y)
         for action in (x, y):
-            perform_transition(action, "submit", actor=social_worker)
+            submit_action(action, actor=social_worker)
             action.refresh_from_db()
             assert action.consultation_deadline == datetime.date(2026, 5, 18)
 

@@ -18,11 +18,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from backend.actions.transitions import submit_action
 from notifications.models import Kind, Notification, Status
 from notifications.sweep import CLAIM_TIMEOUT, MARK_GROUP, sweep
 from tests import factories
 from tests.reliability.conftest import wait_until
-from workflows.services import perform_transition
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -84,7 +84,7 @@ def submitted_roles(count: int, project, organisation, social_worker):
         for _ in range(count)
     ]
     for role in roles:
-        perform_transition(role.action, "submit", actor=social_worker)
+        submit_action(role.action, actor=social_worker)
     return roles
 
 

@@ -12,8 +12,8 @@ from backend.accounts.models import StaffRole, User
 from backend.accounts.tokens import issue_token
 from backend.actions.links import token_for
 from backend.actions.models import RoleAssignment
+from backend.actions.transitions import submit_action
 from tests import factories
-from workflows.services import perform_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def invited(action, pilot, social_worker, people):
     """The pilot role, invited, on an action whose social worker is ``social_worker``."""
     action.social_worker = social_worker
     action.save()
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     pilot.refresh_from_db()
     assert pilot.state == "invited"
     partner = User.objects.create_user("partenaire", password="x-Partenaire-42")
@@ -158,7 +158,7 @@ def test_the_action_page_offers_a_new_link_only_to_the_link_holders(invited, peo
 def test_without_a_social_worker_on_the_action_the_manager_holds_the_links(
     api, action, pilot, manager, history
 ):
-    perform_transition(action, "submit", actor=manager)
+    submit_action(action, actor=manager)
     social_worker = factories.StaffFactory(
         role=StaffRole.SOCIAL_WORKER, territories=[action.project.territory]
     )

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from backend.accounts.models import StaffRole
 from backend.actions.models import Action, RoleAssignment
+from backend.actions.transitions import submit_action
 from backend.territories.models import FindingKind
 from tests import factories
 from workflows.models import TransitionLog
-from workflows.services import perform_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_the_action_page_tells_the_whole_action(page_client, social_worker, acti
     action.findings.add(finding)
     action.commune, action.neighbourhood = place.commune, place
     action.save()
-    perform_transition(action, "submit", actor=social_worker, comment="C'est parti.")
+    submit_action(action, actor=social_worker, comment="C'est parti.")
 
     response = page_client(social_worker).get(detail(action))
 
@@ -371,7 +371,7 @@ def _action_with(project, roles: int, logs: int, user):
     action = factories.ActionFactory(project=project)
     for index in range(roles):
         factories.RoleFactory(action=action, kind="pilot" if index == 0 else "contributor")
-    perform_transition(action, "submit", actor=user)  # invitations, reminders, log rows
+    submit_action(action, actor=user)  # invitations, reminders, log rows
     for _ in range(logs):
         TransitionLog.objects.create(
             subject=action, action=action, transition="revise", source="consultation",

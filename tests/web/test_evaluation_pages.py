@@ -13,9 +13,10 @@ from django.urls import reverse
 
 from backend.accounts.models import StaffRole
 from backend.actions.models import Action
+from backend.actions.transitions import approve_action, evaluate_action, start_action
 from backend.evaluations.models import Evaluation
 from backend.evaluations.reports import update_plan
-from workflows.services import perform_transition
+from backend.evaluations.transitions import validate_evaluation
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,8 @@ def evaluation(action, pilot, secretary, social_worker):
     pilot.accept()
     pilot.save()
     action.refresh_from_db()
-    approved = perform_transition(action, "approve", actor=secretary)
-    perform_transition(approved, "start", actor=social_worker)
+    approved = approve_action(action, actor=secretary)
+    start_action(approved, actor=social_worker)
     return update_plan(approved.evaluation, user=social_worker, indicators=INDICATORS)
 
 
@@ -157,7 +158,7 @@ def test_the_manager_validates_and_is_sent_back_to_the_action(
     assert "L'action est encore en cours : passez-la en évaluation depuis sa page" in html
     assert reverse("web:action_detail", args=[evaluation.action_id]) in html
 
-    perform_transition(evaluation.action, "evaluate", actor=manager)
+    evaluate_action(evaluation.action, actor=manager)
     html = text(client.get(url(evaluation)))
     assert "L'action peut maintenant être clôturée." in html
     assert "Aller à l'action pour la clôturer" in html
@@ -270,7 +271,7 @@ def test_the_queries_do_not_grow_with_the_indicators(
     client = page_client(manager)
     if state == "validated":
         report(page_client(social_worker), evaluation)
-        perform_transition(evaluation, "validate", actor=manager)
+        validate_evaluation(evaluation, actor=manager)
     client.get(url(evaluation))
     few = query_count(client, evaluation)
     Evaluation.objects.filter(pk=evaluation.pk).update(state="planned")

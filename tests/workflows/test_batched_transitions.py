@@ -1,6 +1,6 @@
 """A transition costs a fixed number of statements, however many roles it touches: the roles
-are locked, invited and logged in batches, and the notification rows of all its effects are
-written in one statement before the commit, and pushed to a worker in one task after it."""
+are locked, invited and logged in batches, and the notification rows its service plans are
+collected and written at once before the commit, and pushed to a worker in one task after it."""
 
 import datetime
 
@@ -9,19 +9,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from backend.actions.transitions import submit_action
 from notifications.models import Kind, Notification, Status
-from notifications.planning import cancel, plan, planned_for
+from notifications.planning import cancel, notice, plan, planned_for, write
 from tests import factories
 from workflows.models import TransitionLog
-from workflows.services import effect, perform_transition
 
 pytestmark = pytest.mark.django_db
 
-# lock the action (with its project), read its open roles for the guards, save it; lock the
-# proposed roles, invite them; read the reminder policy (once for every role) and the action's
-# staff; write every log row, every notification row: 9, and the savepoint the test's own
-# transaction turns the service's transaction into (SAVEPOINT, RELEASE).
-SUBMIT_STATEMENTS = 9 + 2
+# lock the action (with its project), read its open roles for the guards, save it, log it;
+# lock the proposed roles, invite them, log them; read the reminder policy (once for every
+# role) and the action's staff; read the notification rows that may exist, write the new ones,
+# read their ids: 12, and the savepoint the test's own transaction turns the service's
+# transaction into (SAVEPOINT, RELEASE).
+SUBMIT_STATEMENTS = 12 + 2
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +41,7 @@ def _action_with_roles(project, social_worker, count: int):
 
 def _submit(action, actor) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
-        perform_transition(action, "submit", actor=actor)
+        submit_action(action, actor=actor)
     return [query["sql"] for query in captured.captured_queries]
 
 
@@ -63,7 +64,7 @@ def test_the_invited_roles_are_saved_with_their_new_state_and_dates(
 ):
     action = _action_with_roles(project, social_worker, 3)
     before = timezone.now()
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     for role in action.roles.all():
         assert role.state == "invited"
         assert role.invited_at == before and role.updated_at == before
@@ -76,50 +77,22 @@ def test_a_refused_role_stops_the_whole_batch(project, social_worker, manager):
     action = _action_with_roles(project, social_worker, 3)
     action.roles.filter(kind="contributor").update(contact=None)
     with pytest.raises(Exception):  # noqa: B017  (the guard of submit or of invite)
-        perform_transition(action, "submit", actor=social_worker)
+        submit_action(action, actor=social_worker)
     action.refresh_from_db()
     assert action.state == "draft"
     assert set(action.roles.values_list("state", flat=True)) == {"proposed"}
     assert not TransitionLog.objects.exists() and not Notification.objects.exists()
 
 
-def test_rows_planned_twice_in_one_transition_are_written_once(project, social_worker):
-    from backend.actions.models import Action
-
-    def plan_twice(action, **kwargs):
-        for _ in range(2):
-            plan(Kind.CONSULTATION_COMPLETE, subject=action, recipient=social_worker)
-
-    effect(Action, "submit")(plan_twice)
-    try:
-        perform_transition(
-            _action_with_roles(project, social_worker, 1), "submit", actor=social_worker
-        )
-    finally:
-        from workflows import services
-
-        services._effects[(Action, "submit")].remove(plan_twice)
+def test_rows_planned_twice_in_one_write_are_written_once(project, social_worker):
+    action = _action_with_roles(project, social_worker, 1)
+    rows = [
+        notice(Kind.CONSULTATION_COMPLETE, subject=action, recipient=social_worker)
+        for _ in range(2)
+    ]
+    assert len(write(rows)) == 1
+    assert len(write(rows)) == 0  # already there: left as it is
     assert Notification.objects.filter(kind=Kind.CONSULTATION_COMPLETE).count() == 1
-
-
-def test_an_effect_cancelling_after_another_planned_sees_the_planned_rows(project, social_worker):
-    """Rows collected in the transition are written before a cancellation runs, so an effect
-    that cancels what an earlier one planned does cancel it."""
-    from backend.actions.models import Action
-    from workflows import services
-
-    def cancel_reminders(action, **kwargs):
-        cancel(Notification.objects.filter(action=action, kind=Kind.REMINDER))
-
-    effect(Action, "submit")(cancel_reminders)
-    try:
-        action = _action_with_roles(project, social_worker, 2)
-        perform_transition(action, "submit", actor=social_worker)
-    finally:
-        services._effects[(Action, "submit")].remove(cancel_reminders)
-    reminders = Notification.objects.filter(action=action, kind=Kind.REMINDER)
-    assert reminders.count() == 4
-    assert set(reminders.values_list("status", flat=True)) == {Status.CANCELLED}
 
 
 def test_a_cancelled_row_is_planned_again_and_a_sent_one_is_left_alone(project, social_worker):

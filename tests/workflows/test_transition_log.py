@@ -3,15 +3,15 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from backend.actions.transitions import submit_action
 from workflows.models import AppendOnlyError, TransitionLog
-from workflows.services import perform_transition
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def entry(social_worker, action, pilot):
-    perform_transition(action, "submit", actor=social_worker, comment="ouverture")
+    submit_action(action, actor=social_worker, comment="ouverture")
     return TransitionLog.objects.get(transition="submit")
 
 
@@ -53,25 +53,21 @@ def test_a_refused_transition_writes_nothing(secretary, action, pilot):
     from workflows.errors import TransitionForbidden
 
     with pytest.raises(TransitionForbidden):
-        perform_transition(action, "submit", actor=secretary)
+        submit_action(action, actor=secretary)
     assert not TransitionLog.objects.exists()
     action.refresh_from_db()
     assert action.state == "draft"
 
 
-def test_a_failing_effect_rolls_the_whole_transition_back(social_worker, action, pilot):
-    from backend.actions.models import Action
-    from workflows import services
+def test_a_failing_step_rolls_the_whole_transition_back(social_worker, action, pilot, monkeypatch):
+    from backend.actions import transitions
 
-    def boom(instance, **kwargs):
+    def boom(*args, **kwargs):
         raise RuntimeError("panne")
 
-    services._effects[(Action, "submit")].append(boom)
-    try:
-        with pytest.raises(RuntimeError):
-            perform_transition(action, "submit", actor=social_worker)
-    finally:
-        services._effects[(Action, "submit")].remove(boom)
+    monkeypatch.setattr(transitions, "plan_consultation_notices", boom)
+    with pytest.raises(RuntimeError):
+        transitions.submit_action(action, actor=social_worker)
     action.refresh_from_db()
     pilot.refresh_from_db()
     assert (action.state, pilot.state) == ("draft", "proposed")

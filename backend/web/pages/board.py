@@ -2,7 +2,7 @@
 (agenda building, publication, holding, closing, documents, decisions).
 
 Every change goes through the services the API uses (``backend/api/board_views.py``):
-``perform_transition`` for the session, the action's ``schedule`` transition and
+``backend.board.transitions`` for the session, the action's ``schedule`` transition and
 ``backend.board.agenda`` for the agenda, ``backend.board.decisions.record_decisions`` for the
 decisions. A territory-bound user sees only their territories' agenda points, as in the API.
 """
@@ -26,6 +26,7 @@ from backend.board import agenda
 from backend.board import decisions as board_decisions
 from backend.board.decisions import DecisionInput, record_decisions
 from backend.board.models import AgendaItem, BoardSession, BoardSessionState, Outcome
+from backend.board.transitions import SESSION_SERVICES
 from backend.partners.models import Contact
 from backend.web.access import staff_required
 from backend.web.commands import refusal_of, run_command
@@ -33,7 +34,6 @@ from backend.web.forms.commands import AgendaForm, DecisionForm, MoveForm
 from backend.web.forms.fields import DateTimeField, first_errors
 from workflows.engine import explain
 from workflows.role import OPEN_ROLE_STATES
-from workflows.services import perform_transition
 
 SESSION_TRANSITIONS = {
     "publish_agenda": _("Publier l'ordre du jour"),
@@ -278,7 +278,7 @@ def board_transition(request, pk: int, name: str):
         "close": _t("La séance est close."),
     }
     _, status = run_command(
-        request, perform_transition, session, name, actor=request.user, success=messages_for[name]
+        request, SESSION_SERVICES[name], session, actor=request.user, success=messages_for[name]
     )
     return _back(session, status)
 

@@ -3,7 +3,7 @@ while it may change, the report form (all or nothing), and the territory manager
 after which the action may be closed.
 
 The same services as the API (``backend.api.evaluation_views``): ``update_plan`` for the plan,
-``submit_report`` for the report, ``perform_transition(..., "validate")`` for the validation.
+``submit_report`` for the report, ``validate_evaluation`` for the validation.
 The forms (``backend.web.forms.evaluations``) read numbers the French way (« 12,5 »,
 « 1 250 »), as the pilot partner's report page does, whose report form this page shares (with
 the summary that staff write).
@@ -23,11 +23,11 @@ from backend.api import scoping
 from backend.core.limits import TEXT_LIMIT
 from backend.evaluations.models import Evaluation, EvaluationState
 from backend.evaluations.reports import submit_report, update_plan
+from backend.evaluations.transitions import validate_evaluation
 from backend.web.access import staff_required
 from backend.web.commands import run_command
 from backend.web.forms.evaluations import PlanForm, ReportForm
 from workflows.engine import explain
-from workflows.services import perform_transition
 
 PLAN_EDITORS = (StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER)
 OPEN_PLAN = (EvaluationState.PLANNED, EvaluationState.DUE)
@@ -180,9 +180,8 @@ def evaluation_validate(request, pk):
     evaluation = _evaluation(request, pk)
     run_command(
         request,
-        perform_transition,
+        validate_evaluation,
         evaluation,
-        "validate",
         actor=request.user,
         success=_("Le rapport d'évaluation est validé : l'action peut être clôturée."),
     )
