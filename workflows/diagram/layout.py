@@ -18,7 +18,7 @@ LABEL_WRAP = 22
 INK, MUTED, LINE, PAPER = "#1b1b1b", "#4b5563", "#0b4f9c", "#ffffff"
 
 
-def _wrap(text: str, width: int = LABEL_WRAP) -> list[str]:
+def wrap(text: str, width: int = LABEL_WRAP) -> list[str]:
     lines, line = [], ""
     for word in text.split():
         if line and len(line) + 1 + len(word) > width:
@@ -29,7 +29,7 @@ def _wrap(text: str, width: int = LABEL_WRAP) -> list[str]:
     return [*lines, line] if line else lines
 
 
-def _label_width(lines: list[str]) -> float:
+def label_width(lines: list[str]) -> float:
     return max((len(line) for line in lines), default=0) * SMALL_CHAR
 
 

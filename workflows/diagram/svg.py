@@ -15,8 +15,8 @@ from workflows.diagram.layout import (
     PAPER,
     ROW_H,
     Layout,
-    _label_width,
-    _wrap,
+    label_width,
+    wrap,
 )
 from workflows.diagram.machine import Machine, describe
 
@@ -29,7 +29,7 @@ class _Drawing(Layout):
         self.box = (min(box[0], left), min(box[1], top), max(box[2], right), max(box[3], bottom))
 
     def _text(self, x, y, lines, *, anchor="middle", css="edge-label", size=12):
-        width = _label_width(lines)
+        width = label_width(lines)
         left = {"start": x, "end": x - width, "middle": x - width / 2}[anchor]
         self._extend(
             left - 4, y - size - 2, left + width + 4, y + (len(lines) - 1) * (size + 2) + 6
@@ -83,7 +83,7 @@ class _Drawing(Layout):
             x2, y2 = ports[((source, target), 1)], b.y if down else (b.y + NODE_H)
             label = " / ".join(dict.fromkeys(step.label for step in steps))
             names = ", ".join(dict.fromkeys(step.name for step in steps))
-            lines = _wrap(label)
+            lines = wrap(label)
             text = ""
             sharing = shared[(label, target, down)]
             if len(sharing) == 1:
@@ -137,7 +137,7 @@ class _Drawing(Layout):
             d.append(f"M{lane.x:.1f},{min(ys):.1f} V{max(ys):.1f}")
             edge = target.right if right else target.left
             d.append(f"M{lane.x:.1f},{target.mid:.1f} H{edge + (4 if right else -4):.1f}")
-            lines = _wrap(lane.label)
+            lines = wrap(lane.label)
             height = len(lines) * 14
             y = (min(ys) + max(ys)) / 2 - height / 2 + 10
             while any(top - 4 < y + height and y < bottom + 4 for top, bottom in used[lane.side]):
