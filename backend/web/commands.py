@@ -69,3 +69,23 @@ def refuse_form(request, form) -> int:
         for error in errors:
             messages.error(request, f"{label}{error}")
     return 400
+
+
+def run_form_command(request, form, command, *args, success: str = "", **kwargs):
+    """``run_command``, except that a ValidationError of the service lands on the form's
+    fields (next to what the user typed) instead of a message. Returns ``(result, status)``."""
+    invalid = object()
+
+    def attempt():
+        try:
+            return command(*args, **kwargs)
+        except DjangoValidationError as exc:
+            form.add_error(None, exc)
+            return invalid
+
+    result, status = run_command(request, attempt)
+    if result is invalid:
+        return None, 400
+    if result is not None and success:
+        messages.success(request, success)
+    return result, status
