@@ -16,9 +16,8 @@ from backend.board import agenda
 from backend.board.decisions import DecisionInput, record_decisions
 from backend.board.models import AgendaItem, BoardDecision, BoardSession, Outcome
 from backend.core.limits import CONDITIONS_LIMIT, REFERENCE_LIMIT
+from workflows.board import SESSION_TRANSITIONS
 from workflows.services import perform_transition
-
-SESSION_TRANSITIONS = ("publish_agenda", "hold", "close")
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):

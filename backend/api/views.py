@@ -43,20 +43,11 @@ from backend.api.serializers.reference import (
 from backend.partners.services import save_contact, save_organisation
 from backend.territories.models import Commune, Finding, Territory
 from backend.territories.services import create_project, update_project
+from workflows.action import STAFF_TRANSITIONS
 from workflows.engine import explain
 from workflows.models import TransitionLog
 
 EDITORS = (StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER)
-STAFF_TRANSITIONS = (
-    "submit",
-    "revise",
-    "complete_consultation",
-    "schedule",
-    "start",
-    "evaluate",
-    "close",
-    "withdraw",
-)
 
 
 class TokenView(APIView):

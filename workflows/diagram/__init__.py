@@ -18,7 +18,6 @@ The data (``machine``: a workflow's states and steps, read from its declaration)
 """
 
 from workflows.diagram.machine import (
-    TRANSITION_LABELS,
     Machine,
     Step,
     describe,
@@ -29,7 +28,6 @@ from workflows.diagram.machine import (
 from workflows.diagram.svg import svg_of
 
 __all__ = [
-    "TRANSITION_LABELS",
     "Machine",
     "Step",
     "describe",

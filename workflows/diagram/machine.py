@@ -8,48 +8,13 @@ from functools import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ANY_OTHER_STATE, ANY_STATE
 
-from workflows.engine import ContactPermission, Guard, StaffPermission, fsm_field
-
-# The French names of the transitions, for people (the code names stay in the table).
-TRANSITION_LABELS = {
-    "action": {
-        "submit": _("ouvrir la consultation"),
-        "revise": _("revenir au brouillon"),
-        "complete_consultation": _("clore la consultation"),
-        "schedule": _("inscrire au conseil"),
-        "unschedule": _("retirer de l'ordre du jour"),
-        "approve": _("approuver"),
-        "reject": _("rejeter"),
-        "defer": _("ajourner"),
-        "start": _("démarrer"),
-        "evaluate": _("passer à l'évaluation"),
-        "close": _("clôturer"),
-        "withdraw": _("retirer l'action"),
-    },
-    "roleassignment": {
-        "invite": _("inviter"),
-        "accept": _("accepter"),
-        "decline": _("refuser"),
-        "request_changes": _("demander des modifications"),
-        "withdraw_invitation": _("annuler l'invitation"),
-        "withdraw": _("retirer le rôle"),
-    },
-    "boardsession": {
-        "publish_agenda": _("publier l'ordre du jour"),
-        "hold": _("tenir la séance"),
-        "close": _("clore la séance"),
-    },
-    "territoryproject": {
-        "submit": _("soumettre au conseil"),
-        "approve": _("approuver"),
-        "return_to_draft": _("renvoyer en préparation"),
-    },
-    "evaluation": {
-        "fall_due": _("arriver à échéance"),
-        "submit_report": _("remettre le rapport"),
-        "validate": _("valider"),
-    },
-}
+from workflows.engine import (
+    ContactPermission,
+    Guard,
+    StaffPermission,
+    fsm_field,
+    transition_label,
+)
 
 
 @dataclass(frozen=True)
@@ -134,10 +99,9 @@ def machine_of(model, field_name: str = "state") -> Machine:
     states = [(str(value), str(label)) for value, label in state_field.choices]
     values = [value for value, _label in states]
     key = model._meta.model_name
-    names = TRANSITION_LABELS.get(key, {})
     steps = []
     for transition in state_field.get_all_transitions(model):
-        label = str(transition.custom.get("label") or names.get(transition.name, transition.name))
+        label = transition_label(model, transition.name, field_name)
         target = transition.target
         if not isinstance(target, str):  # None (stays put) or a computed target: not drawn
             continue

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -29,10 +30,10 @@ from backend.web.access import staff_required
 from backend.web.commands import refuse_form, run_command, run_form_command
 from backend.web.forms.actions import ActionForm
 from backend.web.forms.commands import AgendaForm, TransitionForm
-from backend.web.pages.action_labels import TRANSITIONS
 from backend.web.selectors.actions import action_queryset, role_rows, timeline
 from notifications.models import Notification
-from workflows.engine import Refusal, explain
+from workflows.action import STAFF_TRANSITIONS
+from workflows.engine import Refusal, explain, transition_label
 
 
 def redirect_303(url: str) -> HttpResponseRedirect:
@@ -66,14 +67,14 @@ def edit_refusal(action: Action, user) -> str:
 def _transitions(action: Action, user) -> list[dict]:
     """The transitions possible from the action's state, each allowed or with its reason."""
     rows = []
-    for name, label in TRANSITIONS.items():
+    for name in STAFF_TRANSITIONS:
         availability = explain(action, name, user)
         if availability.refusal is Refusal.STATE:
             continue
         rows.append(
             {
                 "name": name,
-                "label": label,
+                "label": capfirst(transition_label(Action, name)),
                 "allowed": availability.allowed,
                 "reason": availability.reason,
                 "url": reverse("web:action_transition", args=[action.pk, name]),
@@ -124,7 +125,7 @@ def action_detail(request, pk):
 @require_POST
 def action_transition(request, pk, name):
     action = get_object_or_404(scoping.actions_for(request.user), pk=pk)
-    if name not in TRANSITIONS:
+    if name not in STAFF_TRANSITIONS:
         raise Http404
     form = TransitionForm(request.POST)
     if not form.is_valid():
@@ -140,7 +141,10 @@ def action_transition(request, pk, name):
         messages.success(
             request,
             _("« %(transition)s » : l'action est maintenant « %(state)s ».")
-            % {"transition": TRANSITIONS[name], "state": result.get_state_display()},
+            % {
+                "transition": capfirst(transition_label(Action, name)),
+                "state": result.get_state_display(),
+            },
         )
     return redirect_303(detail_url(action))
 

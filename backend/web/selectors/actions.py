@@ -6,18 +6,22 @@ from django.db.models import Prefetch
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from backend.actions.link_access import link_refusal
+from backend.actions.link_access import READ_LINK, REVOKE_LINK, link_refusal
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleKind, RoleState
 from backend.actions.services import EDITABLE_ROLE_STATES
 from backend.api import scoping
 from backend.territories.models import Finding
-from backend.web.pages.action_labels import OTHER_TRANSITIONS, ROLE_TRANSITIONS, TRANSITIONS
 from notifications.models import Notification
-from workflows.diagram import TRANSITION_LABELS
-from workflows.engine import explain, state_label
+from workflows.engine import explain, state_label, transition_done
 from workflows.models import TransitionLog
 from workflows.role import OPEN_ROLE_STATES
 
+# What the history says of a role's row that records a fact, not a transition.
+ROLE_FACTS = {
+    "contact_email_changed": _("adresse e-mail de l'interlocuteur modifiée"),
+    READ_LINK: _("lien personnel consulté"),
+    REVOKE_LINK: _("lien personnel remplacé"),
+}
 KIND_ORDER = {kind: position for position, kind in enumerate(RoleKind.values)}
 
 
@@ -57,19 +61,17 @@ def timeline(action: Action, roles: dict, notifications: list) -> list[dict]:
     entries = []
     for log in TransitionLog.objects.filter(action=action).order_by("at", "id"):
         if log.subject_type_id == action_type:
-            what = TRANSITIONS.get(log.transition) or OTHER_TRANSITIONS.get(log.transition)
             entry = {
                 "kind": "action",
-                "title": what or log.transition,
+                "title": capfirst(transition_done(Action, log.transition)),
                 "change": (ActionState(log.source).label, ActionState(log.target).label),
             }
         elif log.subject_type_id != role_type:  # the action's evaluation, for one
             model = ContentType.objects.get_for_id(log.subject_type_id).model_class()
-            labels = TRANSITION_LABELS.get(model._meta.model_name, {})
             entry = {
                 "kind": model._meta.model_name,
                 "title": f"{capfirst(model._meta.verbose_name)} : "
-                f"{labels.get(log.transition, log.transition)}",
+                f"{transition_done(model, log.transition)}",
                 "change": (state_label(model, log.source), state_label(model, log.target)),
             }
         else:
@@ -80,7 +82,8 @@ def timeline(action: Action, roles: dict, notifications: list) -> list[dict]:
                 % {
                     "kind": role.get_kind_display() if role else "?",
                     "organisation": role.organisation.name if role else "?",
-                    "what": ROLE_TRANSITIONS.get(log.transition, log.transition),
+                    "what": ROLE_FACTS.get(log.transition)
+                    or transition_done(RoleAssignment, log.transition),
                 },
                 "change": None  # a row that records a fact, not a state change
                 if log.source == log.target

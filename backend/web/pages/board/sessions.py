@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,14 +24,9 @@ from backend.web.selectors.board import (
     ready_for_board,
     sessions_with_points,
 )
-from workflows.engine import explain
+from workflows.board import SESSION_TRANSITIONS
+from workflows.engine import explain, transition_label
 from workflows.services import perform_transition
-
-SESSION_TRANSITIONS = {
-    "publish_agenda": _("Publier l'ordre du jour"),
-    "hold": _("Tenir la séance"),
-    "close": _("Clore la séance"),
-}
 
 
 def _may_create(user) -> bool:
@@ -130,12 +126,12 @@ def render_detail(request, session, *, status=200, values=None, errors=None, sum
         ready_actions = list(ready_for_board(user))
         draft_projects = list(draft_projects_for(user, timezone.localtime(session.date).year))
     transitions = []
-    for name, label in SESSION_TRANSITIONS.items():
+    for name in SESSION_TRANSITIONS:
         availability = explain(session, name, user)
         transitions.append(
             {
                 "name": name,
-                "label": label,
+                "label": capfirst(transition_label(BoardSession, name)),
                 "allowed": availability.allowed,
                 "reason": availability.reason,
                 "url": reverse("web:board_transition", args=[session.pk, name]),
