@@ -6,7 +6,6 @@ Views hold no business logic: they call the services the API calls
 (``backend.actions.services``) through ``run_command``."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -16,11 +15,10 @@ from django.views.decorators.http import require_POST
 
 from backend.actions.models import Action
 from backend.actions.services import (
-    EDITABLE_ACTION_STATES,
     EDITORS,
+    action_edit_refusal,
     create_action,
     fire_action_transition,
-    require_editor,
     update_action,
 )
 from backend.actions.summary import consultation_summary
@@ -47,18 +45,10 @@ def detail_url(action_or_pk) -> str:
 
 
 def edit_refusal(action: Action, user) -> str:
-    """Why ``user`` may not edit ``action`` (or its roles) now; empty when they may.
-    The same checks as ``update_action`` / ``create_role``, asked before showing a form."""
-    try:
-        require_editor(user, action.project.territory_id)
-    except PermissionDenied as exc:
-        return str(exc)
-    if action.state not in EDITABLE_ACTION_STATES:
-        return str(
-            _("L'action ne se modifie plus dans l'état « %(state)s ».")
-            % {"state": action.get_state_display()}
-        )
-    return ""
+    """Why ``user`` may not edit ``action`` (or its roles) now; empty when they may (the rule
+    ``update_action`` enforces, asked before showing a form)."""
+    refusal = action_edit_refusal(action, user)
+    return "" if refusal is None else str(refusal)
 
 
 # --- the action page -----------------------------------------------------------------------
