@@ -1,6 +1,5 @@
 """The list of the board's sessions and one session's page, with its transitions."""
 
-from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from backend.accounts.models import StaffRole
 from backend.api import scoping
 from backend.board.models import AgendaItem, BoardSession, BoardSessionState, Outcome
+from backend.board.sessions import PLANNERS, create_board_session
 from backend.partners.models import Contact
 from backend.web.access import staff_required
 from backend.web.commands import run_command
@@ -30,7 +30,7 @@ from workflows.services import perform_transition
 
 
 def _may_create(user) -> bool:
-    return user.has_role(StaffRole.BOARD_SECRETARY)  # the API's write_roles
+    return user.has_role(*PLANNERS)  # as the service requires
 
 
 @staff_required
@@ -42,11 +42,17 @@ def board_list(request):
     if _may_create(user):
         form = SessionForm(request.POST or None)
         if request.method == "POST":
-            if form.is_valid():
-                session = form.save()
-                messages.success(request, _t("La séance est planifiée."))
-                return redirect("web:board_detail", pk=session.pk, permanent=False)
             status = 400
+            if form.is_valid():
+                session, status = run_command(
+                    request,
+                    create_board_session,
+                    user=user,
+                    data=form.cleaned_data,
+                    success=_t("La séance est planifiée."),
+                )
+                if session is not None:
+                    return redirect("web:board_detail", pk=session.pk, permanent=False)
     elif request.method == "POST":
         return render(request, "web/forbidden.html", status=403)
 
