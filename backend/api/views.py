@@ -17,9 +17,9 @@ from backend.accounts.signin import sign_in
 from backend.accounts.tokens import issue_token
 from backend.actions import link_access
 from backend.actions import services as action_services
+from backend.actions.filters import ActionFilter, RoleFilter
 from backend.actions.models import RoleAssignment
 from backend.api import scoping
-from backend.api.filters import ActionFilter, RoleFilter
 from backend.api.notification_views import ReminderSerializer, reminders_of
 from backend.api.permissions import IsAdminRole, ReadOnlyOrRoles
 from backend.api.serializers.actions import (

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from backend.actions.filters import ActionFilter
 from backend.actions.models import ActionState
 from backend.api import scoping
 from backend.territories.models import Territory
@@ -119,20 +120,18 @@ class Filters:
         )
 
     def apply(self, actions, user, today):
-        if self.territory:
-            actions = actions.filter(project__territory_id=self.territory.pk)
-        if self.project:
-            actions = actions.filter(project_id=self.project)
-        if self.axis:
-            actions = actions.filter(axis_id=self.axis)
-        if self.commune:
-            actions = actions.filter(commune_id=self.commune)
-        if self.state:
-            actions = actions.filter(state=self.state)
+        """The API's filters (``ActionFilter``) with these values; « mine » is the page's own."""
+        data = {
+            "territory": self.territory.slug if self.territory else "",
+            "project": self.project or "",
+            "axis": self.axis or "",
+            "commune": self.commune or "",
+            "state": [self.state] if self.state else [],
+            "overdue": "true" if self.overdue else "",
+        }
+        actions = ActionFilter(data, queryset=actions).qs
         if self.mine:
             actions = actions.filter(social_worker=user)
-        if self.overdue:
-            actions = actions.filter(state=S.CONSULTATION, consultation_deadline__lt=today)
         return actions
 
     def query(self, view: str = "", **changes) -> str:
