@@ -35,6 +35,19 @@ class ActionState(models.TextChoices):
 
 S = ActionState
 
+# The transitions staff fire from the action (its page's buttons, the API's ``transitions/``),
+# in that order; the others are the board's decisions and the agenda's ``unschedule``.
+STAFF_TRANSITIONS = (
+    "submit",
+    "revise",
+    "complete_consultation",
+    "schedule",
+    "start",
+    "evaluate",
+    "close",
+    "withdraw",
+)
+
 
 # --- guards ---------------------------------------------------------------------------------
 
@@ -135,6 +148,7 @@ class ActionWorkflow(FSMModelMixin, models.Model):
         target=S.CONSULTATION,
         conditions=[has_pilot, roles_have_contacts, deadline_not_past],
         permission=StaffPermission(SW, TM),
+        custom={"label": _("ouvrir la consultation")},
     )
     def submit(self):
         """Open the partner consultation (default deadline: 10 business days ahead)."""
@@ -144,7 +158,11 @@ class ActionWorkflow(FSMModelMixin, models.Model):
             )
 
     @transition(
-        field=state, source=S.CONSULTATION, target=S.DRAFT, permission=StaffPermission(SW, TM)
+        field=state,
+        source=S.CONSULTATION,
+        target=S.DRAFT,
+        permission=StaffPermission(SW, TM),
+        custom={"label": _("revenir au brouillon")},
     )
     def revise(self):
         """Back to draft to rework the action."""
@@ -155,6 +173,7 @@ class ActionWorkflow(FSMModelMixin, models.Model):
         target=S.READY_FOR_BOARD,
         conditions=[all_roles_accepted],
         permission=StaffPermission(SW, TM, automatic=True),
+        custom={"label": _("clore la consultation")},
     )
     def complete_consultation(self):
         """Every partner agreed: the action can go to the board."""
@@ -165,6 +184,7 @@ class ActionWorkflow(FSMModelMixin, models.Model):
         target=S.SCHEDULED,
         conditions=[future_session_exists],
         permission=StaffPermission(TM, BS),
+        custom={"label": _("inscrire au conseil")},
     )
     def schedule(self, board_session=None):
         """Put the action on the agenda of a planned board session."""
@@ -176,6 +196,7 @@ class ActionWorkflow(FSMModelMixin, models.Model):
         target=S.READY_FOR_BOARD,
         conditions=[session_not_held],
         permission=StaffPermission(TM, BS),
+        custom={"label": _("retirer de l'ordre du jour"), "done": _("retirée de l'ordre du jour")},
     )
     def unschedule(self):
         """Taken off the agenda before the session: waits for another session."""
@@ -186,7 +207,11 @@ class ActionWorkflow(FSMModelMixin, models.Model):
         source=S.SCHEDULED,
         target=S.APPROVED,
         permission=StaffPermission(BS),
-        custom={"board_decision": True},
+        custom={
+            "label": _("approuver"),
+            "done": _("approuvée par le conseil"),
+            "board_decision": True,
+        },
     )
     def approve(self):
         """The board approved the action."""
@@ -196,7 +221,7 @@ class ActionWorkflow(FSMModelMixin, models.Model):
         source=S.SCHEDULED,
         target=S.REJECTED,
         permission=StaffPermission(BS),
-        custom={"board_decision": True},
+        custom={"label": _("rejeter"), "done": _("rejetée par le conseil"), "board_decision": True},
     )
     def reject(self):
         """The board rejected the action."""
@@ -206,14 +231,22 @@ class ActionWorkflow(FSMModelMixin, models.Model):
         source=S.SCHEDULED,
         target=S.READY_FOR_BOARD,
         permission=StaffPermission(BS),
-        custom={"board_decision": True},
+        custom={
+            "label": _("ajourner"),
+            "done": _("ajournée par le conseil"),
+            "board_decision": True,
+        },
     )
     def defer(self):
         """The board postponed its decision: the action waits for the next session."""
         self.board_session = None
 
     @transition(
-        field=state, source=S.APPROVED, target=S.IN_PROGRESS, permission=StaffPermission(SW, TM)
+        field=state,
+        source=S.APPROVED,
+        target=S.IN_PROGRESS,
+        permission=StaffPermission(SW, TM),
+        custom={"label": _("démarrer l'action")},
     )
     def start(self):
         """The action is being carried out."""
@@ -223,6 +256,7 @@ class ActionWorkflow(FSMModelMixin, models.Model):
         source=S.IN_PROGRESS,
         target=S.EVALUATION,
         permission=StaffPermission(SW, TM, automatic=True),
+        custom={"label": _("passer en évaluation")},
     )
     def evaluate(self):
         """The action is being evaluated."""
@@ -233,6 +267,7 @@ class ActionWorkflow(FSMModelMixin, models.Model):
         target=S.CLOSED,
         conditions=[evaluation_validated],
         permission=StaffPermission(TM),
+        custom={"label": _("clôturer l'action")},
     )
     def close(self):
         """The action is over and evaluated."""
@@ -242,7 +277,7 @@ class ActionWorkflow(FSMModelMixin, models.Model):
         source=[S.DRAFT, S.CONSULTATION, S.READY_FOR_BOARD, S.APPROVED, S.IN_PROGRESS],
         target=S.WITHDRAWN,
         permission=StaffPermission(SW, TM),
-        custom={"comment_required": True},
+        custom={"label": _("retirer l'action"), "comment_required": True},
     )
     def withdraw(self):
         """The action is abandoned (a comment says why)."""

@@ -21,6 +21,9 @@ class BoardSessionState(models.TextChoices):
 
 B = BoardSessionState
 
+# The session's transitions in the order they happen (its page's buttons, the API's).
+SESSION_TRANSITIONS = ("publish_agenda", "hold", "close")
+
 
 def _has_agenda(session) -> bool:
     return session.agenda_items.exists()
@@ -67,6 +70,7 @@ class BoardSessionWorkflow(FSMModelMixin, models.Model):
         target=B.AGENDA_PUBLISHED,
         conditions=[has_agenda, still_to_come],
         permission=StaffPermission(BS),
+        custom={"label": _("publier l'ordre du jour")},
     )
     def publish_agenda(self):
         """The agenda is final and sent to the members and partners."""
@@ -77,6 +81,7 @@ class BoardSessionWorkflow(FSMModelMixin, models.Model):
         target=B.HELD,
         conditions=[day_has_come],
         permission=StaffPermission(BS),
+        custom={"label": _("tenir la séance")},
     )
     def hold(self):
         """The session takes place: decisions can be recorded."""
@@ -87,6 +92,7 @@ class BoardSessionWorkflow(FSMModelMixin, models.Model):
         target=B.CLOSED,
         conditions=[all_decided],
         permission=StaffPermission(BS),
+        custom={"label": _("clore la séance")},
     )
     def close(self):
         """Every action on the agenda has its decision."""

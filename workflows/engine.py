@@ -122,6 +122,28 @@ def transitions_of(model, field_name: str = "state") -> dict[str, dict]:
     return table
 
 
+def declared(model, name: str, key: str, field_name: str = "state"):
+    """What a transition declares under ``key`` in its ``custom={...}`` (from any source)."""
+    for transition in transitions_of(model, field_name).get(name, {}).values():
+        if key in transition.custom:
+            return transition.custom[key]
+    return None
+
+
+def transition_label(model, name: str, field_name: str = "state") -> str:
+    """A transition's name for people, as declared (``custom={"label": ...}``), lower case:
+    a button says it with a capital (``capfirst``), the diagram as it is."""
+    label = declared(model, name, "label", field_name)
+    return str(label) if label else name
+
+
+def transition_done(model, name: str, field_name: str = "state") -> str:
+    """What a history says of a transition once fired: its ``custom={"done": ...}`` (« a
+    accepté », « approuvée par le conseil »), else its label."""
+    done = declared(model, name, "done", field_name)
+    return str(done) if done else transition_label(model, name, field_name)
+
+
 def state_label(instance, state: str, field_name: str = "state") -> str:
     return str(dict(fsm_field(instance, field_name).choices).get(state, state))
 

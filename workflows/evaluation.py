@@ -42,6 +42,7 @@ class EvaluationWorkflow(FSMModelMixin, models.Model):
         target=E.DUE,
         conditions=[due_date_reached],
         permission=StaffPermission(SW, TM, automatic=True),
+        custom={"label": _("arriver à échéance")},
     )
     def fall_due(self):
         """The due date has come: the report is expected."""
@@ -52,12 +53,19 @@ class EvaluationWorkflow(FSMModelMixin, models.Model):
         target=E.SUBMITTED,
         conditions=[has_indicators],
         permission=StaffPermission(SW, TM, automatic=True),
+        custom={"label": _("remettre le rapport")},
     )
     def submit_report(self):
         """The results are in (from the social worker or the pilot partner's link)."""
         self.submitted_at = timezone.now()
 
-    @transition(field=state, source=E.SUBMITTED, target=E.VALIDATED, permission=StaffPermission(TM))
+    @transition(
+        field=state,
+        source=E.SUBMITTED,
+        target=E.VALIDATED,
+        permission=StaffPermission(TM),
+        custom={"label": _("valider le rapport")},
+    )
     def validate(self):
         """The territory manager validates the report: the action may be closed."""
         self.validated_at = timezone.now()

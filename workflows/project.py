@@ -25,7 +25,13 @@ class ProjectWorkflow(FSMModelMixin, models.Model):
     class Meta:
         abstract = True
 
-    @transition(field=state, source=P.DRAFT, target=P.SUBMITTED, permission=StaffPermission(TM, BS))
+    @transition(
+        field=state,
+        source=P.DRAFT,
+        target=P.SUBMITTED,
+        permission=StaffPermission(TM, BS),
+        custom={"label": _("soumettre au conseil")},
+    )
     def submit(self):
         """The project is put to the board."""
 
@@ -34,7 +40,7 @@ class ProjectWorkflow(FSMModelMixin, models.Model):
         source=P.SUBMITTED,
         target=P.APPROVED,
         permission=StaffPermission(BS),
-        custom={"board_decision": True},
+        custom={"label": _("approuver"), "board_decision": True},
     )
     def approve(self):
         """The board approved the year's project."""
@@ -44,6 +50,7 @@ class ProjectWorkflow(FSMModelMixin, models.Model):
         source=P.SUBMITTED,
         target=P.DRAFT,
         permission=StaffPermission(TM, BS),
+        custom={"label": _("renvoyer en préparation")},
     )
     def return_to_draft(self):
         """Back to preparation (taken off the agenda, or not approved)."""

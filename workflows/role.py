@@ -74,6 +74,7 @@ class RoleWorkflow(FSMModelMixin, models.Model):
         source=[R.PROPOSED, R.CHANGES_REQUESTED],
         target=R.INVITED,
         permission=StaffPermission(SW, TM, automatic=True),
+        custom={"label": _("inviter"), "done": _("invité")},
     )
     def invite(self):
         """The partner is asked to agree to its role, with a fresh personal link."""
@@ -81,11 +82,23 @@ class RoleWorkflow(FSMModelMixin, models.Model):
         self.responded_at = None
         self.link_nonce = new_nonce()
 
-    @transition(field=state, source=R.INVITED, target=R.ACCEPTED, permission=ContactPermission())
+    @transition(
+        field=state,
+        source=R.INVITED,
+        target=R.ACCEPTED,
+        permission=ContactPermission(),
+        custom={"label": _("accepter"), "done": _("a accepté")},
+    )
     def accept(self):
         """The partner agrees to its role."""
 
-    @transition(field=state, source=R.INVITED, target=R.DECLINED, permission=ContactPermission())
+    @transition(
+        field=state,
+        source=R.INVITED,
+        target=R.DECLINED,
+        permission=ContactPermission(),
+        custom={"label": _("refuser"), "done": _("a refusé")},
+    )
     def decline(self):
         """The partner declines its role."""
 
@@ -94,6 +107,7 @@ class RoleWorkflow(FSMModelMixin, models.Model):
         source=R.INVITED,
         target=R.CHANGES_REQUESTED,
         permission=ContactPermission(),
+        custom={"label": _("demander des modifications"), "done": _("demande des modifications")},
     )
     def request_changes(self):
         """The partner asks for its role to be amended."""
@@ -103,6 +117,7 @@ class RoleWorkflow(FSMModelMixin, models.Model):
         source=[R.INVITED, R.CHANGES_REQUESTED],
         target=R.PROPOSED,
         permission=StaffPermission(SW, TM, automatic=True),
+        custom={"label": _("annuler l'invitation"), "done": _("invitation retirée")},
     )
     def withdraw_invitation(self):
         """The action went back to draft: the open invitation (and its link) is withdrawn."""
@@ -114,6 +129,7 @@ class RoleWorkflow(FSMModelMixin, models.Model):
         target=R.WITHDRAWN,
         conditions=[action_open_for_roles],
         permission=StaffPermission(SW, TM, automatic=True),
+        custom={"label": _("retirer le rôle"), "done": _("retiré")},
     )
     def withdraw(self):
         """The role is taken off the action (its link stops working)."""

@@ -43,6 +43,21 @@ def require_editor(user, territory_id: int) -> None:
         raise PermissionDenied(_("Cette action n'appartient pas à l'un de vos territoires."))
 
 
+def action_edit_refusal(action: Action, user) -> PermissionDenied | TransitionConflict | None:
+    """Why ``user`` may not edit ``action`` now (not theirs: 403; its state: 409), None when
+    they may: the rule ``update_action`` enforces and the pages ask before showing a form."""
+    try:
+        require_editor(user, action.project.territory_id)
+    except PermissionDenied as exc:
+        return exc
+    if action.state not in EDITABLE_ACTION_STATES:
+        return TransitionConflict(
+            _("L'action ne se modifie plus dans l'état « %(state)s ».")
+            % {"state": action.get_state_display()}
+        )
+    return None
+
+
 def _check_action_fields(data: dict, project) -> None:
     errors = {}
     territory_id = project.territory_id
@@ -99,12 +114,9 @@ def _lock_action(action_id: int) -> Action:
 @transaction.atomic
 def update_action(action: Action, *, user, data: dict) -> Action:
     action = _lock_action(action.pk)
-    require_editor(user, action.project.territory_id)
-    if action.state not in EDITABLE_ACTION_STATES:
-        raise TransitionConflict(
-            _("L'action ne se modifie plus dans l'état « %(state)s ».")
-            % {"state": action.get_state_display()}
-        )
+    refusal = action_edit_refusal(action, user)
+    if refusal is not None:
+        raise refusal
     if "project" in data and data["project"].pk != action.project_id:
         raise ValidationError({"project": _("Une action ne change pas de projet.")})
     merged = {

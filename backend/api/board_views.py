@@ -15,6 +15,7 @@ from backend.api.permissions import ReadOnlyOrRoles
 from backend.board import agenda
 from backend.board.decisions import DecisionInput, record_decisions
 from backend.board.models import AgendaItem, BoardDecision, BoardSession, Outcome
+from backend.board.sessions import create_board_session, update_board_session
 from backend.board.transitions import SESSION_SERVICES
 from backend.core.limits import CONDITIONS_LIMIT, REFERENCE_LIMIT
 
@@ -112,6 +113,16 @@ class BoardSessionViewSet(
 
     def get_queryset(self):
         return scoping.board_sessions_for(self.request.user)
+
+    def perform_create(self, serializer):
+        session = create_board_session(user=self.request.user, data=dict(serializer.validated_data))
+        serializer.instance = self.get_queryset().get(pk=session.pk)
+
+    def perform_update(self, serializer):
+        session = update_board_session(
+            serializer.instance, user=self.request.user, data=dict(serializer.validated_data)
+        )
+        serializer.instance = self.get_queryset().get(pk=session.pk)
 
     @extend_schema(request=None, responses=BoardSessionSerializer)
     @route(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")

@@ -1,8 +1,6 @@
 """One domain error, one HTTP status. Clients never see a 500 for what they sent."""
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError, OperationalError
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
@@ -10,13 +8,7 @@ from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from backend.accounts.signin import SignInLockedOut
-from workflows.concurrency import LOST_RACE, lost_to_concurrency
-from workflows.errors import (
-    InvalidTransitionInput,
-    TransitionConflict,
-    TransitionForbidden,
-    UnknownTransition,
-)
+from backend.core.errors import refusal_of
 
 
 class Conflict(exceptions.APIException):
@@ -31,31 +23,21 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "request_too_large"
 
 
+API_EXCEPTIONS = {
+    status.HTTP_403_FORBIDDEN: exceptions.PermissionDenied,
+    status.HTTP_404_NOT_FOUND: exceptions.NotFound,
+    status.HTTP_409_CONFLICT: Conflict,
+}
+
+
 def _as_api_exception(exc):
     if isinstance(exc, SignInLockedOut):
         return exceptions.Throttled(detail=str(exc.message))
-    if isinstance(exc, UnknownTransition):
-        return exceptions.NotFound(str(exc.reason))
-    if isinstance(exc, TransitionForbidden):
-        return exceptions.PermissionDenied(str(exc.reason))
-    if isinstance(exc, TransitionConflict):
-        return Conflict(str(exc.reason))
-    if isinstance(exc, InvalidTransitionInput):
-        return exceptions.ValidationError({exc.field or "non_field_errors": [str(exc.reason)]})
-    if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            return exceptions.ValidationError(
-                {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
-            )
-        return exceptions.ValidationError({"non_field_errors": [str(m) for m in exc.messages]})
-    if isinstance(exc, DataError):  # a value the database cannot hold (out of range…)
-        return exceptions.ValidationError(
-            {"non_field_errors": [_("Une valeur envoyée ne peut pas être enregistrée.")]}
-        )
-    if isinstance(exc, IntegrityError):
-        return Conflict(_("Une modification concurrente a eu lieu ; rechargez et réessayez."))
-    if isinstance(exc, OperationalError) and lost_to_concurrency(exc):
-        return Conflict(LOST_RACE)  # a deadlock or a busy database, even after one retry
+    refusal = refusal_of(exc)  # the one table of domain errors (backend.core.errors)
+    if refusal is not None:
+        if refusal.status == status.HTTP_400_BAD_REQUEST:
+            return exceptions.ValidationError(refusal.errors)
+        return API_EXCEPTIONS[refusal.status](refusal.message)
     if isinstance(exc, RequestDataTooBig):  # more than DATA_UPLOAD_MAX_MEMORY_SIZE
         return RequestTooLarge()
     if isinstance(exc, SuspiciousOperation):  # too many form fields or files…

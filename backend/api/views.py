@@ -17,9 +17,9 @@ from backend.accounts.signin import sign_in
 from backend.accounts.tokens import issue_token
 from backend.actions import link_access
 from backend.actions import services as action_services
+from backend.actions.filters import ActionFilter, RoleFilter
 from backend.actions.models import RoleAssignment
 from backend.api import scoping
-from backend.api.filters import ActionFilter, RoleFilter
 from backend.api.notification_views import ReminderSerializer, reminders_of
 from backend.api.permissions import IsAdminRole, ReadOnlyOrRoles
 from backend.api.serializers.actions import (
@@ -43,20 +43,11 @@ from backend.api.serializers.reference import (
 from backend.partners.services import save_contact, save_organisation
 from backend.territories.models import Commune, Finding, Territory
 from backend.territories.services import create_project, update_project
+from workflows.action import STAFF_TRANSITIONS
 from workflows.engine import explain
 from workflows.models import TransitionLog
 
 EDITORS = (StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER)
-STAFF_TRANSITIONS = (
-    "submit",
-    "revise",
-    "complete_consultation",
-    "schedule",
-    "start",
-    "evaluate",
-    "close",
-    "withdraw",
-)
 
 
 class TokenView(APIView):

@@ -40,7 +40,11 @@ class DecisionInput:
     conditions: str = ""
 
 
-def _check(session: BoardSession, items: list[DecisionInput]) -> None:
+def validate_decisions(session: BoardSession, items: list[DecisionInput]) -> dict[int, dict]:
+    """What is wrong with each decision (by its index: field -> message), before any is
+    recorded: a point not on the agenda or decided twice, a deliberation reference already
+    used this year, conditions or a reason missing. Empty when all is well. A blank reference
+    is the edges' to refuse (a required field of the API and of the page's form)."""
     year = timezone.localtime(session.date).year
     errors: dict[int, dict] = {}
     on_agenda = {(item.action_id, item.project_id) for item in session.agenda_items.all()}
@@ -56,7 +60,7 @@ def _check(session: BoardSession, items: list[DecisionInput]) -> None:
             problems["action"] = _("Une seule décision par point de l'ordre du jour.")
         seen_subjects.add(subject)
         reference = item.reference.strip()
-        if (
+        if reference and (
             reference in seen_references
             or BoardDecision.objects.filter(year=year, reference=reference).exists()
         ):
@@ -73,6 +77,11 @@ def _check(session: BoardSession, items: list[DecisionInput]) -> None:
             )
         if problems:
             errors[index] = problems
+    return errors
+
+
+def _check(session: BoardSession, items: list[DecisionInput]) -> None:
+    errors = validate_decisions(session, items)
     if errors:
         if len(items) == 1:
             raise ValidationError(errors[0])

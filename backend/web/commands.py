@@ -5,39 +5,16 @@ transition, …) through ``run_command``. A refusal becomes a French (or English
 on the next page, and the HTTP status the API would have used, so tests and htmx can tell."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, OperationalError
-from django.utils.translation import gettext_lazy as _
 
-from workflows.concurrency import LOST_RACE, lost_to_concurrency
-from workflows.errors import (
-    InvalidTransitionInput,
-    TransitionConflict,
-    TransitionForbidden,
-    UnknownTransition,
-)
-
-CONCURRENT_CHANGE = _("Une modification concurrente a eu lieu ; rechargez la page et réessayez.")
+from backend.core.errors import refusal_of as domain_refusal
 
 
 def refusal_of(exc: Exception) -> tuple[int, list[str]] | None:
-    """(status, messages) for a domain error; None for anything else (a real bug: re-raised)."""
-    if isinstance(exc, UnknownTransition):
-        return 404, [str(exc.reason)]
-    if isinstance(exc, TransitionForbidden | PermissionDenied):
-        return 403, [str(getattr(exc, "reason", "") or _("Action non autorisée."))]
-    if isinstance(exc, TransitionConflict):
-        return 409, [str(exc.reason)]
-    if isinstance(exc, InvalidTransitionInput):
-        return 400, [str(exc.reason)]
-    if isinstance(exc, DjangoValidationError):
-        return 400, [str(message) for message in exc.messages]
-    if isinstance(exc, IntegrityError):
-        return 409, [str(CONCURRENT_CHANGE)]
-    if isinstance(exc, OperationalError) and lost_to_concurrency(exc):
-        return 409, [str(LOST_RACE)]
-    return None
+    """(status, messages) for a domain error (the table of ``backend.core.errors``); None for
+    anything else (a real bug: re-raised)."""
+    refusal = domain_refusal(exc)
+    return None if refusal is None else (refusal.status, refusal.messages)
 
 
 def run_command(request, command, *args, success: str = "", **kwargs):
@@ -69,3 +46,23 @@ def refuse_form(request, form) -> int:
         for error in errors:
             messages.error(request, f"{label}{error}")
     return 400
+
+
+def run_form_command(request, form, command, *args, success: str = "", **kwargs):
+    """``run_command``, except that a ValidationError of the service lands on the form's
+    fields (next to what the user typed) instead of a message. Returns ``(result, status)``."""
+    invalid = object()
+
+    def attempt():
+        try:
+            return command(*args, **kwargs)
+        except DjangoValidationError as exc:
+            form.add_error(None, exc)
+            return invalid
+
+    result, status = run_command(request, attempt)
+    if result is invalid:
+        return None, 400
+    if result is not None and success:
+        messages.success(request, success)
+    return result, status

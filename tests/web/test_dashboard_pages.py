@@ -13,6 +13,7 @@ from django.utils import timezone
 from backend.accounts.models import StaffRole
 from backend.evaluations.models import Evaluation
 from backend.web.pages import dashboard as page
+from backend.web.selectors import dashboard as selectors
 from tests import factories
 
 URL = reverse("web:dashboard")
@@ -207,7 +208,7 @@ def test_filters_narrow_the_board_and_stay_in_the_form(client_for, social_worker
 def test_a_column_shows_its_latest_cards_and_links_to_the_others(
     client_for, social_worker, project, monkeypatch
 ):
-    monkeypatch.setattr(page, "CARDS_PER_COLUMN", 2)
+    monkeypatch.setattr(selectors, "CARDS_PER_COLUMN", 2)
     for n in range(5):
         factories.ActionFactory(project=project, title=f"Brouillon {n}")
     body = html(client_for(social_worker).get(URL))
@@ -223,7 +224,7 @@ def test_the_columns_are_the_same_where_the_database_cannot_limit_inside_a_union
 ):
     """SQLite (the embedded ``make run``) refuses LIMIT inside a UNION: one query a column."""
     monkeypatch.setattr(connection.features, "supports_slicing_ordering_in_compound", union)
-    monkeypatch.setattr(page, "CARDS_PER_COLUMN", 2)
+    monkeypatch.setattr(selectors, "CARDS_PER_COLUMN", 2)
     for n in range(3):
         factories.ActionFactory(project=project, title=f"Brouillon {n}")
     body = html(client_for(social_worker).get(URL))
@@ -232,7 +233,7 @@ def test_the_columns_are_the_same_where_the_database_cannot_limit_inside_a_union
 
 
 def test_the_list_view_pages_through_the_actions(client_for, social_worker, project, monkeypatch):
-    monkeypatch.setattr(page, "LIST_PAGE_SIZE", 2)
+    monkeypatch.setattr(selectors, "LIST_PAGE_SIZE", 2)
     for n in range(5):
         factories.ActionFactory(project=project, title=f"Action liste {n}")
     client = client_for(social_worker)

@@ -6,27 +6,6 @@ the same number of queries whatever the number of actions: each column shows its
 cards (one windowed query for every column), the rest is counted in SQL.
 """
 
-import datetime
-from dataclasses import dataclass, field
-
-from django.core.paginator import Paginator
-from django.db import connection
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    Max,
-    OuterRef,
-    Prefetch,
-    Q,
-    Subquery,
-    Value,
-    When,
-    Window,
-)
-from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -34,382 +13,22 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import StaffRole
-from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
-from backend.actions.summary import consultation_summary
 from backend.api import scoping
-from backend.evaluations.models import Evaluation, EvaluationState
-from backend.territories.models import Territory
 from backend.web.access import staff_required
-from backend.web.forms.filters import id_or_none
-
-S = ActionState
-
-# The columns of the board, in workflow order; the final states are only counted.
-PIPELINE = (
-    S.DRAFT,
-    S.CONSULTATION,
-    S.READY_FOR_BOARD,
-    S.SCHEDULED,
-    S.APPROVED,
-    S.IN_PROGRESS,
-    S.EVALUATION,
-)
-FINISHED = (S.CLOSED, S.REJECTED, S.WITHDRAWN)
-# Columns whose cards show where the partner consultation stands.
-CONSULTATION_STATES = (S.DRAFT, S.CONSULTATION, S.READY_FOR_BOARD)
-
-CARDS_PER_COLUMN = 25
-LIST_PAGE_SIZE = 50
-TODO_LIMIT = 5
-RECENT_ANSWERS_DAYS = 14
-ANSWERED = (RoleState.ACCEPTED, RoleState.DECLINED, RoleState.CHANGES_REQUESTED)
-EVALUATION_NOTICE_DAYS = 30
-
-# The columns of the counts per territory: a label and the states it adds up.
-TERRITORY_COLUMNS = (
-    ("draft", _("Brouillon"), (S.DRAFT,)),
-    ("consultation", _("Consultation"), (S.CONSULTATION,)),
-    ("board", _("Au conseil"), (S.READY_FOR_BOARD, S.SCHEDULED)),
-    ("running", _("Approuvées ou en cours"), (S.APPROVED, S.IN_PROGRESS)),
-    ("evaluation", _("En évaluation"), (S.EVALUATION,)),
-    ("finished", _("Terminées"), FINISHED),
+from backend.web.forms.dashboard import Filters, Options
+from backend.web.selectors.dashboard import (  # noqa: F401  (TODO_LIMIT: the lists' length)
+    FINISHED,
+    TERRITORY_COLUMNS,
+    TODO_LIMIT,
+    S,
+    columns_of,
+    page_of,
+    territory_counts,
+    todo_of,
 )
 
 # The roles the API lets create actions (directors and administrators always).
 CREATORS = (StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER)
-
-
-# --- filters --------------------------------------------------------------------------------
-
-
-@dataclass
-class Options:
-    """The filter choices, only from the caller's territories (four small queries)."""
-
-    territories: list
-    projects: list
-    axes: list
-    communes: list
-
-    @classmethod
-    def load(cls, user):
-        territories = Territory.objects.all()
-        if not user.sees_all_territories:
-            territories = territories.filter(pk__in=user.territory_ids())
-        return cls(
-            territories=list(territories),
-            projects=list(scoping.projects_for(user).select_related("territory")),
-            axes=list(
-                scoping.axes_for(user)
-                .select_related("project__territory")
-                .order_by("-project__year", "project__territory__name", "position", "id")
-            ),
-            communes=list(scoping.communes_for(user).select_related("territory")),
-        )
-
-    def grouped_axes(self):
-        return _grouped(self.axes, lambda axis: str(axis.project))
-
-    def grouped_communes(self):
-        return _grouped(
-            sorted(self.communes, key=lambda c: (c.territory.name, c.name)),
-            lambda commune: commune.territory.name,
-        )
-
-
-def _grouped(items, key):
-    groups: list[tuple[str, list]] = []
-    for item in items:
-        name = key(item)
-        if not groups or groups[-1][0] != name:
-            groups.append((name, []))
-        groups[-1][1].append(item)
-    return groups
-
-
-@dataclass
-class Filters:
-    """The filters read from the query string; an unknown or foreign value is ignored."""
-
-    territory: Territory | None = None
-    project: int | None = None
-    axis: int | None = None
-    commune: int | None = None
-    state: str = ""
-    mine: bool = False
-    overdue: bool = False
-    ignored: list = field(default_factory=list)
-
-    @classmethod
-    def read(cls, query: QueryDict, options: Options):
-        filters = cls()
-        slug = query.get("territory", "")
-        if slug:
-            filters.territory = next((t for t in options.territories if t.slug == slug), None)
-            if filters.territory is None:
-                filters.ignored.append(_("territoire"))
-        for name, label, items in (
-            ("project", _("projet"), options.projects),
-            ("axis", _("axe"), options.axes),
-            ("commune", _("commune"), options.communes),
-        ):
-            raw = query.get(name, "")
-            if not raw:
-                continue
-            known = {item.pk for item in items}
-            value = id_or_none(raw)
-            if value in known:
-                setattr(filters, name, value)
-            else:
-                filters.ignored.append(label)
-        state = query.get("state", "")
-        if state in S.values:
-            filters.state = state
-        elif state:
-            filters.ignored.append(_("état"))
-        filters.mine = query.get("mine") in ("1", "on", "true")
-        filters.overdue = query.get("overdue") in ("1", "on", "true")
-        return filters
-
-    @property
-    def active(self) -> bool:
-        return bool(
-            self.territory
-            or self.project
-            or self.axis
-            or self.commune
-            or self.state
-            or self.mine
-            or self.overdue
-        )
-
-    def apply(self, actions, user, today):
-        if self.territory:
-            actions = actions.filter(project__territory_id=self.territory.pk)
-        if self.project:
-            actions = actions.filter(project_id=self.project)
-        if self.axis:
-            actions = actions.filter(axis_id=self.axis)
-        if self.commune:
-            actions = actions.filter(commune_id=self.commune)
-        if self.state:
-            actions = actions.filter(state=self.state)
-        if self.mine:
-            actions = actions.filter(social_worker=user)
-        if self.overdue:
-            actions = actions.filter(state=S.CONSULTATION, consultation_deadline__lt=today)
-        return actions
-
-    def query(self, view: str = "", **changes) -> str:
-        """The query string of these filters (some changed), the view first."""
-        params = {
-            "view": view,
-            "territory": self.territory.slug if self.territory else "",
-            "project": self.project or "",
-            "axis": self.axis or "",
-            "commune": self.commune or "",
-            "state": self.state,
-            "mine": "1" if self.mine else "",
-            "overdue": "1" if self.overdue else "",
-        }
-        params.update(changes)
-        query = QueryDict(mutable=True)
-        for key, value in params.items():
-            if value not in ("", None):
-                query[key] = value
-        return query.urlencode()
-
-
-# --- the pipeline ---------------------------------------------------------------------------
-
-
-@dataclass
-class Card:
-    action: object
-    summary: object
-    shows_consultation: bool
-    evaluation: object = None
-
-
-@dataclass
-class Column:
-    state: str
-    label: str
-    count: int
-    cards: list
-    more_url: str = ""
-
-    @property
-    def more(self) -> int:
-        return self.count - len(self.cards)
-
-
-def _with_card_data(actions):
-    """What a card or a list row shows, in a constant number of queries."""
-    roles = RoleAssignment.objects.only("id", "action_id", "state")
-    return actions.select_related(
-        "project__territory", "commune", "neighbourhood", "board_session", "evaluation"
-    ).prefetch_related(Prefetch("roles", queryset=roles))
-
-
-def _card(action, today) -> Card:
-    return Card(
-        action=action,
-        summary=consultation_summary(action, today=today),
-        shows_consultation=action.state in CONSULTATION_STATES,
-        evaluation=getattr(action, "evaluation", None),
-    )
-
-
-def _column_order(state) -> tuple:
-    """Consultations: the nearest deadline first; elsewhere the latest change first."""
-    if state == S.CONSULTATION:
-        return (F("consultation_deadline").asc(nulls_last=True), "-updated_at", "-id")
-    return ("-updated_at", "-id")
-
-
-def _columns(actions, filters, today):
-    counts = dict(actions.values_list("state").annotate(n=Count("id")).order_by())
-    states = [s for s in PIPELINE if not filters.state or s == filters.state]
-    # Each column's first cards: one small "top N" query per state, joined in one UNION ALL
-    # (each can use the state index; PostgreSQL appends them in order), then the cards by id.
-    firsts = [actions.filter(state=state).order_by(*_column_order(state)) for state in states]
-    firsts = [qs.values_list("id", flat=True)[:CARDS_PER_COLUMN] for qs in firsts]
-    if connection.features.supports_slicing_ordering_in_compound:
-        ids = list(firsts[0].union(*firsts[1:], all=True)) if firsts else []
-    else:  # SQLite (the embedded run) refuses LIMIT inside a UNION: one query per column
-        ids = [pk for first in firsts for pk in first]
-    cards = _with_card_data(Action.objects.filter(pk__in=ids)) if ids else []
-    position = {pk: n for n, pk in enumerate(ids)}
-    by_state: dict[str, list] = {s: [] for s in states}
-    for action in sorted(cards, key=lambda a: position[a.pk]):
-        by_state[action.state].append(_card(action, today))
-    labels = dict(S.choices)
-    columns = []
-    for state in states:
-        column = Column(state, labels[state], counts.get(state, 0), by_state[state])
-        if column.more > 0:
-            column.more_url = "?" + filters.query(view="list", state=state)
-        columns.append(column)
-    finished = [
-        {
-            "state": s,
-            "label": labels[s],
-            "count": counts.get(s, 0),
-            "url": "?" + filters.query(view="list", state=s),
-        }
-        for s in FINISHED
-        if not filters.state or s == filters.state
-    ]
-    return columns, finished, sum(counts.values())
-
-
-def _page(actions, request, today):
-    ordered = _with_card_data(actions.order_by("-updated_at", "-id"))
-    page = Paginator(ordered, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.cards = [_card(action, today) for action in page.object_list]
-    return page
-
-
-# --- what needs me now ----------------------------------------------------------------------
-
-
-def _first(queryset, size=TODO_LIMIT):
-    """The first rows and how many there are in all, in one query (a window count)."""
-    rows = list(queryset.annotate(total_rows=Window(Count("*")))[:size])
-    return rows, rows[0].total_rows if rows else 0
-
-
-def _todo(user, actions, today):
-    """Four short lists for the person and their territories, what they follow first."""
-    mine_first = Case(
-        When(social_worker=user, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
-    invited = RoleAssignment.objects.filter(action=OuterRef("pk"), state=RoleState.INVITED)
-    overdue = (
-        actions.filter(state=S.CONSULTATION, consultation_deadline__lt=today)
-        .filter(Exists(invited))
-        .annotate(
-            waiting=Subquery(
-                invited.order_by().values("action").annotate(n=Count("id")).values("n"),
-                output_field=IntegerField(),
-            )
-        )
-        .select_related("project__territory")
-        .order_by(mine_first, "consultation_deadline", "id")
-    )
-    since = timezone.now() - datetime.timedelta(days=RECENT_ANSWERS_DAYS)
-    # Filtering on the roles first, the counts below add up those recent answers only.
-    answers = (
-        actions.filter(roles__responded_at__gte=since, roles__state__in=ANSWERED)
-        .annotate(
-            answers=Count("roles"),
-            accepted=Count("roles", filter=Q(roles__state=RoleState.ACCEPTED)),
-            declined=Count("roles", filter=Q(roles__state=RoleState.DECLINED)),
-            changes=Count("roles", filter=Q(roles__state=RoleState.CHANGES_REQUESTED)),
-            last_answer=Max("roles__responded_at"),
-        )
-        .select_related("project__territory")
-        .order_by(mine_first, "-last_answer", "-id")
-    )
-    ready = (
-        actions.filter(state=S.READY_FOR_BOARD)
-        .select_related("project__territory", "commune")
-        .order_by(mine_first, "updated_at", "id")
-    )
-    evaluations = (
-        Evaluation.objects.filter(action__in=actions.values("pk"))
-        .filter(
-            Q(state=EvaluationState.DUE)
-            | Q(state=EvaluationState.SUBMITTED)
-            | Q(
-                state=EvaluationState.PLANNED,
-                due_date__lte=today + datetime.timedelta(days=EVALUATION_NOTICE_DAYS),
-            )
-        )
-        .select_related("action__project__territory")
-        .order_by("due_date", "id")
-    )
-    return {
-        "overdue": _first(overdue),
-        "answers": _first(answers),
-        "ready": _first(ready),
-        "evaluations": _first(evaluations),
-    }
-
-
-# --- counts per territory -------------------------------------------------------------------
-
-
-def _territory_counts(actions, options, today):
-    aggregates = {
-        key: Count("id", filter=Q(state__in=states)) for key, _label, states in TERRITORY_COLUMNS
-    }
-    aggregates["overdue"] = Count(
-        "id", filter=Q(state=S.CONSULTATION, consultation_deadline__lt=today)
-    )
-    aggregates["total"] = Count("id")
-    rows = {
-        row["project__territory_id"]: row
-        for row in actions.values("project__territory_id").annotate(**aggregates).order_by()
-    }
-    table = []
-    for territory in options.territories:
-        row = rows.get(territory.pk, {})
-        table.append(
-            {
-                "territory": territory,
-                "cells": [row.get(key, 0) for key, _label, _states in TERRITORY_COLUMNS],
-                "overdue": row.get("overdue", 0),
-                "total": row.get("total", 0),
-            }
-        )
-    totals = {
-        "cells": [sum(r["cells"][i] for r in table) for i in range(len(TERRITORY_COLUMNS))],
-        "overdue": sum(r["overdue"] for r in table),
-        "total": sum(r["total"] for r in table),
-    }
-    return table, totals
 
 
 # --- the view -------------------------------------------------------------------------------
@@ -445,11 +64,11 @@ def dashboard(request):
         "list_url": "?" + filters.query(view="list"),
     }
     if view == "list":
-        context["page"] = _page(actions, request, today)
+        context["page"] = page_of(actions, request, today)
         context["total"] = context["page"].paginator.count
         context["page_query"] = filters.query(view="list")
     else:
-        columns, finished, total = _columns(actions, filters, today)
+        columns, finished, total = columns_of(actions, filters, today)
         context.update(columns=columns, finished=finished, total=total)
 
     if _htmx_partial(request):
@@ -457,7 +76,7 @@ def dashboard(request):
         response = render(request, "web/dashboard/pipeline.html", context)
     else:
         context.update(
-            todo=_todo(user, scoped, today),
+            todo=todo_of(user, scoped, today),
             may_create=user.has_role(*CREATORS),
             all_territories=user.sees_all_territories,
             territory_columns=[label for _key, label, _states in TERRITORY_COLUMNS],
@@ -465,7 +84,7 @@ def dashboard(request):
             ready_url="?" + Filters().query(view="list", state=S.READY_FOR_BOARD),
             create_url=reverse("web:action_create"),
         )
-        context["territory_rows"], context["territory_totals"] = _territory_counts(
+        context["territory_rows"], context["territory_totals"] = territory_counts(
             scoped, options, today
         )
         response = render(request, "web/dashboard/dashboard.html", context)

@@ -14,6 +14,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -27,7 +28,7 @@ from backend.evaluations.transitions import validate_evaluation
 from backend.web.access import staff_required
 from backend.web.commands import run_command
 from backend.web.forms.evaluations import PlanForm, ReportForm
-from workflows.engine import explain
+from workflows.engine import explain, transition_label
 
 PLAN_EDITORS = (StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER)
 OPEN_PLAN = (EvaluationState.PLANNED, EvaluationState.DUE)
@@ -119,7 +120,7 @@ def _context(evaluation, user, *, values=None, errors=None) -> dict:
         "transitions": [
             {
                 "name": "validate",
-                "label": _("Valider le rapport"),
+                "label": capfirst(transition_label(Evaluation, "validate")),
                 "allowed": validate.allowed,
                 "reason": validate.reason,
                 "url": reverse("web:evaluation_validate", args=[evaluation.pk]),

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,12 +24,18 @@ from backend.actions.models import Action, ActionState
 from backend.api import scoping
 from backend.board import agenda
 from backend.board.models import AgendaItem, BoardSession, BoardSessionState
-from backend.territories.models import Diagnostic, Finding, FindingKind, Territory
+from backend.territories.models import (
+    Diagnostic,
+    Finding,
+    FindingKind,
+    Territory,
+    TerritoryProject,
+)
 from backend.web.access import staff_required
 from backend.web.commands import run_command
 from backend.web.forms.commands import SessionChoiceForm
 from backend.web.forms.filters import ProjectFilterForm
-from workflows.engine import explain
+from workflows.engine import explain, transition_label
 from workflows.project import ProjectState
 
 # Actions that no longer answer anything: the needs they named are open again.
@@ -188,6 +195,7 @@ def _workflow(project, user):
     return {
         "agenda_item": current_item,
         "submit": {
+            "label": capfirst(transition_label(TerritoryProject, "submit")),
             "allowed": submit.allowed and bool(sessions),
             "reason": submit_reason,
             "sessions": sessions,
@@ -199,7 +207,10 @@ def _workflow(project, user):
             "item": planned_item,
             "url": reverse("web:project_take_off_agenda", args=[project.pk]),
         },
-        "approve": {"reason": approve_reason},
+        "approve": {
+            "label": capfirst(transition_label(TerritoryProject, "approve")),
+            "reason": approve_reason,
+        },
     }
 
 

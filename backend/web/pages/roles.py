@@ -17,15 +17,11 @@ from backend.actions.services import (
 )
 from backend.api import scoping
 from backend.web.access import staff_required
-from backend.web.commands import refuse_form, run_command
+from backend.web.commands import refuse_form, run_command, run_form_command
 from backend.web.forms.actions import RoleForm
 from backend.web.forms.commands import CommentForm
 from backend.web.forms.filters import id_or_none
-from backend.web.pages.actions import (
-    detail_url,
-    redirect_303,
-    run_form_command,
-)
+from backend.web.pages.actions import detail_url, redirect_303
 
 
 def _action(request, pk):

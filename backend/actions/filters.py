@@ -1,3 +1,6 @@
+"""The filters of the lists of actions and roles (django-filter): read by the API's lists
+(``?state=&territory=&project=&axis=&commune=&overdue=``) and the dashboard alike."""
+
 import django_filters
 from django.db.models import Q
 from django.utils import timezone

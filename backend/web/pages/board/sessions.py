@@ -1,0 +1,196 @@
+"""The list of the board's sessions and one session's page, with its transitions."""
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from backend.accounts.models import StaffRole
+from backend.api import scoping
+from backend.board.models import AgendaItem, BoardSession, BoardSessionState, Outcome
+from backend.board.sessions import PLANNERS, create_board_session
+from backend.board.transitions import SESSION_SERVICES
+from backend.partners.models import Contact
+from backend.web.access import staff_required
+from backend.web.commands import run_command
+from backend.web.forms.board import SessionForm
+from backend.web.selectors.board import (
+    agenda_items,
+    draft_projects_for,
+    ready_for_board,
+    sessions_with_points,
+)
+from workflows.board import SESSION_TRANSITIONS
+from workflows.engine import explain, transition_label
+
+
+def _may_create(user) -> bool:
+    return user.has_role(*PLANNERS)  # as the service requires
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def board_list(request):
+    user = request.user
+    form = None
+    status = 200
+    if _may_create(user):
+        form = SessionForm(request.POST or None)
+        if request.method == "POST":
+            status = 400
+            if form.is_valid():
+                session, status = run_command(
+                    request,
+                    create_board_session,
+                    user=user,
+                    data=form.cleaned_data,
+                    success=_t("La séance est planifiée."),
+                )
+                if session is not None:
+                    return redirect("web:board_detail", pk=session.pk, permanent=False)
+    elif request.method == "POST":
+        return render(request, "web/forbidden.html", status=403)
+
+    sessions = list(sessions_with_points(user))
+    now = timezone.now()
+    context = {
+        "title": _("Conseil d'administration"),
+        "nav": "board",
+        "upcoming": [s for s in sessions if s.date >= now],
+        "past": sorted((s for s in sessions if s.date < now), key=lambda s: s.date, reverse=True),
+        "form": form,
+    }
+    return render(request, "web/board/list.html", context, status=status)
+
+
+# --- one session ------------------------------------------------------------------------------
+
+
+def session_or_404(pk: int) -> BoardSession:
+    return get_object_or_404(BoardSession, pk=pk)
+
+
+class Point:
+    """An agenda point as the page shows it: its subject, its decision, its decision form."""
+
+    def __init__(self, item: AgendaItem, decision, values: dict, errors: dict):
+        self.item = item
+        self.subject = item.action if item.action_id else item.project
+        self.is_action = bool(item.action_id)
+        self.title = item.action.title if item.action_id else item.project.title
+        self.territory = item.action.project.territory if self.is_action else item.project.territory
+        self.decision = decision
+        self.values = values
+        self.errors = errors
+
+    @property
+    def prefix(self) -> str:
+        return f"point-{self.item.pk}"
+
+
+def subject_of(row) -> tuple:
+    """The subject of an agenda item or a decision: an action or a project."""
+    return ("action", row.action_id) if row.action_id else ("project", row.project_id)
+
+
+def points_of(session, user, values=None, errors=None) -> list[Point]:
+    decisions = {subject_of(decision): decision for decision in session.decisions.all()}
+    points = []
+    for item in agenda_items(session, user):
+        key = subject_of(item)
+        points.append(
+            Point(
+                item,
+                decisions.get(key),
+                (values or {}).get(item.pk, {}),
+                (errors or {}).get(item.pk, {}),
+            )
+        )
+    return points
+
+
+def render_detail(request, session, *, status=200, values=None, errors=None, summary=None):
+    user = request.user
+    session = BoardSession.objects.prefetch_related(
+        Prefetch("members", queryset=Contact.objects.select_related("organisation")),
+        "staff_invited",
+        Prefetch("decisions", queryset=scoping.decisions_for(user)),
+    ).get(pk=session.pk)
+    points = points_of(session, user, values, errors)
+    planned = session.state == BoardSessionState.PLANNED
+    can_schedule = session.open_for_scheduling and user.has_role(
+        StaffRole.TERRITORY_MANAGER, StaffRole.BOARD_SECRETARY
+    )
+    ready_actions = []
+    draft_projects = []
+    if can_schedule:
+        ready_actions = list(ready_for_board(user))
+        draft_projects = list(draft_projects_for(user, timezone.localtime(session.date).year))
+    transitions = []
+    for name in SESSION_TRANSITIONS:
+        availability = explain(session, name, user)
+        transitions.append(
+            {
+                "name": name,
+                "label": capfirst(transition_label(BoardSession, name)),
+                "allowed": availability.allowed,
+                "reason": availability.reason,
+                "url": reverse("web:board_transition", args=[session.pk, name]),
+            }
+        )
+    context = {
+        "title": session.title,
+        "nav": "board",
+        "session": session,
+        "points": points,
+        "hidden_points": not user.sees_all_territories
+        and len(points) < AgendaItem.objects.filter(session=session).count(),
+        "transitions": transitions,
+        "can_reorder": planned and user.has_role(StaffRole.BOARD_SECRETARY),
+        "can_take_off": planned
+        and user.has_role(StaffRole.TERRITORY_MANAGER, StaffRole.BOARD_SECRETARY),
+        "can_schedule": can_schedule,
+        "ready_actions": ready_actions,
+        "draft_projects": draft_projects,
+        "can_decide": session.state == BoardSessionState.HELD
+        and user.has_role(StaffRole.BOARD_SECRETARY),
+        "undecided": [p for p in points if p.decision is None],
+        "outcomes": Outcome.choices,
+        "error_summary": summary or [],
+    }
+    return render(request, "web/board/detail.html", context, status=status)
+
+
+@staff_required
+def board_detail(request, pk: int):
+    return render_detail(request, session_or_404(pk))
+
+
+def back_to_session(session, status: int):
+    """POST/redirect/GET: back to the session's page (its messages tell what happened)."""
+    response = redirect("web:board_detail", pk=session.pk)
+    response.status_code = 303
+    response["X-Command-Status"] = str(status)
+    return response
+
+
+@staff_required
+@require_POST
+def board_transition(request, pk: int, name: str):
+    session = session_or_404(pk)
+    if name not in SESSION_TRANSITIONS:
+        raise Http404
+    messages_for = {
+        "publish_agenda": _t("L'ordre du jour est publié."),
+        "hold": _t("La séance est tenue : les décisions peuvent être enregistrées."),
+        "close": _t("La séance est close."),
+    }
+    _, status = run_command(
+        request, SESSION_SERVICES[name], session, actor=request.user, success=messages_for[name]
+    )
+    return back_to_session(session, status)

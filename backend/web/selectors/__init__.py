@@ -1,0 +1,1 @@
+"""Queries the pages read (one place per area)."""

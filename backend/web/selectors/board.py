@@ -1,0 +1,68 @@
+"""The board pages' queries: the agenda points a user may see, with the counts the page shows."""
+
+from django.db.models import Count, Q
+
+from backend.api import scoping
+from backend.board.models import AgendaItem, BoardSession
+from workflows.role import OPEN_ROLE_STATES
+
+
+def visible_items(session_or_id, user):
+    """The agenda points a user may see, as in ``board-sessions/`` (``backend.api.scoping``)."""
+    return scoping.agenda_items_for(user).filter(session=session_or_id)
+
+
+def agenda_items(session: BoardSession, user) -> list[AgendaItem]:
+    items = (
+        visible_items(session, user)
+        .select_related(
+            "action__project__territory",
+            "action__commune",
+            "action__neighbourhood",
+            "action__board_session",
+            "project__territory",
+        )
+        .annotate(
+            open_roles=Count(
+                "action__roles",
+                filter=Q(action__roles__state__in=OPEN_ROLE_STATES),
+                distinct=True,
+            ),
+            accepted_roles=Count(
+                "action__roles", filter=Q(action__roles__state="accepted"), distinct=True
+            ),
+            project_actions=Count("project__actions", distinct=True),
+        )
+        .order_by("position", "id")
+    )
+    return list(items)
+
+
+def sessions_with_points(user):
+    """Every session, by date, with the number of agenda points the user may see (``points``)."""
+    if user.sees_all_territories:
+        points = Count("agenda_items")
+    else:
+        visible = scoping.agenda_items_for(user).values("pk")
+        points = Count("agenda_items", filter=Q(agenda_items__in=visible))
+    return BoardSession.objects.annotate(points=points).order_by("date")
+
+
+def ready_for_board(user):
+    """The actions the user may put on an agenda."""
+    return (
+        scoping.actions_for(user)
+        .filter(state="ready_for_board")
+        .select_related("project__territory", "commune")
+        .order_by("project__territory__name", "title")
+    )
+
+
+def draft_projects_for(user, year: int):
+    """The territory projects of that year the user may put on an agenda."""
+    return (
+        scoping.projects_for(user)
+        .filter(state="draft", year=year)
+        .select_related("territory")
+        .order_by("territory__name")
+    )
