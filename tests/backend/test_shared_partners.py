@@ -9,11 +9,11 @@ from django.urls import reverse
 from backend.accounts.models import StaffRole
 from backend.actions.links import LinkError, role_for_token, token_for
 from backend.actions.models import RoleAssignment
+from backend.actions.services import withdraw_role
 from backend.actions.transitions import submit_action
 from backend.partners.services import save_organisation
 from notifications.models import Kind, Notification, Status
 from tests import factories
-from workflows.services import perform_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +143,7 @@ def test_a_director_readdresses_a_shared_contact_and_every_open_action_says_so(
         action=factories.ActionFactory(project=project), organisation=organisation, contact=contact
     )
     withdrawn = factories.RoleFactory(organisation=organisation, contact=contact)
-    perform_transition(withdrawn, "withdraw", actor=make_staff(StaffRole.DIRECTOR))
+    withdraw_role(withdrawn, user=make_staff(StaffRole.DIRECTOR))
     old_link = token_for(roannais_invitation)
 
     response = api.as_user(director).patch(

@@ -6,13 +6,13 @@ import pytest
 from django.urls import reverse
 
 from backend.actions.models import Action, RoleAssignment
+from backend.actions.transitions import submit_action
 from backend.board.models import BoardSession
 from backend.evaluations.models import Evaluation
 from backend.territories.models import TerritoryProject
 from tests import factories
 from workflows.diagram import describe, machine_of
 from workflows.engine import transitions_of
-from workflows.services import perform_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_every_transition_declares_its_label(model):
 def test_the_action_page_the_history_and_the_diagram_read_the_declared_label(
     page_client, social_worker, action, pilot, monkeypatch
 ):
-    perform_transition(action, "submit", actor=social_worker, comment="C'est parti.")
+    submit_action(action, actor=social_worker, comment="C'est parti.")
     relabel(monkeypatch, Action, "submit", "lancer l'échange avec les partenaires")
     relabel(monkeypatch, Action, "revise", "reprendre l'écriture")
 
