@@ -250,7 +250,12 @@ def test_the_answer_page_says_the_answer_did_not_count(
 class OppositeOrder(threading.Thread):
     """A transaction that takes the role first and then the action (what no path of the
     product does any more): against an answer, a deadlock PostgreSQL breaks by rolling back
-    the answer, which then runs once more."""
+    the answer, which then runs once more.
+
+    PostgreSQL rolls back the transaction whose deadlock check finds the cycle; each checks
+    once, ``deadlock_timeout`` after it starts waiting. This one checks only after a minute,
+    the answer three seconds after it waits (``answer_checks_late``): the cycle is there by
+    then however slow the machine, and the answer is always the one rolled back."""
 
     def __init__(self, role):
         super().__init__(daemon=True)
@@ -261,6 +266,8 @@ class OppositeOrder(threading.Thread):
     def run(self):
         try:
             with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL deadlock_timeout = '60s'")
                 roles = RoleAssignment.objects.select_for_update(of=("self",))
                 list(roles.filter(pk=self.role.pk).order_by())
                 self.has_role.set()
@@ -271,8 +278,21 @@ class OppositeOrder(threading.Thread):
             connection.close()
 
 
+@pytest.fixture
+def answer_checks_late():
+    """Connections opened from now on check for a deadlock 3 s after they start waiting."""
+    name = connection.settings_dict["NAME"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER DATABASE \"{name}\" SET deadlock_timeout = '3s'")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER DATABASE "{name}" RESET deadlock_timeout')
+
+
 @on_postgresql
-def test_an_answer_that_loses_a_deadlock_is_run_again(project, territory, social_worker):
+def test_an_answer_that_loses_a_deadlock_is_run_again(
+    project, territory, social_worker, answer_checks_late
+):
     action, role = consultation_with_one_answer_pending(project, territory, social_worker)
     other = OppositeOrder(role)
     other.start()
