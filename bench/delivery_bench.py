@@ -119,7 +119,7 @@ def seed(count: int) -> list[int]:
         rows = [
             Notification(
                 kind=Kind.INVITATION,
-                stage=f"delivery-{index}",
+                round=f"dlv-{index}",  # one row each
                 subject_type=subject_type,
                 subject_id=role.pk,
                 action=role.action,

@@ -57,9 +57,10 @@ def seed(pending: int, due: int) -> dict:
         "now": now,
     }
     insert = f"""
-        INSERT INTO {_table()} (kind, stage, subject_type_id, subject_id, action_id, contact_id,
-            recipient_key, email, due_at, status, attempts, last_error, message_id, created_at)
-        SELECT 'invitation', %(prefix)s::text || i, %(ct)s, %(subject)s, %(action)s,
+        INSERT INTO {_table()} (kind, round, answer, days_before, decision_number,
+            subject_type_id, subject_id, action_id, contact_id, recipient_key, email, due_at,
+            status, attempts, last_error, message_id, created_at)
+        SELECT 'invitation', %(prefix)s::text || i, '', 0, 0, %(ct)s, %(subject)s, %(action)s,
             %(contact)s, %(key)s, %(prefix)s::text || i || '@example.org', {{due_at}},
             'planned', 0, '', '', %(now)s
         FROM generate_series(%(lo)s::int, %(hi)s::int) AS i
@@ -69,14 +70,14 @@ def seed(pending: int, due: int) -> dict:
     chunk = 100_000
     with connection.cursor() as cursor:
         cursor.execute(overdue, {**params, "prefix": "due-", "lo": 1, "hi": due})
-        cursor.execute(f"SELECT id FROM {_table()} WHERE stage LIKE 'due-%'")
+        cursor.execute(f"SELECT id FROM {_table()} WHERE round LIKE 'due-%'")
         due_ids = [row[0] for row in cursor.fetchall()]
         done = due
         progress("rows inserted", done, pending)
         while done < pending:
             high = min(pending, done + chunk)
             cursor.execute(
-                later, {**params, "prefix": "later-", "lo": done - due + 1, "hi": high - due}
+                later, {**params, "prefix": "late-", "lo": done - due + 1, "hi": high - due}
             )
             done = high
             progress("rows inserted", done, pending)
@@ -88,7 +89,7 @@ def drop_later_rows() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {_table()} WHERE stage LIKE 'later-%'")
+        cursor.execute(f"DELETE FROM {_table()} WHERE round LIKE 'late-%'")
     _vacuum()
 
 

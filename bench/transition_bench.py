@@ -10,7 +10,8 @@ the same writes on a plain psycopg connection (server-side binding, statements p
 5 runs): lock the action and its roles, the same checks in Python, one UPDATE of the action,
 one UPDATE of its roles, one INSERT of the log rows and one of the notification rows (each
 from arrays, ``unnest``: one statement whatever the number of rows, the service's own
-technique), one commit. Due times and stages are computed the same way (``notifications.schedule``).
+technique), one commit. Due times and the notices' keys are computed the same way
+(``notifications.schedule``).
 
 Both sides run on the generated data set, alternately in blocks, one transition after another
 (one client): transitions per second and the median time of one transition.
@@ -158,23 +159,15 @@ class Floor:
                 key = f"contact:{contact_id}"
                 notices.append(
                     (
-                        *("invitation", nonce[:12], self.ct_role, role_id),
+                        *("invitation", nonce[:12], 0, None, self.ct_role, role_id),
                         *(None, contact_id, key, email, now),
                     )
                 )
                 for offset, due in reminders:
-                    stage = f"{nonce[:12]}:j-{offset}:{deadline.isoformat()}"
                     notices.append(
                         (
-                            "reminder",
-                            stage,
-                            self.ct_role,
-                            role_id,
-                            None,
-                            contact_id,
-                            key,
-                            email,
-                            due,
+                            *("reminder", nonce[:12], offset, deadline, self.ct_role, role_id),
+                            *(None, contact_id, key, email, due),
                         )
                     )
             staff = conn.execute(
@@ -189,15 +182,16 @@ class Floor:
                 if email:
                     notices.append(
                         (
-                            *("escalation", deadline.isoformat(), self.ct_action, action_id),
+                            *("escalation", "", 0, deadline, self.ct_action, action_id),
                             *(user_id, None, f"user:{user_id}", email, escalation),
                         )
                     )
             conn.execute(
-                "INSERT INTO notifications_notification (kind, stage, subject_type_id, "
-                "subject_id, user_id, contact_id, recipient_key, email, due_at, action_id, "
-                "status, attempts, last_error, message_id, created_at) "
-                "SELECT u.*, %s, 'planned', 0, '', '', %s FROM unnest(%s::text[], %s::text[], "
+                "INSERT INTO notifications_notification (kind, round, days_before, date, "
+                "subject_type_id, subject_id, user_id, contact_id, recipient_key, email, due_at, "
+                "action_id, answer, decision_number, status, attempts, last_error, message_id, "
+                "created_at) SELECT u.*, %s, '', 0, 'planned', 0, '', '', %s "
+                "FROM unnest(%s::text[], %s::text[], %s::int[], %s::date[], "
                 "%s::int[], %s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], "
                 "%s::timestamptz[]) AS u ON CONFLICT DO NOTHING",
                 (action_id, now, *map(list, zip(*notices, strict=True))),

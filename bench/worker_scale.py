@@ -53,7 +53,7 @@ def run(*, emails: int = 4000, order: tuple[int, ...] = (1, 2, 2, 1)) -> dict:
         measured = [_measure(sink, ids, count) for count in order]
     finally:
         sink.stop()
-    Notification.objects.filter(stage__startswith="delivery-").delete()
+    Notification.objects.filter(round__startswith="dlv-").delete()
     runs = {}
     for count in sorted(set(order)):
         mine = [figures for figures in measured if figures["processes"] == count]

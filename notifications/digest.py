@@ -2,7 +2,7 @@
 
 The sweep parks those rows as ``in_digest``. Every business day at 08:30 the planner
 (``notifications.plan_digests``, Celery beat) plans one DIGEST row per person who has some,
-with the day as its stage: running it twice plans nothing more, and a person whose previous
+dated the day: running it twice plans nothing more, and a person whose previous
 digest has not left yet (SMTP down) gets no second one. The sweep sends the digest row like any
 other; the e-mail lists the parked rows grouped by territory then action, and once it has
 left the sweep marks them ``digested`` (``mark_digested``). If sending fails they stay parked
@@ -38,7 +38,7 @@ def plan_digests(now: datetime.datetime | None = None) -> int:
     """Plan today's digest for everyone with parked rows; returns how many were planned."""
     now = now or timezone.now()
     due_at = digest_time(now)
-    stage = timezone.localdate(due_at).isoformat()
+    day = timezone.localdate(due_at)
     parked = Notification.objects.filter(status=Status.IN_DIGEST)
     pending = Notification.objects.filter(kind=Kind.DIGEST, status__in=WAITING_TO_LEAVE)
     users = User.objects.filter(
@@ -48,7 +48,7 @@ def plan_digests(now: datetime.datetime | None = None) -> int:
         pk__in=parked.filter(contact__isnull=False).values("contact_id")
     ).exclude(pk__in=pending.filter(contact__isnull=False).values("contact_id"))
     rows = [
-        notice(Kind.DIGEST, subject=recipient, recipient=recipient, due_at=due_at, stage=stage)
+        notice(Kind.DIGEST, subject=recipient, recipient=recipient, due_at=due_at, date=day)
         for recipient in [*users.order_by("pk"), *contacts.order_by("pk")]
     ]
     # Only the rows written now count: today's digest already sent is not planned again.
@@ -72,7 +72,6 @@ def digest_items(digest: Notification) -> list[Notification]:
     roles = RoleAssignment.objects.select_related("organisation", "contact").in_bulk(role_ids)
     for item in items:
         item.role = roles.get(item.subject_id) if item.subject_type_id == role_type else None
-        item.decision = item.stage.split(":", 1)[0] if item.kind == Kind.ANSWER_RECEIVED else ""
     return items
 
 

@@ -40,7 +40,7 @@ def invitation_notices(role: RoleAssignment, rule: ReminderPolicy) -> list:
         Kind.INVITATION,
         subject=role,
         recipient=role.contact,
-        stage=_round(role),
+        round=_round(role),
         action=role.action,
     )
     return [invitation, *reminder_notices(role, rule)]
@@ -58,7 +58,9 @@ def reminder_notices(role: RoleAssignment, rule: ReminderPolicy) -> list:
             subject=role,
             recipient=role.contact,
             due_at=due_at,
-            stage=f"{_round(role)}:j-{offset}:{deadline.isoformat()}",
+            round=_round(role),
+            days_before=offset,
+            date=deadline,
             action=action,
         )
         for offset, due_at in reminder_times(deadline, rule)
@@ -78,7 +80,7 @@ def escalation_notices(action: Action, rule: ReminderPolicy) -> list:
             subject=action,
             recipient=person,
             due_at=due_at,
-            stage=deadline.isoformat(),
+            date=deadline,
             action=action,
         )
         for person in action_staff(action)
@@ -108,7 +110,8 @@ def plan_answer_notices(role: RoleAssignment) -> None:
                 Kind.ANSWER_RECEIVED,
                 subject=role,
                 recipient=person,
-                stage=f"{role.state}:{_round(role)}",
+                answer=role.state,
+                round=_round(role),
                 action=role.action,
             )
             for person in action_staff(role.action)
@@ -176,9 +179,15 @@ def plan_agenda_notices(session: BoardSession) -> None:
 
 def decision_notices(action: Action) -> list:
     """The board decided (approve, reject, defer): the action's staff and partners."""
-    stage = f"decision-{action.decisions.count() + 1}"
+    number = action.decisions.count() + 1
     return [
-        notice(Kind.BOARD_DECISION, subject=action, recipient=person, stage=stage, action=action)
+        notice(
+            Kind.BOARD_DECISION,
+            subject=action,
+            recipient=person,
+            decision_number=number,
+            action=action,
+        )
         for person in [*action_staff(action), *action_partners(action)]
     ]
 
@@ -220,7 +229,8 @@ def evaluation_reminder_notices(evaluation: Evaluation) -> list:
                         subject=evaluation,
                         recipient=person,
                         due_at=due_at,
-                        stage=f"j-{offset}:{due.isoformat()}",
+                        days_before=offset,
+                        date=due,
                         action=evaluation.action,
                     )
                 )
@@ -232,7 +242,7 @@ def evaluation_reminder_notices(evaluation: Evaluation) -> list:
                     subject=evaluation,
                     recipient=person,
                     due_at=overdue_at,
-                    stage=due.isoformat(),
+                    date=due,
                     action=evaluation.action,
                 )
             )

@@ -181,7 +181,7 @@ def _answer_received(notification: Notification, lookups: Lookups) -> dict:
     _must_be_about(notification, RoleAssignment)
     roles = lookups.action_roles(notification)
     role = lookups.role(notification)  # read with them, even if withdrawn since
-    decision = notification.stage.split(":", 1)[0]
+    decision = notification.answer
     return {
         "role": role,
         "organisation": role.organisation,
@@ -214,10 +214,7 @@ def _digest(notification: Notification, lookups: Lookups) -> dict:
 
 
 def _digest_day(notification: Notification) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(notification.stage)
-    except ValueError:
-        return timezone.localdate(notification.due_at)
+    return notification.date or timezone.localdate(notification.due_at)
 
 
 # The kinds whose flows are not built yet: (subject, subject without an action, what happened,

@@ -1,6 +1,7 @@
 """Notifications are rows: planned in the transaction that causes them, cancelled in the one
-that makes them moot, claimed and sent by the sweep. One row per (subject, kind, recipient,
-stage): a second copy cannot exist."""
+that makes them moot, claimed and sent by the sweep. One row per subject, kind, recipient and
+occasion (the invitation round, the answer, the days before a deadline, the decision, the
+date): a second copy cannot exist."""
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -49,9 +50,44 @@ class Status(models.TextChoices):
     UNCONFIRMED = "unconfirmed", _("envoi non confirmé")
 
 
+# What tells one notice from another of the same kind to the same person about the same
+# subject; each kind sets the fields of its occasion and leaves the others empty:
+#   invitation        round
+#   reminder          round, days_before, date (the consultation deadline)
+#   escalation        date (the consultation deadline)
+#   answer_received   answer, round
+#   board_decision    decision_number
+#   evaluation_due    days_before, date (the due date)
+#   evaluation_overdue date (the due date)
+#   digest            date (the day)
+# ``date`` is NULL for the kinds without one: the key is enforced by two partial unique
+# constraints (rows with a date, rows without), which PostgreSQL and SQLite both support,
+# rather than a made-up date or PostgreSQL's NULLS NOT DISTINCT (not in SQLite).
+KEY = (
+    "subject_type",
+    "subject_id",
+    "kind",
+    "recipient_key",
+    "round",
+    "answer",
+    "days_before",
+    "decision_number",
+    "date",
+)
+
+
 class Notification(models.Model):
     kind = models.CharField(_("type"), max_length=32, choices=Kind.choices)
-    stage = models.CharField(_("étape"), max_length=64, blank=True)
+    round = models.CharField(_("tour d'invitation"), max_length=12, blank=True)
+    answer = models.CharField(_("réponse du partenaire"), max_length=32, blank=True)
+    days_before = models.PositiveSmallIntegerField(_("jours avant l'échéance"), default=0)
+    decision_number = models.PositiveSmallIntegerField(_("décision n°"), default=0)
+    date = models.DateField(
+        _("date"),
+        null=True,
+        blank=True,
+        help_text=_("L'échéance de la relance ou de l'alerte, ou le jour du récapitulatif."),
+    )
     subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     subject_id = models.BigIntegerField()
     subject = GenericForeignKey("subject_type", "subject_id")
@@ -97,8 +133,14 @@ class Notification(models.Model):
         ordering = ["due_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["subject_type", "subject_id", "kind", "recipient_key", "stage"],
-                name="one_notification_per_subject_kind_recipient_stage",
+                fields=KEY,
+                condition=Q(date__isnull=False),
+                name="one_dated_notification_per_key",
+            ),
+            models.UniqueConstraint(
+                fields=[name for name in KEY if name != "date"],
+                condition=Q(date__isnull=True),
+                name="one_undated_notification_per_key",
             ),
             models.CheckConstraint(
                 condition=Q(user__isnull=False) | Q(contact__isnull=False),

@@ -1,9 +1,9 @@
 """Writing and cancelling notification rows, inside the caller's transaction.
 
 A service collects the rows its transition plans (``notice``) and writes them at once
-(``write``: a few statements however many rows). The unique key (subject, kind, recipient,
-stage) keeps a second copy out: an existing row stays as it is, except a cancelled one, which
-is planned again. ``plan`` writes one row at once.
+(``write``: a few statements however many rows). The unique key (subject, kind, recipient and
+occasion: ``models.KEY``) keeps a second copy out: an existing row stays as it is, except a
+cancelled one, which is planned again. ``plan`` writes one row at once.
 
 Rows due now are also pushed to a worker once the transaction commits
 (``transaction.on_commit``), in one task per batch of the sweep's size. The push is only for
@@ -20,13 +20,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from notifications.models import Notification, Status
+from notifications.models import KEY, Notification, Status
 
 log = logging.getLogger(__name__)
 
 PUSH_MOST = 100  # rows per task at most (the sweep's batch): a burst is shared by the workers
 
-KEY = ("subject_type", "subject_id", "kind", "recipient_key", "stage")
+KEY_COLUMNS = tuple(Notification._meta.get_field(name).attname for name in KEY)
 REPLANNED = ("status", "due_at", "email")  # what planning a cancelled row again changes
 
 
@@ -35,9 +35,10 @@ def recipient_key(recipient) -> str:
     return f"{prefix}:{recipient.pk}"
 
 
-def notice(kind, *, subject, recipient, due_at=None, stage="", action=None):
+def notice(kind, *, subject, recipient, due_at=None, action=None, **occasion):
     """One notification row to write (not saved), or None for a recipient without an
-    address."""
+    address. ``occasion``: the key fields the kind sets (``round``, ``answer``,
+    ``days_before``, ``decision_number``, ``date``; see ``models.KEY``)."""
     email = getattr(recipient, "email", "")
     if not email:
         return None
@@ -47,21 +48,21 @@ def notice(kind, *, subject, recipient, due_at=None, stage="", action=None):
         subject_id=subject.pk,
         kind=kind,
         recipient_key=recipient_key(recipient),
-        stage=stage,
         action_id=action.pk if action is not None else None,
         user_id=recipient.pk if is_user else None,
         contact_id=None if is_user else recipient.pk,
         email=email,
         due_at=due_at or timezone.now(),
         status=Status.PLANNED,
+        **occasion,
     )
 
 
-def plan(kind, *, subject, recipient, due_at=None, stage="", action=None) -> None:
+def plan(kind, *, subject, recipient, due_at=None, action=None, **occasion) -> None:
     """Plan one notification now (a service planning several collects ``notice`` rows and
     calls ``write`` once)."""
     row = notice(
-        kind, subject=subject, recipient=recipient, due_at=due_at, stage=stage, action=action
+        kind, subject=subject, recipient=recipient, due_at=due_at, action=action, **occasion
     )
     if row is not None:
         write([row])
@@ -99,7 +100,7 @@ def write(rows: list) -> list[int]:
 
 
 def _key(row) -> tuple:
-    return (row.subject_type_id, row.subject_id, row.kind, row.recipient_key, row.stage)
+    return tuple(getattr(row, column) for column in KEY_COLUMNS)
 
 
 def _same_keys(rows):

@@ -51,7 +51,8 @@ MARK_SENT_GROUP_SQL = (  # PostgreSQL: a group of e-mails marked in one statemen
 CLAIMED_FIELDS = (
     "id",
     "kind",
-    "stage",
+    "answer",
+    "date",
     "subject_type",
     "subject_id",
     "action",

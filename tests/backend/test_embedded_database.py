@@ -78,3 +78,19 @@ def test_make_run_loads_the_demo_into_every_database_of_one_checkout(checkout):
     expected = (len(data.ACTIONS), len(data.STAFF))
     assert demo_rows(checkout["first"]) == demo_rows(checkout["second"]) == expected
     assert "Données de démonstration chargées" in checkout["printed"]
+
+
+def test_sqlite_refuses_a_second_copy_of_a_notice_with_or_without_a_date(checkout):
+    """The key holds on SQLite too, for the kinds whose ``date`` is NULL (an invitation) as
+    for those with one (a reminder): no NULL slips a copy past the unique constraints."""
+    with sqlite3.connect(checkout["second"]) as db:
+        names = [row[1] for row in db.execute("PRAGMA table_info(notifications_notification)")]
+        columns = ", ".join(name for name in names if name != "id")
+        copy = (
+            f"INSERT INTO notifications_notification ({columns}) SELECT {columns} "
+            "FROM notifications_notification WHERE kind = ? AND date IS {} NULL LIMIT 1"
+        )
+        for kind, dated in (("invitation", ""), ("reminder", "NOT")):
+            with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+                db.execute(copy.format(dated), (kind,))
+        assert "round" in names and "stage" not in names

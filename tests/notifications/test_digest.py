@@ -124,7 +124,7 @@ def test_answers_wait_for_the_digest_then_go_once_grouped_by_territory_and_actio
     assert plan_digests(at(1, minute=30)) == 1
     assert plan_digests(at(1, minute=30)) == 0  # the second run plans nothing more
     digest = Notification.objects.get(kind=Kind.DIGEST)
-    assert digest.user == director and digest.stage == "2026-12-01"
+    assert digest.user == director and digest.date == datetime.date(2026, 12, 1)
     assert local(digest.due_at) == ("2026-12-01", "08:30")
 
     sweep(now=at(1))
@@ -189,7 +189,9 @@ def test_a_digest_that_failed_for_good_leaves_its_items_for_the_next(two_territo
     plan_digests(at(1))
     Notification.objects.filter(kind=Kind.DIGEST).update(status=Status.FAILED)
     assert plan_digests(at(2)) == 1
-    assert Notification.objects.get(kind=Kind.DIGEST, status=Status.PLANNED).stage == "2026-12-02"
+    assert Notification.objects.get(kind=Kind.DIGEST, status=Status.PLANNED).date == datetime.date(
+        2026, 12, 2
+    )
 
 
 def test_nobody_with_nothing_parked_gets_a_digest(monday, action, pilot, social_worker):

@@ -269,7 +269,7 @@ def test_planning_twice_makes_no_copy(submitted, pilot):
 
     pilot.refresh_from_db()
     before = Notification.objects.count()
-    plan(Kind.INVITATION, subject=pilot, recipient=pilot.contact, stage=pilot.link_nonce[:12])
+    plan(Kind.INVITATION, subject=pilot, recipient=pilot.contact, round=pilot.link_nonce[:12])
     assert Notification.objects.count() == before
 
 

@@ -34,7 +34,7 @@ def make_due_rows(count: int, role, prefix: str) -> list[Notification]:
     rows = [
         Notification(
             kind=Kind.INVITATION,
-            stage=f"{prefix}-{index}",
+            round=f"{prefix}-{index}",
             subject_type=subject_type,
             subject_id=role.pk,
             action=role.action,

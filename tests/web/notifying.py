@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from notifications.models import Kind, Notification, Status
 
-_stages = itertools.count()
+_rounds = itertools.count()  # one row each
 
 
 def notify(user, *, kind=Kind.ANSWER_RECEIVED, action=None, subject=None, read=False, **fields):
@@ -16,7 +16,7 @@ def notify(user, *, kind=Kind.ANSWER_RECEIVED, action=None, subject=None, read=F
     now = timezone.now()
     return Notification.objects.create(
         kind=kind,
-        stage=f"test-{next(_stages)}",
+        round=f"test-{next(_rounds)}",
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=subject.pk,
         action=action,

@@ -55,7 +55,7 @@ def test_opening_a_consultation_costs_the_same_for_two_or_eight_roles(
     # every one of the 8 roles is invited with its own link, log row and notices
     assert TransitionLog.objects.filter(transition="invite").count() == 11
     assert Notification.objects.filter(kind=Kind.INVITATION).count() == 11
-    links = Notification.objects.filter(kind=Kind.INVITATION).values_list("stage", flat=True)
+    links = Notification.objects.filter(kind=Kind.INVITATION).values_list("round", flat=True)
     assert len(set(links)) == 11
 
 
@@ -99,13 +99,13 @@ def test_a_cancelled_row_is_planned_again_and_a_sent_one_is_left_alone(project, 
     action = _action_with_roles(project, social_worker, 1)
     role = action.roles.get()
     due = timezone.now() + datetime.timedelta(days=2)
-    plan(Kind.REMINDER, subject=role, recipient=role.contact, due_at=due, stage="a", action=action)
-    plan(Kind.REMINDER, subject=role, recipient=role.contact, due_at=due, stage="b", action=action)
-    cancel(planned_for(role).filter(stage="a"))
-    planned_for(role).filter(stage="b").update(status=Status.SENT)
+    for days in (5, 1):
+        plan(Kind.REMINDER, subject=role, recipient=role.contact, due_at=due, days_before=days)
+    cancel(planned_for(role).filter(days_before=5))
+    planned_for(role).filter(days_before=1).update(status=Status.SENT)
     later = due + datetime.timedelta(days=1)
-    for stage in ("a", "b"):
-        plan(Kind.REMINDER, subject=role, recipient=role.contact, due_at=later, stage=stage)
-    rows = {row.stage: row for row in planned_for(role)}
-    assert (rows["a"].status, rows["a"].due_at) == (Status.PLANNED, later)
-    assert (rows["b"].status, rows["b"].due_at) == (Status.SENT, due)
+    for days in (5, 1):
+        plan(Kind.REMINDER, subject=role, recipient=role.contact, due_at=later, days_before=days)
+    rows = {row.days_before: row for row in planned_for(role)}
+    assert (rows[5].status, rows[5].due_at) == (Status.PLANNED, later)
+    assert (rows[1].status, rows[1].due_at) == (Status.SENT, due)
