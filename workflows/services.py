@@ -180,8 +180,10 @@ def perform_locked_transitions(
         changed = _changed(instances, fields, before, now)
         if len(instances) == 1:
             instances[0].save(update_fields=changed)  # a plain UPDATE, cheaper to build
-        else:
-            model.objects.bulk_update(instances, changed)
+        else:  # one INSERT … ON CONFLICT (id) DO UPDATE: cheaper to build than bulk_update's CASE
+            model.objects.bulk_create(
+                instances, update_conflicts=True, unique_fields=["pk"], update_fields=changed
+            )
         label = actor_display or actor_label(actor)
         TransitionLog.objects.bulk_create(
             _log_row(
