@@ -155,10 +155,9 @@ def perform_locked_transitions(
     """Fire ``name`` on rows of one model that the caller has locked in its transaction.
 
     Every row is checked first (the first refusal raises, nothing is written); then one
-    ``bulk_update`` saves them (``save`` for one row) and one ``bulk_create`` writes their
-    log rows. An error spoils
-    the caller's transaction (no savepoint: the caller holds the locks and rolls back as a
-    whole).
+    ``bulk_create(update_conflicts=True)`` saves them (``save`` for one row) and one
+    ``bulk_create`` writes their log rows. An error spoils the caller's transaction (no
+    savepoint: the caller holds the locks and rolls back as a whole).
     """
     if not instances:
         return
