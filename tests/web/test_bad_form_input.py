@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from backend.actions.links import token_for
 from backend.actions.models import Action, RoleAssignment
+from backend.actions.transitions import approve_action, start_action, submit_action
 from backend.board.models import AgendaItem, BoardDecision
 from backend.evaluations.links import report_link
 from backend.evaluations.models import Evaluation
 from backend.evaluations.reports import update_plan
 from tests import factories
 from workflows.models import TransitionLog
-from workflows.services import perform_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def posted(client, url, data):
 @pytest.fixture
 def invited(action, pilot, social_worker):
     """The pilot role, invited: the action's consultation is open."""
-    perform_transition(action, "submit", actor=social_worker)
+    submit_action(action, actor=social_worker)
     return RoleAssignment.objects.get(pk=pilot.pk)
 
 
@@ -62,8 +62,8 @@ def evaluation(action, pilot, secretary, social_worker):
     pilot.accept()
     pilot.save()
     action.refresh_from_db()
-    approved = perform_transition(action, "approve", actor=secretary)
-    perform_transition(approved, "start", actor=social_worker)
+    approved = approve_action(action, actor=secretary)
+    start_action(approved, actor=social_worker)
     return update_plan(approved.evaluation, user=social_worker, indicators=INDICATORS)
 
 
