@@ -306,8 +306,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "ActionStateEnum": "workflows.action.ActionState",
-        "RoleStateEnum": "workflows.role.RoleState",
+        "ActionStateEnum": "backend.actions.machine.ActionState",
+        "RoleStateEnum": "backend.actions.role_machine.RoleState",
         "StaffRoleEnum": "backend.accounts.models.StaffRole",
         "RoleKindEnum": "backend.actions.models.RoleKind",
         "OrganisationKindEnum": "backend.partners.models.OrganisationKind",

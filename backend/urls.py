@@ -17,7 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("backend.api.urls")),
     path("respond/", include("backend.respond.urls")),
-    path("report/", include("backend.evaluations.report_urls")),
+    path("report/", include("backend.respond.report_urls")),
     path("", include("notifications.urls")),
 ]
 

@@ -101,9 +101,9 @@ class Floor:
         self.conn.close()
 
     def submit(self, action_id: int) -> None:
+        from backend.actions.machine import DEFAULT_CONSULTATION_BUSINESS_DAYS
         from backend.core.business_days import add_business_days
         from notifications.schedule import escalation_time, reminder_times
-        from workflows.action import DEFAULT_CONSULTATION_BUSINESS_DAYS
 
         conn = self.conn
         now = datetime.datetime.now(datetime.UTC)

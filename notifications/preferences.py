@@ -5,7 +5,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from notifications.models import MANDATORY_KINDS, Delivery, Notification, Preference
+from notifications.models import MANDATORY_KINDS, Delivery, Kind, Notification, Preference
+
+# The kinds a person chooses for (the digest is not a kind of message but a way to receive
+# them), and those of them that may be delayed or turned off.
+LISTED_KINDS = [kind for kind in Kind if kind != Kind.DIGEST]
+OPTIONAL_KINDS = tuple(kind for kind in LISTED_KINDS if kind not in MANDATORY_KINDS)
 
 
 def deliveries_for(rows: list[Notification]) -> dict[int, str]:
@@ -49,3 +54,21 @@ def set_preference(*, kind: str, delivery: str, user=None, contact=None) -> Pref
         kind=kind, **owner, defaults={"delivery": delivery}
     )
     return preference
+
+
+def preferences_of(user) -> list[dict]:
+    """How each listed kind reaches ``user``, and what they may choose (the API's
+    ``notifications/preferences/`` and the preferences page)."""
+    chosen = dict(Preference.objects.filter(user=user).values_list("kind", "delivery"))
+    return [
+        {
+            "kind": kind.value,
+            "label": kind.label,
+            "delivery": Delivery.IMMEDIATE
+            if kind in MANDATORY_KINDS
+            else chosen.get(kind, Delivery.IMMEDIATE),
+            "can_change": kind in OPTIONAL_KINDS,
+            "choices": list(Delivery.values) if kind in OPTIONAL_KINDS else [Delivery.IMMEDIATE],
+        }
+        for kind in LISTED_KINDS
+    ]

@@ -28,11 +28,9 @@ from backend.accounts.models import User
 from backend.partners.models import Contact
 from notifications.digest import drop_parked
 from notifications.models import MANDATORY_KINDS, Delivery, Kind, Preference
-from notifications.preferences import set_preference
+from notifications.preferences import OPTIONAL_KINDS, set_preference
 
 SALT = "notifications.unsubscribe"
-# What a person may turn off (the digest is not a kind of message but a way to receive them).
-OPTIONAL_KINDS = tuple(kind for kind in Kind if kind not in MANDATORY_KINDS and kind != Kind.DIGEST)
 OWNERS = {"user": User, "contact": Contact}
 
 

@@ -1,7 +1,20 @@
 from django.contrib import admin
 
-from backend.core.admin import ReadOnlyAdmin
 from workflows.models import TransitionLog
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An append-only record (the transition log here, the anonymisations of
+    ``backend.partners``): read, never changed."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(TransitionLog)

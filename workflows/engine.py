@@ -1,13 +1,15 @@
 """The small vocabulary that transitions are declared with.
 
 A transition (django-fsm-2's ``@transition``) names its source and target, a list of
-``Guard`` conditions and a ``StaffPermission``. Both explain themselves: ``explain`` tells why
-a transition is refused, in words, without firing it.
+``Guard`` conditions and a ``Permission``. Both explain themselves: ``explain`` tells why
+a transition is refused, in words, without firing it. The engine knows no model: the machines
+live beside their models, in the apps that own them.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMFieldMixin
@@ -31,56 +33,16 @@ class Guard:
         return str(self.reason(instance) if callable(self.reason) else self.reason)
 
 
-class StaffPermission:
-    """Who may fire a transition: staff roles, and only in the territory of the instance.
+class Permission(Protocol):
+    """What a transition's ``permission=`` is to the engine: a callable (django-fsm asks it
+    ``permission(instance, user)``) that also says why it refuses, and who it lets through in
+    words. The project's own live beside the machines (``backend.accounts.permissions``)."""
 
-    Directors and administrators may fire everything everywhere. ``None`` as the user means
-    the system itself (automatic transitions), which is allowed only for transitions declared
-    with ``automatic=True``.
-    """
+    def __call__(self, instance, user) -> bool: ...
 
-    def __init__(self, *roles: str, automatic: bool = False):
-        self.roles = roles
-        self.automatic = automatic
+    def refusal(self, instance, user) -> str | None: ...
 
-    def refusal(self, instance, user) -> str | None:
-        from backend.accounts.models import StaffRole
-
-        if user is None:
-            return None if self.automatic else str(_("Cette transition demande un utilisateur."))
-        if not getattr(user, "is_staff_member", False):
-            return str(_("Réservé au personnel de la CAF."))
-        if not user.has_role(*self.roles):
-            allowed = ", ".join(str(StaffRole(r).label) for r in self.roles)
-            return str(
-                _("Votre rôle ne permet pas cette transition (réservée à : %(roles)s).")
-                % {"roles": allowed}
-            )
-        territory_id = instance.workflow_territory_id  # None: not tied to one territory
-        if territory_id is not None and not user.works_in(territory_id):
-            return str(_("Cet élément n'appartient pas à l'un de vos territoires."))
-        return None
-
-    def __call__(self, instance, user) -> bool:
-        return self.refusal(instance, user) is None
-
-
-class ContactPermission:
-    """Only the contact who answers for a role may answer it: in person (the ``Contact`` proven
-    by a personal link) or through a user account linked to that contact."""
-
-    def refusal(self, instance, user) -> str | None:
-        contact_id = (
-            getattr(user, "contact_id", None)
-            if hasattr(user, "is_staff_member")
-            else (getattr(user, "pk", None))
-        )
-        if contact_id is None or contact_id != instance.contact_id:
-            return str(_("Seul l'interlocuteur désigné pour ce rôle peut y répondre."))
-        return None
-
-    def __call__(self, instance, user) -> bool:
-        return self.refusal(instance, user) is None
+    def who(self) -> str: ...
 
 
 class Refusal(StrEnum):
@@ -174,9 +136,9 @@ def explain(instance, name: str, user, field_name: str = "state") -> Availabilit
             ),
             Refusal.STATE,
         )
-    permission = transition.permission
-    if isinstance(permission, StaffPermission | ContactPermission):
-        refusal = permission.refusal(instance, user)
+    refusal_of = getattr(transition.permission, "refusal", None)  # a Permission
+    if refusal_of is not None:
+        refusal = refusal_of(instance, user)
         if refusal:
             return Availability(name, transition.target, False, refusal, Refusal.PERMISSION)
     for guard in transition.conditions:

@@ -1,4 +1,4 @@
-"""Domain errors of the workflows. Each maps to exactly one HTTP status (backend.api.errors)."""
+"""Domain errors of the workflows. Each maps to exactly one HTTP status (backend.core.errors)."""
 
 
 class WorkflowError(Exception):

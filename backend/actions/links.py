@@ -12,8 +12,8 @@ from enum import StrEnum
 from django.utils import timezone
 
 from backend.actions.models import ActionState, RoleAssignment, RoleState
+from backend.actions.role_machine import new_nonce
 from backend.core.signed_links import InvalidToken, RevokedToken, SignedLink
-from workflows.role import new_nonce
 
 __all__ = ["LinkError", "LinkProblem", "new_nonce", "personal_link", "role_for_token", "token_for"]
 

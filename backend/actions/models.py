@@ -5,8 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from workflows.action import ActionState, ActionWorkflow
-from workflows.role import OPEN_ROLE_STATES, RoleState, RoleWorkflow
+from backend.actions.machine import ActionState, ActionWorkflow
+from backend.actions.role_machine import OPEN_ROLE_STATES, RoleState, RoleWorkflow
 
 __all__ = ["Action", "ActionState", "RoleAssignment", "RoleKind", "RoleState"]
 

@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from backend.accounts.models import StaffRole
 from backend.actions.link_access import revoke_link  # noqa: F401  (a role command too)
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
+from backend.actions.role_machine import roles_frozen_reason, roles_may_change
 from backend.actions.transitions import ACTION_SERVICES, invite_role
 from backend.core.limits import date_in_range, date_out_of_range_message
 from notifications.effects import cancel_role_notices, deadline_moved
 from workflows.concurrency import retried_once
 from workflows.engine import transitions_of
 from workflows.errors import InvalidTransitionInput, TransitionConflict
-from workflows.role import roles_frozen_reason, roles_may_change
 from workflows.services import check_transition, perform_transition
 
 EDITORS = (StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER)

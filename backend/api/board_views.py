@@ -7,9 +7,9 @@ from rest_framework.decorators import action as route
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from backend.accounts import scoping
 from backend.accounts.models import StaffRole
 from backend.actions import services as action_services
-from backend.api import scoping
 from backend.api.fields import DateTimeField, ScopedPrimaryKeyRelatedField
 from backend.api.permissions import ReadOnlyOrRoles
 from backend.board import agenda

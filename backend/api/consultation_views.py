@@ -7,10 +7,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.accounts import scoping
 from backend.actions.consultation import answer_by_link, answer_role
 from backend.actions.links import LinkError, LinkProblem
 from backend.actions.models import RoleAssignment
-from backend.api import scoping
 from backend.api.personal_links import PersonalLinkView
 from backend.api.serializers.actions import RespondSerializer, RoleSerializer
 

@@ -12,10 +12,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from notifications.models import MANDATORY_KINDS, Delivery, Kind, Preference
-from notifications.unsubscribe import OPTIONAL_KINDS, set_delivery
-
-LISTED_KINDS = [kind for kind in Kind if kind != Kind.DIGEST]
+from notifications.models import Delivery
+from notifications.preferences import LISTED_KINDS, OPTIONAL_KINDS, preferences_of
+from notifications.unsubscribe import set_delivery
 
 
 class PreferenceSerializer(serializers.Serializer):
@@ -24,22 +23,6 @@ class PreferenceSerializer(serializers.Serializer):
     delivery = serializers.ChoiceField(choices=Delivery.choices)
     can_change = serializers.BooleanField(read_only=True)
     choices = serializers.ListField(child=serializers.CharField(), read_only=True)
-
-
-def preferences_of(user) -> list[dict]:
-    chosen = dict(Preference.objects.filter(user=user).values_list("kind", "delivery"))
-    return [
-        {
-            "kind": kind.value,
-            "label": kind.label,
-            "delivery": Delivery.IMMEDIATE
-            if kind in MANDATORY_KINDS
-            else chosen.get(kind, Delivery.IMMEDIATE),
-            "can_change": kind in OPTIONAL_KINDS,
-            "choices": list(Delivery.values) if kind in OPTIONAL_KINDS else [Delivery.IMMEDIATE],
-        }
-        for kind in LISTED_KINDS
-    ]
 
 
 class PreferenceView(APIView):

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from backend.accounts import scoping
 from backend.accounts.models import StaffRole
 from backend.accounts.services import create_staff
 from backend.accounts.signin import sign_in
@@ -18,8 +19,8 @@ from backend.accounts.tokens import issue_token
 from backend.actions import link_access
 from backend.actions import services as action_services
 from backend.actions.filters import ActionFilter, RoleFilter
+from backend.actions.machine import STAFF_TRANSITIONS
 from backend.actions.models import RoleAssignment
-from backend.api import scoping
 from backend.api.notification_views import ReminderSerializer, reminders_of
 from backend.api.permissions import IsAdminRole, ReadOnlyOrRoles
 from backend.api.serializers.actions import (
@@ -43,7 +44,6 @@ from backend.api.serializers.reference import (
 from backend.partners.services import save_contact, save_organisation
 from backend.territories.models import Commune, Finding, Territory
 from backend.territories.services import create_project, update_project
-from workflows.action import STAFF_TRANSITIONS
 from workflows.engine import explain
 from workflows.models import TransitionLog
 

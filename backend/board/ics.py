@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from backend.api import scoping
+from backend.accounts import scoping
 from backend.board.models import AgendaItem, BoardSession
 from workflows.models import TransitionLog
 

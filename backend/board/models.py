@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workflows.board import BoardSessionState, BoardSessionWorkflow
+from backend.board.machine import BoardSessionState, BoardSessionWorkflow
 
 __all__ = ["AgendaItem", "BoardDecision", "BoardSession", "BoardSessionState", "Outcome"]
 

@@ -15,10 +15,10 @@ from django.db import transaction
 
 from backend.actions.consultation import responder_label
 from backend.actions.models import ActionState, RoleState
+from backend.actions.role_machine import new_nonce
 from backend.core.signed_links import InvalidToken, RevokedToken, SignedLink
 from backend.evaluations.models import Evaluation, EvaluationState
 from backend.evaluations.reports import submit_report
-from workflows.role import new_nonce
 
 __all__ = [
     "ReportLinkError",

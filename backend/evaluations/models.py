@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from workflows.evaluation import EvaluationState, EvaluationWorkflow
+from backend.evaluations.machine import EvaluationState, EvaluationWorkflow
 
 __all__ = ["Evaluation", "EvaluationState", "Indicator"]
 

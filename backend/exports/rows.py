@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from backend.accounts import scoping
 from backend.actions.models import Action, RoleAssignment, RoleKind, RoleState
-from backend.api import scoping
 from backend.board.models import BoardDecision
 from backend.evaluations.models import Indicator
 

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from backend.core.admin import ReadOnlyAdmin
 from backend.partners.models import Contact, ContactAnonymisation, Organisation
 from backend.partners.services import email_changed
+from workflows.admin import ReadOnlyAdmin
 
 
 def _log_new_address(request, form) -> None:

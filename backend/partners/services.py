@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.actions.links import new_nonce
 from backend.actions.models import ActionState, RoleAssignment, RoleState
+from backend.actions.role_machine import OPEN_ROLE_STATES
 from backend.evaluations.models import Evaluation
 from backend.partners.models import Contact, Organisation
 from backend.partners.policy import check_contact_change, check_organisation_change
 from notifications.models import Notification, Status
-from workflows.role import OPEN_ROLE_STATES
 from workflows.services import log_transition
 
 # The log row written on each open role of a contact whose address changed (no state change).

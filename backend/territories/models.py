@@ -4,7 +4,7 @@ territory project with its shared diagnostic and intervention axes."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from workflows.project import ProjectWorkflow
+from backend.territories.machine import ProjectWorkflow
 
 
 class Territory(models.Model):

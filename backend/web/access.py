@@ -1,7 +1,7 @@
 """Who may open a staff page: a signed-in, active staff member. Anyone else is sent to the
 sign-in page (anonymous) or gets a 403 page (a signed-in account without a staff role).
 
-What each person sees inside a page is scoped by ``backend.api.scoping`` (their territories),
+What each person sees inside a page is scoped by ``backend.accounts.scoping`` (their territories),
 exactly as in the API, so a page never shows what the API would hide."""
 
 from functools import wraps

@@ -13,7 +13,6 @@ from django.urls import Resolver404, include, path, resolve
 from backend.actions.models import Action, RoleAssignment
 from backend.actions.transitions import approve_action, start_action
 from backend.api.evaluation_link_views import ReportByLinkView
-from backend.evaluations import report_page
 from backend.evaluations.links import (
     ReportLinkError,
     ReportLinkProblem,
@@ -23,8 +22,9 @@ from backend.evaluations.links import (
     token_for,
 )
 from backend.evaluations.models import Evaluation
-from backend.evaluations.report_page import parse_decimal
 from backend.evaluations.reports import update_plan
+from backend.respond import report_page
+from backend.respond.report_page import parse_decimal
 from workflows.models import TransitionLog
 
 pytestmark = pytest.mark.django_db

@@ -4,11 +4,12 @@ import pytest
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from backend.accounts.models import StaffRole, User
+from backend.accounts.permissions import StaffPermission
+from backend.actions.machine import ActionState
 from backend.actions.models import Action, RoleAssignment
+from backend.actions.role_machine import RoleState
 from backend.territories.models import TerritoryProject
-from workflows.action import ActionState
-from workflows.engine import StaffPermission, transitions_of
-from workflows.role import RoleState
+from workflows.engine import transitions_of
 
 ACTION_TABLE = {
     "submit": {"draft": "consultation"},

@@ -7,13 +7,14 @@ from xml.etree import ElementTree
 import pytest
 from django_fsm import transition
 
+from backend.accounts.permissions import StaffPermission
+from backend.actions.machine import ActionState, ActionWorkflow
 from backend.actions.models import Action, RoleAssignment
 from backend.board.models import BoardSession
 from backend.evaluations.models import Evaluation
 from backend.territories.models import TerritoryProject
-from workflows.action import ActionState, ActionWorkflow
 from workflows.diagram import layers_of, machine_of, svg_of
-from workflows.engine import StaffPermission, transitions_of
+from workflows.engine import transitions_of
 
 MODELS = [Action, RoleAssignment, BoardSession, TerritoryProject, Evaluation]
 SVG = "{http://www.w3.org/2000/svg}"

@@ -3,13 +3,13 @@
 import pytest
 from django_fsm import can_proceed
 
+from backend.board.machine import BoardSessionState
 from backend.board.models import BoardSession
+from backend.evaluations.machine import EvaluationState
 from backend.evaluations.models import Evaluation
+from backend.territories.machine import ProjectState
 from backend.territories.models import TerritoryProject
-from workflows.board import BoardSessionState
 from workflows.engine import transitions_of
-from workflows.evaluation import EvaluationState
-from workflows.project import ProjectState
 
 TABLES = {
     BoardSession: {

@@ -8,13 +8,7 @@ from functools import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ANY_OTHER_STATE, ANY_STATE
 
-from workflows.engine import (
-    ContactPermission,
-    Guard,
-    StaffPermission,
-    fsm_field,
-    transition_label,
-)
+from workflows.engine import Guard, fsm_field, transition_label
 
 
 @dataclass(frozen=True)
@@ -56,17 +50,12 @@ class Step:
 
 
 def who_may(permission) -> str:
-    if isinstance(permission, StaffPermission):
-        from backend.accounts.models import StaffRole
-
-        roles = ", ".join(str(StaffRole(role).label) for role in permission.roles)
-        if permission.automatic:
-            return str(_("%(roles)s ; ou l'application, automatiquement") % {"roles": roles})
-        return roles
-    if isinstance(permission, ContactPermission):
-        return str(_("l'interlocuteur désigné du partenaire (par son lien personnel)"))
+    """Who may fire a transition, in words: what its permission says of itself (``who()``)."""
     if permission is None:
         return str(_("tout le monde"))
+    who = getattr(permission, "who", None)
+    if callable(who):
+        return str(who())
     return str(_("selon une règle particulière"))
 
 

@@ -5,10 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from backend.actions.models import Action, ActionState, RoleAssignment
-from backend.actions.summary import consultation_summary
-from backend.api.fields import DateField, ScopedPrimaryKeyRelatedField
-from backend.api.scoping import (
+from backend.accounts.scoping import (
     actions_for,
     axes_for,
     communes_for,
@@ -18,6 +15,9 @@ from backend.api.scoping import (
     organisations_for,
     projects_for,
 )
+from backend.actions.models import Action, ActionState, RoleAssignment
+from backend.actions.summary import consultation_summary
+from backend.api.fields import DateField, ScopedPrimaryKeyRelatedField
 from backend.core.limits import TEXT_LIMIT
 from backend.evaluations.models import Evaluation
 from workflows.models import TransitionLog

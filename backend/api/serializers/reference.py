@@ -7,12 +7,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.accounts.models import StaffRole
+from backend.accounts.scoping import organisations_for
 from backend.api.fields import (
     ScopedPrimaryKeyRelatedField,
     ScopedSlugRelatedField,
     SlugRelatedField,
 )
-from backend.api.scoping import organisations_for
 from backend.core.limits import ADDRESS_LIMIT, TEXT_LIMIT
 from backend.partners.models import Contact, Organisation
 from backend.territories.models import (

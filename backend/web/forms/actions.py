@@ -1,6 +1,6 @@
 """The forms of the action pages: an action, a partner's role.
 
-Each select offers only what the signed-in person may use (``backend.api.scoping``). The
+Each select offers only what the signed-in person may use (``backend.accounts.scoping``). The
 dependent choices (axes of a project, neighbourhoods of a commune, contacts of an
 organisation) are grouped with <optgroup>, so the forms work without JavaScript; the services
 (``backend.actions.services``) check the pairs again and their errors land on the fields."""
@@ -11,8 +11,8 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from backend.accounts import scoping
 from backend.actions.models import RoleKind
-from backend.api import scoping
 from backend.core.limits import SHORT_TEXT_LIMIT, TEXT_LIMIT
 from backend.partners.models import Contact
 from backend.web.forms.fields import DateField

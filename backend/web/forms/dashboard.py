@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from backend.accounts import scoping
 from backend.actions.filters import ActionFilter
 from backend.actions.models import ActionState
-from backend.api import scoping
 from backend.territories.models import Territory
 from backend.web.forms.filters import id_or_none
 

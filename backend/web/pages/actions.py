@@ -13,6 +13,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from backend.accounts import scoping
+from backend.actions.machine import STAFF_TRANSITIONS
 from backend.actions.models import Action
 from backend.actions.services import (
     EDITORS,
@@ -22,7 +24,6 @@ from backend.actions.services import (
     update_action,
 )
 from backend.actions.summary import consultation_summary
-from backend.api import scoping
 from backend.board.models import BoardSession
 from backend.web.access import staff_required
 from backend.web.commands import refuse_form, run_command, run_form_command
@@ -30,7 +31,6 @@ from backend.web.forms.actions import ActionForm
 from backend.web.forms.commands import AgendaForm, TransitionForm
 from backend.web.selectors.actions import action_queryset, role_rows, timeline
 from notifications.models import Notification
-from workflows.action import STAFF_TRANSITIONS
 from workflows.engine import Refusal, explain, transition_label
 
 

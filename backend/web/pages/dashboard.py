@@ -1,7 +1,7 @@
 """The dashboard: what needs me now, the pipeline of actions by state (columns, or a paged
 list at ``?view=list``) with filters kept in the URL, and the counts per territory.
 
-Everything is scoped to the caller's territories (``backend.api.scoping``), and the page runs
+Everything is scoped to the caller's territories (``backend.accounts.scoping``), and the page runs
 the same number of queries whatever the number of actions: each column shows its most urgent
 cards (one windowed query for every column), the rest is counted in SQL.
 """
@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 
+from backend.accounts import scoping
 from backend.accounts.models import StaffRole
-from backend.api import scoping
 from backend.web.access import staff_required
 from backend.web.forms.dashboard import Filters, Options
 from backend.web.selectors.dashboard import (  # noqa: F401  (TODO_LIMIT: the lists' length)

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backend.accounts import scoping
 from backend.accounts.models import StaffRole
-from backend.api import scoping
 from backend.core.limits import TEXT_LIMIT
 from backend.evaluations.models import Evaluation, EvaluationState
 from backend.evaluations.reports import submit_report, update_plan

@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from backend.api.preference_views import LISTED_KINDS, preferences_of
 from backend.web.access import staff_required
 from backend.web.commands import run_command
 from backend.web.forms.commands import NextForm
 from notifications.inbox import mark_all_read, mark_read, received
 from notifications.models import MANDATORY_KINDS, Delivery
+from notifications.preferences import LISTED_KINDS, preferences_of
 from notifications.unsubscribe import set_delivery
 
 PAGE_SIZE = 20

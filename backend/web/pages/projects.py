@@ -19,11 +19,12 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from backend.accounts import scoping
 from backend.accounts.models import StaffRole
 from backend.actions.models import Action, ActionState
-from backend.api import scoping
 from backend.board import agenda
 from backend.board.models import AgendaItem, BoardSession, BoardSessionState
+from backend.territories.machine import ProjectState
 from backend.territories.models import (
     Diagnostic,
     Finding,
@@ -36,7 +37,6 @@ from backend.web.commands import run_command
 from backend.web.forms.commands import SessionChoiceForm
 from backend.web.forms.filters import ProjectFilterForm
 from workflows.engine import explain, transition_label
-from workflows.project import ProjectState
 
 # Actions that no longer answer anything: the needs they named are open again.
 ENDED = (ActionState.WITHDRAWN, ActionState.REJECTED)

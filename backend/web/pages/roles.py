@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from backend.accounts import scoping
 from backend.actions.services import (
     EDITABLE_ROLE_STATES,
     create_role,
@@ -15,7 +16,6 @@ from backend.actions.services import (
     update_role,
     withdraw_role,
 )
-from backend.api import scoping
 from backend.web.access import staff_required
 from backend.web.commands import refuse_form, run_command, run_form_command
 from backend.web.forms.actions import RoleForm

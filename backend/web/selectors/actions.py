@@ -6,15 +6,15 @@ from django.db.models import Prefetch
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from backend.accounts import scoping
 from backend.actions.link_access import READ_LINK, REVOKE_LINK, link_refusal
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleKind, RoleState
+from backend.actions.role_machine import OPEN_ROLE_STATES
 from backend.actions.services import EDITABLE_ROLE_STATES
-from backend.api import scoping
 from backend.territories.models import Finding
 from notifications.models import Notification
 from workflows.engine import explain, state_label, transition_done
 from workflows.models import TransitionLog
-from workflows.role import OPEN_ROLE_STATES
 
 # What the history says of a role's row that records a fact, not a transition.
 ROLE_FACTS = {

@@ -2,13 +2,13 @@
 
 from django.db.models import Count, Q
 
-from backend.api import scoping
+from backend.accounts import scoping
+from backend.actions.role_machine import OPEN_ROLE_STATES
 from backend.board.models import AgendaItem, BoardSession
-from workflows.role import OPEN_ROLE_STATES
 
 
 def visible_items(session_or_id, user):
-    """The agenda points a user may see, as in ``board-sessions/`` (``backend.api.scoping``)."""
+    """The agenda points a user may see, as in ``board-sessions/`` (``accounts.scoping``)."""
     return scoping.agenda_items_for(user).filter(session=session_or_id)
 
 

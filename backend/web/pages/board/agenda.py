@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
+from backend.accounts import scoping
 from backend.actions import services as action_services
-from backend.api import scoping
 from backend.board import agenda
 from backend.board.models import AgendaItem
 from backend.web.access import staff_required

@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
-from backend.api import scoping
+from backend.accounts import scoping
 from backend.board.decisions import record_decisions
 from backend.board.models import BoardSession
 from backend.web.access import staff_required

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backend.accounts import scoping
 from backend.accounts.models import StaffRole
-from backend.api import scoping
+from backend.board.machine import SESSION_TRANSITIONS
 from backend.board.models import AgendaItem, BoardSession, BoardSessionState, Outcome
 from backend.board.sessions import PLANNERS, create_board_session
 from backend.board.transitions import SESSION_SERVICES
@@ -25,7 +26,6 @@ from backend.web.selectors.board import (
     ready_for_board,
     sessions_with_points,
 )
-from workflows.board import SESSION_TRANSITIONS
 from workflows.engine import explain, transition_label
 
 

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from backend.accounts.models import StaffRole
-from workflows.engine import ContactPermission, Guard, StaffPermission
+from backend.accounts.permissions import ContactPermission, StaffPermission
+from workflows.engine import Guard
 
 SW, TM = StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER
 

@@ -7,7 +7,8 @@ from django.utils.translation import ngettext
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from backend.accounts.models import StaffRole
-from workflows.engine import Guard, StaffPermission
+from backend.accounts.permissions import StaffPermission
+from workflows.engine import Guard
 
 BS = StaffRole.BOARD_SECRETARY
 

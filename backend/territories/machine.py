@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from backend.accounts.models import StaffRole
-from workflows.engine import StaffPermission
+from backend.accounts.permissions import StaffPermission
 
 TM, BS = StaffRole.TERRITORY_MANAGER, StaffRole.BOARD_SECRETARY
 

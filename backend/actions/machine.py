@@ -11,9 +11,10 @@ from django.utils.translation import ngettext
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from backend.accounts.models import StaffRole
+from backend.accounts.permissions import StaffPermission
+from backend.actions.role_machine import OPEN_ROLE_STATES
 from backend.core.business_days import add_business_days
-from workflows.engine import Guard, StaffPermission, shared_by_guards
-from workflows.role import OPEN_ROLE_STATES
+from workflows.engine import Guard, shared_by_guards
 
 DEFAULT_CONSULTATION_BUSINESS_DAYS = 10
 

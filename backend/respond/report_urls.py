@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backend.evaluations import report_page
+from backend.respond import report_page
 
 app_name = "report"
 
