@@ -1,6 +1,6 @@
 """Delivery benchmark: 10,000 e-mails to a local aiosmtpd through the real Celery worker
 (beat's sweep task on a private Redis, the worker sweeping, building each message with
-``notifications.emails.build_message``, sending it, marking its row), against plain smtplib
+``notifications.delivery.emails.build_message``, sending it, marking its row), against plain smtplib
 sending the same messages, already built, on one connection (the floor).
 
 The SMTP server runs in its own process and counts what it accepts (and what it accepts
@@ -164,7 +164,7 @@ def _sent(ids) -> int:
 
 def build_floor(ids: list[int]) -> dict:
     """The floor's messages, built once (timed apart) and sent as bytes by ``send_floor``."""
-    from notifications.emails import build_message
+    from notifications.delivery.emails import build_message
 
     say("  floor: building the same messages (timed apart)")
     rows = _rows(ids)
@@ -336,7 +336,7 @@ def breakdown(sink: Sink, ids: list[int]) -> dict:
     """One in-process sweep over ``ids`` with timers around its steps (ms per message)."""
     from django.test.utils import override_settings
 
-    from notifications import sweep as module
+    from notifications.delivery import sweep as module
 
     _replan(ids)
     timings = defaultdict(float)

@@ -115,7 +115,7 @@ def render(sweep: dict, delivery: dict, info: dict, args, seconds: float) -> str
         "",
         "## Sweep: claim and mark",
         "",
-        f"The real `notifications.sweep.sweep()` claims the due rows in batches of "
+        f"The real `notifications.delivery.sweep.sweep()` claims the due rows in batches of "
         f"{sweep['batch']} (`SELECT … FOR UPDATE SKIP LOCKED`, commit flushed to disk) and "
         f"marks them sent in groups of {sweep['group']} (one UPDATE a group, as it does after "
         "the e-mails left), committed without waiting for the flush (`synchronous_commit` "

@@ -1,11 +1,11 @@
 """Sweep benchmark: claim and mark sent 10,000 due rows, among 1,000,000 pending rows and
-among 10,000, with the real ``notifications.sweep.sweep()`` and with the same work in raw
+among 10,000, with the real ``notifications.delivery.sweep.sweep()`` and with the same work in raw
 SQL on a plain psycopg connection (the floor), in the same run.
 
 What is measured is the database work of the sweep: claim in its batches (FOR UPDATE
 SKIP LOCKED, commit, flushed to disk), then mark the rows sent in groups of 20 (one UPDATE
 a group, as the sweep writes them after the e-mails left), committed without waiting for
-the flush (``synchronous_commit`` off: see ``notifications.sweep._marks_not_flushed``). The
+the flush (``synchronous_commit`` off: see ``notifications.delivery.sweep._marks_not_flushed``). The
 e-mail itself is stubbed out (the delivery benchmark measures it), but what building it
 needs is read, as the sweep does once a batch. The floor is the best raw SQL for the same
 work: one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING …``
@@ -137,7 +137,7 @@ class _StubMessage:
 def _no_email():
     from django.test.utils import override_settings
 
-    from notifications import sweep as module
+    from notifications.delivery import sweep as module
 
     original = module.build_message
     module.build_message = _StubMessage
@@ -149,7 +149,7 @@ def _no_email():
 
 
 def run_sweep(state: dict, due: int) -> float:
-    from notifications.sweep import sweep
+    from notifications.delivery.sweep import sweep
 
     with _no_email():
         started = time.perf_counter()
@@ -185,7 +185,7 @@ def run_sweep_django_defaults(state: dict, due: int) -> float:
 def run_raw(state: dict, due: int, dsn: str) -> float:
     import psycopg
 
-    from notifications.sweep import BATCH_SIZE, MARK_GROUP
+    from notifications.delivery.sweep import BATCH_SIZE, MARK_GROUP
 
     table = _table()
     claim = f"""
@@ -260,7 +260,7 @@ def _check_all_sent(state: dict, due: int) -> None:
 def claim_plan(state: dict) -> str:
     from django.db import connection
 
-    from notifications.sweep import BATCH_SIZE
+    from notifications.delivery.sweep import BATCH_SIZE
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -307,7 +307,7 @@ def measure(label: str, state: dict, due: int, dsn: str, repeat: int) -> dict:
 def run(*, dsn: str, pending: int = 1_000_000, due: int = 10_000, repeat: int = 3) -> dict:
     from django.db import connection
 
-    from notifications.sweep import BATCH_SIZE, MARK_GROUP
+    from notifications.delivery.sweep import BATCH_SIZE, MARK_GROUP
 
     say(f"sweep benchmark: seeding {pending:,} planned rows, {due:,} of them due")
     state = seed(pending, due)

@@ -11,7 +11,7 @@ the same writes on a plain psycopg connection (server-side binding, statements p
 one UPDATE of its roles, one INSERT of the log rows and one of the notification rows (each
 from arrays, ``unnest``: one statement whatever the number of rows, the service's own
 technique), one commit. Due times and the notices' keys are computed the same way
-(``notifications.schedule``).
+(``notifications.planning.schedule``).
 
 Both sides run on the generated data set, alternately in blocks, one transition after another
 (one client): transitions per second and the median time of one transition.
@@ -86,7 +86,7 @@ class Floor:
 
         from backend.actions.models import Action, RoleAssignment
         from notifications.models import ReminderPolicy
-        from notifications.schedule import policy
+        from notifications.planning.schedule import policy
         from workflows.services import actor_label
 
         self.conn = psycopg.connect(dsn)
@@ -103,7 +103,7 @@ class Floor:
     def submit(self, action_id: int) -> None:
         from backend.actions.machine import DEFAULT_CONSULTATION_BUSINESS_DAYS
         from backend.core.business_days import add_business_days
-        from notifications.schedule import escalation_time, reminder_times
+        from notifications.planning.schedule import escalation_time, reminder_times
 
         conn = self.conn
         now = datetime.datetime.now(datetime.UTC)
@@ -242,7 +242,7 @@ def breakdown(action_ids: list[int], actors: dict) -> dict[str, float]:
     from django.db import connection
     from django.db.backends.base.base import BaseDatabaseWrapper
 
-    from notifications import planning
+    from notifications.planning import rows as planning
 
     spent = {"statements": 0.0, "commit": 0.0, "push": 0.0}
 

@@ -1,8 +1,8 @@
-"""The daily digest's beat task (every business day at 08:30; see notifications.digest)."""
+"""The daily digest's beat task (every business day at 08:30; see notifications.delivery.digest)."""
 
 from celery import shared_task
 
-from notifications.digest import plan_digests as plan
+from notifications.delivery.digest import plan_digests as plan
 
 
 @shared_task(name="notifications.plan_digests", ignore_result=True)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from notifications.unsubscribe import unsubscribe_view
+from notifications.delivery.unsubscribe import unsubscribe_view
 
 app_name = "notifications"
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.actions.links import role_for_token
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
 from backend.actions.transitions import complete_consultation
-from notifications.effects import plan_answer_notices
+from notifications.planning.notices import plan_answer_notices
 from workflows.concurrency import retried_once
 from workflows.errors import InvalidTransitionInput, TransitionConflict
 from workflows.services import perform_transition

@@ -15,7 +15,7 @@ from backend.actions.models import Action, ActionState, RoleAssignment, RoleStat
 from backend.actions.role_machine import roles_frozen_reason, roles_may_change
 from backend.actions.transitions import ACTION_SERVICES, invite_role
 from backend.core.limits import date_in_range, date_out_of_range_message
-from notifications.effects import cancel_role_notices, deadline_moved
+from notifications.planning.notices import cancel_role_notices, deadline_moved
 from workflows.concurrency import retried_once
 from workflows.engine import transitions_of
 from workflows.errors import InvalidTransitionInput, TransitionConflict

@@ -12,7 +12,7 @@ from django.db import transaction
 from backend.actions.models import Action, RoleAssignment, RoleState
 from backend.board.agenda import add_to_agenda, remove_from_agenda
 from backend.evaluations.plans import plan_evaluation
-from notifications.effects import (
+from notifications.planning.notices import (
     cancel_action_notices,
     plan_approval_notices,
     plan_consultation_complete,

@@ -12,9 +12,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from notifications.delivery.unsubscribe import set_delivery
 from notifications.models import Delivery
-from notifications.preferences import LISTED_KINDS, OPTIONAL_KINDS, preferences_of
-from notifications.unsubscribe import set_delivery
+from notifications.planning.preferences import LISTED_KINDS, OPTIONAL_KINDS, preferences_of
 
 
 class PreferenceSerializer(serializers.Serializer):

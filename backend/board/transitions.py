@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from backend.board.models import BoardSession
-from notifications.effects import plan_agenda_notices
+from notifications.planning.notices import plan_agenda_notices
 from workflows.services import perform_transition, run_transition
 
 

@@ -34,7 +34,7 @@ from backend.territories.models import (
     Territory,
     TerritoryProject,
 )
-from notifications.effects import plan_answer_notices
+from notifications.planning.notices import plan_answer_notices
 from workflows.services import perform_transition
 
 # The transitions that take a new (draft) action to each state of the demo, in order.

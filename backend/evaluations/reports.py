@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import StaffRole
 from backend.evaluations.models import Evaluation, EvaluationState, Indicator
-from notifications.effects import cancel_evaluation_reminders, evaluation_due_date_moved
+from notifications.planning.notices import cancel_evaluation_reminders, evaluation_due_date_moved
 from workflows.errors import TransitionConflict
 from workflows.services import perform_transition
 

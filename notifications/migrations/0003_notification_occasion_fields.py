@@ -10,7 +10,7 @@ BATCH = 2000
 
 
 def occasion(kind: str, stage: str) -> dict:
-    """The fields a stage written by ``notifications.effects`` stood for."""
+    """The fields a stage written by ``notifications.planning.notices`` stood for."""
     parts = stage.split(":") if stage else []
     fields = {}
     if kind == "answer_received" and parts:  # "{answer}:{round}"
@@ -28,7 +28,7 @@ def occasion(kind: str, stage: str) -> dict:
 
 
 def stage(row) -> str:
-    """The stage string of a converted row, as ``notifications.effects`` wrote it."""
+    """The stage string of a converted row, as ``notifications.planning.notices`` wrote it."""
     parts = [row.answer, row.round]
     if row.kind in ("reminder", "evaluation_due"):
         parts.append(f"j-{row.days_before}")

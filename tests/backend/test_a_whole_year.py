@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from backend.actions.models import Action
 from backend.evaluations.transitions import mark_due
-from notifications.sweep import sweep
+from notifications.delivery.sweep import sweep
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from backend.actions.models import Action
 from backend.board.models import BoardSession
+from notifications.delivery.sweep import sweep
 from notifications.models import Notification
-from notifications.sweep import sweep
 from tests.e2e.accessibility import assert_accessible
 from tests.e2e.conftest import browser_available
 from tests.e2e.test_action_pages import add_role

@@ -23,8 +23,8 @@ from backend.evaluations import links as report_links
 from backend.evaluations.models import Evaluation
 from backend.partners.models import Organisation
 from backend.territories.models import Axis, Commune, Finding, Neighbourhood
+from notifications.delivery.unsubscribe import token_for as unsubscribe_token
 from notifications.models import Notification
-from notifications.unsubscribe import token_for as unsubscribe_token
 
 GOP = "gier-ondaine-pilat"
 SUFFIX = {

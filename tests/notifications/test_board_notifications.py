@@ -12,8 +12,8 @@ from backend.actions.transitions import approve_action, schedule_action
 from backend.board.models import BoardSession
 from backend.board.transitions import hold_session, publish_agenda
 from backend.partners.models import ContactCategory
+from notifications.delivery.sweep import sweep
 from notifications.models import Kind, Notification, Status
-from notifications.sweep import sweep
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -11,11 +11,11 @@ from django.utils import timezone
 from backend.accounts.models import StaffRole
 from backend.actions.links import token_for
 from backend.actions.transitions import submit_action
-from notifications.digest import digest_time, plan_digests
+from notifications.delivery.digest import digest_time, plan_digests
+from notifications.delivery.sweep import sweep
 from notifications.digest_tasks import plan_digests as plan_digests_task
 from notifications.models import Kind, Notification, Status
-from notifications.preferences import set_preference
-from notifications.sweep import sweep
+from notifications.planning.preferences import set_preference
 from tests import factories
 from tests.notifications import (
     DEADLINE,

@@ -12,11 +12,11 @@ from backend.accounts.models import StaffRole
 from backend.actions.links import token_for
 from backend.actions.transitions import submit_action
 from backend.evaluations.models import Evaluation
-from notifications.emails import build_message
-from notifications.lookups import Lookups
+from notifications.delivery.emails import build_message
+from notifications.delivery.lookups import Lookups
+from notifications.delivery.sweep import claim, sweep
 from notifications.models import Kind, Notification, Status
-from notifications.planning import plan
-from notifications.sweep import claim, sweep
+from notifications.planning.rows import plan
 from tests import factories
 from tests.notifications import (
     DEADLINE,

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from backend.accounts.models import StaffRole
 from backend.actions.transitions import revise_action, submit_action
-from notifications import schedule
+from notifications.delivery.sweep import CLAIM_TIMEOUT, sweep
 from notifications.models import Kind, Notification, ReminderPolicy, Status
-from notifications.preferences import deliveries_for, set_preference
-from notifications.sweep import CLAIM_TIMEOUT, sweep
+from notifications.planning import schedule
+from notifications.planning.preferences import deliveries_for, set_preference
 
 pytestmark = pytest.mark.django_db
 PARIS = timezone.get_fixed_timezone(60)  # Europe/Paris in winter
@@ -265,7 +265,7 @@ def test_my_notifications_and_mark_read(api, submitted, manager, social_worker):
 
 
 def test_planning_twice_makes_no_copy(submitted, pilot):
-    from notifications.planning import plan
+    from notifications.planning.rows import plan
 
     pilot.refresh_from_db()
     before = Notification.objects.count()

@@ -5,7 +5,7 @@ from django.urls import Resolver404, include, path, resolve
 
 from backend.api.preference_views import PreferenceView
 from notifications.models import MANDATORY_KINDS, Kind, Notification, Preference, Status
-from notifications.planning import plan
+from notifications.planning.rows import plan
 from tests import factories
 
 URL = "/api/v1/notifications/preferences/"

@@ -8,12 +8,12 @@ from django.test import Client
 
 from backend.actions.links import token_for
 from backend.actions.transitions import invite_role
-from notifications.digest import plan_digests
+from notifications.delivery.digest import plan_digests
+from notifications.delivery.sweep import sweep
+from notifications.delivery.unsubscribe import OPTIONAL_KINDS
+from notifications.delivery.unsubscribe import token_for as unsubscribe_token
 from notifications.models import MANDATORY_KINDS, Kind, Notification, Preference, Status
-from notifications.preferences import set_preference
-from notifications.sweep import sweep
-from notifications.unsubscribe import OPTIONAL_KINDS
-from notifications.unsubscribe import token_for as unsubscribe_token
+from notifications.planning.preferences import set_preference
 from tests import factories
 from tests.notifications import (
     at,

@@ -18,8 +18,8 @@ import time_machine
 from backend.actions.consultation import answer_role
 from backend.actions.models import RoleKind
 from backend.actions.transitions import submit_action
+from notifications.delivery.sweep import sweep
 from notifications.models import Kind, Notification, Status
-from notifications.sweep import sweep
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]

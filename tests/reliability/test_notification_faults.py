@@ -19,8 +19,8 @@ from django.db import connection
 from django.utils import timezone
 
 from backend.actions.transitions import submit_action
+from notifications.delivery.sweep import CLAIM_TIMEOUT, MARK_GROUP, sweep
 from notifications.models import Kind, Notification, Status
-from notifications.sweep import CLAIM_TIMEOUT, MARK_GROUP, sweep
 from tests import factories
 from tests.reliability.conftest import wait_until
 

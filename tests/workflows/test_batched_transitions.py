@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from backend.actions.transitions import submit_action
 from notifications.models import Kind, Notification, Status
-from notifications.planning import cancel, notice, plan, planned_for, write
+from notifications.planning.rows import cancel, notice, plan, planned_for, write
 from tests import factories
 from workflows.models import TransitionLog
 

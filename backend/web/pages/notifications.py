@@ -2,8 +2,8 @@
 notification preferences (per kind: immediately, in the daily digest, or not at all).
 
 The pages call the same services as the API: ``notifications.inbox`` (received, mark_read,
-mark_all_read) and ``notifications.unsubscribe.set_delivery`` (which refuses to turn off a kind
-that carries a deadline or a decision)."""
+mark_all_read) and ``notifications.delivery.unsubscribe.set_delivery`` (which refuses to turn
+off a kind that carries a deadline or a decision)."""
 
 from django import forms
 from django.contrib import messages
@@ -22,10 +22,10 @@ from django.views.decorators.http import require_POST
 from backend.web.access import staff_required
 from backend.web.commands import run_command
 from backend.web.forms.commands import NextForm
+from notifications.delivery.unsubscribe import set_delivery
 from notifications.inbox import mark_all_read, mark_read, received
 from notifications.models import MANDATORY_KINDS, Delivery
-from notifications.preferences import LISTED_KINDS, preferences_of
-from notifications.unsubscribe import set_delivery
+from notifications.planning.preferences import LISTED_KINDS, preferences_of
 
 PAGE_SIZE = 20
 UNREAD_PARAM = "non-lues"

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from notifications.sweep import sweep
+from notifications.delivery.sweep import sweep
 
 
 class Command(BaseCommand):

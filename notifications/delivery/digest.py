@@ -20,8 +20,8 @@ from backend.accounts.models import User
 from backend.actions.models import RoleAssignment
 from backend.partners.models import Contact
 from notifications.models import Kind, Notification, ReminderPolicy, Status
-from notifications.planning import cancel, notice, write
-from notifications.schedule import in_office_hours
+from notifications.planning.rows import cancel, notice, write
+from notifications.planning.schedule import in_office_hours
 
 DIGEST_AT = datetime.time(8, 30)
 OFFICE_CLOSES = datetime.time(18, 0)

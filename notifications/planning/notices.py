@@ -13,8 +13,8 @@ from backend.actions.models import Action, RoleAssignment
 from backend.board.models import BoardSession
 from backend.evaluations.models import Evaluation
 from notifications.models import Kind, Notification, ReminderPolicy
-from notifications.planning import cancel, notice, planned_for, recipient_key, write
-from notifications.schedule import escalation_time, policy, reminder_times
+from notifications.planning.rows import cancel, notice, planned_for, recipient_key, write
+from notifications.planning.schedule import escalation_time, policy, reminder_times
 
 
 def action_staff(action: Action) -> list[User]:

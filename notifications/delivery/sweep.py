@@ -7,7 +7,7 @@ confirmed (the worker died mid-send) is not sent again blindly: after CLAIM_TIME
 marked unconfirmed and shown to staff.
 
 What a batch's e-mails need from the database beyond their rows (roles, subjects,
-preferences) is read once for the batch (``notifications.lookups``), and the marks commit
+preferences) is read once for the batch (``notifications.delivery.lookups``), and the marks commit
 without waiting for the disk (``_marks_not_flushed``): the two costs that used to be paid
 once per e-mail.
 """
@@ -26,11 +26,11 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.actions.models import Action
 from backend.partners.models import Contact
-from notifications.digest import mark_digested
-from notifications.emails import build_message
-from notifications.lookups import Lookups
+from notifications.delivery.digest import mark_digested
+from notifications.delivery.emails import build_message
+from notifications.delivery.lookups import Lookups
 from notifications.models import Delivery, Kind, Notification, Status
-from notifications.preferences import deliveries_for
+from notifications.planning.preferences import deliveries_for
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from backend.actions.models import RoleAssignment, RoleState
-from notifications.digest import digest_items
+from notifications.delivery.digest import digest_items
 from notifications.models import Kind, Notification
 
 # The kinds whose e-mail shows the role they are about, and those that list the action's roles.

@@ -26,11 +26,11 @@ from django.views.decorators.http import require_http_methods
 
 from backend.accounts.models import User
 from backend.partners.models import Contact
-from notifications.digest import drop_parked
+from notifications.delivery.digest import drop_parked
 from notifications.models import MANDATORY_KINDS, Delivery, Kind, Preference
-from notifications.preferences import OPTIONAL_KINDS, set_preference
+from notifications.planning.preferences import OPTIONAL_KINDS, set_preference
 
-SALT = "notifications.unsubscribe"
+SALT = "notifications.delivery.unsubscribe"
 OWNERS = {"user": User, "contact": Contact}
 
 

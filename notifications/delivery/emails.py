@@ -7,8 +7,9 @@ Headers: a unique Message-ID; In-Reply-To and References name the action's threa
 client shows every e-mail about one action together; List-Unsubscribe with one-click
 unsubscribe (RFC 8058); Auto-Submitted. The rows come from the sweep with their recipient and
 action already joined, and what else they need (roles, subjects) is read once for the whole
-batch (``notifications.lookups``): building a batch costs a constant number of queries. Built
-alone, an e-mail costs one query; a digest costs two, the agenda's invitation a few.
+batch (``notifications.delivery.lookups``): building a batch costs a constant number of
+queries. Built alone, an e-mail costs one query; a digest costs two, the agenda's invitation a
+few.
 """
 
 import datetime
@@ -28,11 +29,11 @@ from django.utils.translation import gettext_lazy
 from backend.actions.links import personal_link
 from backend.actions.models import Action, RoleAssignment, RoleState
 from backend.core.business_days import is_business_day
-from notifications.digest import group_items
-from notifications.lookups import Lookups
+from notifications.delivery.digest import group_items
+from notifications.delivery.lookups import Lookups
+from notifications.delivery.unsubscribe import unsubscribe_url
 from notifications.models import MANDATORY_KINDS, Kind, Notification
 from notifications.templatetags.email_labels import label
-from notifications.unsubscribe import unsubscribe_url
 
 TEMPLATES = "notifications/emails"
 OWN_TEMPLATES = {
