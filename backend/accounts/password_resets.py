@@ -9,20 +9,13 @@ account exists). The counts are kept in the cache that every process shares.
 """
 
 from django.conf import settings
-from django.core.cache import cache
+
+from backend.core.counters import count_in_window
 
 
 def _counted(key: str, limit: int) -> bool:
     """One more use of ``key`` in its window; whether it is still within ``limit``."""
-    window = settings.PASSWORD_RESET_WINDOW_SECONDS
-    if cache.add(key, 1, window):  # the first use opens the window
-        return limit >= 1
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window closed between add and incr
-        cache.add(key, 1, window)
-        count = 1
-    return count <= limit
+    return count_in_window(key, settings.PASSWORD_RESET_WINDOW_SECONDS) <= limit
 
 
 def recipients(users, address: str | None) -> list:

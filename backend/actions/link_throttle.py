@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from rest_framework.throttling import BaseThrottle
+
+from backend.core.counters import count_in_window
 
 WINDOW_SECONDS = 600
 
@@ -24,15 +25,5 @@ def is_blocked(address: str) -> bool:
 
 
 def record_bad_link(address: str) -> None:
-    """Count one bad link. Every process counts in one store (Redis, or the database's cache
-    table), and no count is lost to another process: Redis's incr is atomic; the database cache
-    reads and writes the count in this transaction, which SQLite begins with the write lock
-    (settings: transaction_mode IMMEDIATE)."""
-    key = _key(address)
-    with transaction.atomic():
-        if cache.add(key, 1, WINDOW_SECONDS):
-            return
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, WINDOW_SECONDS)
+    """Count one bad link, in the window its first one opened."""
+    count_in_window(_key(address), WINDOW_SECONDS)
