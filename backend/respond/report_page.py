@@ -81,7 +81,7 @@ CONFLICT_TITLE = _("Votre compte rendu n'a pas pu être enregistré")
 def report(request, token: str):
     address = client_address(request)
     if is_blocked(address):
-        return blocked_page(request, "evaluations/report_problem.html")
+        return blocked_page(request, "respond/problem.html")
     try:
         evaluation = evaluation_for_token(token)
     except ReportLinkError as error:
@@ -110,10 +110,10 @@ def report(request, token: str):
         if evaluation.report_submitted:
             return _submitted(request, evaluation, status=409)
         context = {"title": CONFLICT_TITLE, "message": error.reason, "action": evaluation.action}
-        return _page(request, "evaluations/report_problem.html", context, status=409)
+        return _page(request, "respond/problem.html", context, status=409)
     except TransitionForbidden as error:
         context = {"title": FORBIDDEN_TITLE, "message": error.reason, "action": evaluation.action}
-        return _page(request, "evaluations/report_problem.html", context, status=403)
+        return _page(request, "respond/problem.html", context, status=403)
     evaluation.refresh_from_db()
     context = _done_context(evaluation, just_submitted=True)
     return _page(request, "evaluations/report_done.html", context)
@@ -130,7 +130,7 @@ def _link_problem(request, error: ReportLinkError, address: str):
     context = {"title": title, "message": message}
     if evaluation is not None and error.problem is not ReportLinkProblem.INVALID:
         context["action"] = evaluation.action
-    return _page(request, "evaluations/report_problem.html", context, status=status)
+    return _page(request, "respond/problem.html", context, status=status)
 
 
 def _submitted(request, evaluation: Evaluation, *, status: int):
