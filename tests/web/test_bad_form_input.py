@@ -12,11 +12,10 @@ from django.utils import timezone
 
 from backend.actions.links import token_for
 from backend.actions.models import Action, RoleAssignment
-from backend.actions.transitions import approve_action, start_action, submit_action
+from backend.actions.transitions import submit_action
 from backend.board.models import AgendaItem, BoardDecision
 from backend.evaluations.links import report_link
 from backend.evaluations.models import Evaluation
-from backend.evaluations.reports import update_plan
 from tests import factories
 from workflows.models import TransitionLog
 
@@ -53,18 +52,9 @@ def invited(action, pilot, social_worker):
 
 
 @pytest.fixture
-def evaluation(action, pilot, secretary, social_worker):
+def evaluation(started_evaluation):
     """An approved, started action whose evaluation plan has one indicator."""
-    Action.objects.filter(pk=action.pk).update(
-        state="scheduled", planned_end=datetime.date(2027, 6, 30), social_worker=social_worker
-    )
-    pilot.invite()
-    pilot.accept()
-    pilot.save()
-    action.refresh_from_db()
-    approved = approve_action(action, actor=secretary)
-    start_action(approved, actor=social_worker)
-    return update_plan(approved.evaluation, user=social_worker, indicators=INDICATORS)
+    return started_evaluation(INDICATORS)
 
 
 def result_field(evaluation) -> str:

@@ -12,8 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from backend.accounts.models import StaffRole
-from backend.actions.models import Action
-from backend.actions.transitions import approve_action, evaluate_action, start_action
+from backend.actions.transitions import evaluate_action
 from backend.evaluations.models import Evaluation
 from backend.evaluations.reports import update_plan
 from backend.evaluations.transitions import validate_evaluation
@@ -27,18 +26,9 @@ INDICATORS = [
 
 
 @pytest.fixture
-def evaluation(action, pilot, secretary, social_worker):
+def evaluation(started_evaluation):
     """An approved, started action whose evaluation plan has two indicators."""
-    Action.objects.filter(pk=action.pk).update(
-        state="scheduled", planned_end=datetime.date(2027, 6, 30), social_worker=social_worker
-    )
-    pilot.invite()
-    pilot.accept()
-    pilot.save()
-    action.refresh_from_db()
-    approved = approve_action(action, actor=secretary)
-    start_action(approved, actor=social_worker)
-    return update_plan(approved.evaluation, user=social_worker, indicators=INDICATORS)
+    return started_evaluation(INDICATORS)
 
 
 def text(response) -> str:
