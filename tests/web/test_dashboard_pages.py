@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from backend.accounts.models import StaffRole
 from backend.evaluations.models import Evaluation
-from backend.web.pages import dashboard as page
 from backend.web.selectors import dashboard as selectors
 from tests import factories
 
@@ -163,7 +162,7 @@ def test_what_needs_me_now(client_for, social_worker, project):
 
 
 def test_the_overdue_list_links_to_every_overdue_consultation(client_for, social_worker, project):
-    for n in range(page.TODO_LIMIT + 1):
+    for n in range(selectors.TODO_LIMIT + 1):
         action = factories.ActionFactory(
             project=project, state="consultation", consultation_deadline=today() - days(1 + n)
         )
@@ -171,9 +170,9 @@ def test_the_overdue_list_links_to_every_overdue_consultation(client_for, social
     on_time = factories.ActionFactory(project=project, title="Dans les temps", state="consultation")
     client = client_for(social_worker)
     body = html(client.get(URL))
-    assert f"Voir les {page.TODO_LIMIT + 1} consultations en retard" in body
+    assert f"Voir les {selectors.TODO_LIMIT + 1} consultations en retard" in body
     listing = html(client.get(URL, {"view": "list", "overdue": "1"}))
-    assert f"{page.TODO_LIMIT + 1} actions correspondent aux filtres." in listing
+    assert f"{selectors.TODO_LIMIT + 1} actions correspondent aux filtres." in listing
     assert on_time.title not in listing
 
 

@@ -16,10 +16,9 @@ from backend.accounts import scoping
 from backend.accounts.models import StaffRole
 from backend.web.access import staff_required
 from backend.web.forms.dashboard import Filters, Options
-from backend.web.selectors.dashboard import (  # noqa: F401  (TODO_LIMIT: the lists' length)
+from backend.web.selectors.dashboard import (
     FINISHED,
     TERRITORY_COLUMNS,
-    TODO_LIMIT,
     S,
     columns_of,
     page_of,
