@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import StaffRole
-from backend.actions.link_access import revoke_link  # noqa: F401  (a role command too)
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
 from backend.actions.role_machine import roles_frozen_reason, roles_may_change
 from backend.actions.transitions import ACTION_SERVICES, invite_role

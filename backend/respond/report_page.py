@@ -32,7 +32,6 @@ from backend.evaluations.links import (
 from backend.evaluations.models import Evaluation
 from backend.respond.pages import blocked_page, contact_language, partner_page
 from backend.web.forms.evaluations import ReportForm
-from backend.web.forms.fields import parse_decimal  # noqa: F401  (the reader of results)
 from workflows.errors import TransitionConflict, TransitionForbidden
 
 TEXT_MAX_LENGTH = TEXT_LIMIT  # as the API

@@ -24,7 +24,7 @@ from backend.evaluations.links import (
 from backend.evaluations.models import Evaluation
 from backend.evaluations.reports import update_plan
 from backend.respond import report_page
-from backend.respond.report_page import parse_decimal
+from backend.web.forms.fields import parse_decimal
 from workflows.models import TransitionLog
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,10 @@ from django.test import Client
 from django.utils import timezone
 
 from backend.actions.consultation import answer_by_link
+from backend.actions.link_access import revoke_link
 from backend.actions.links import SALT, token_for
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleKind, RoleState
-from backend.actions.services import revoke_link, withdraw_role
+from backend.actions.services import withdraw_role
 from backend.actions.transitions import revise_action, submit_action
 from backend.territories.models import FindingKind
 from tests import factories

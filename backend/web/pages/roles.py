@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from backend.accounts import scoping
+from backend.actions.link_access import revoke_link
 from backend.actions.services import (
     EDITABLE_ROLE_STATES,
     create_role,
-    revoke_link,
     roles_refusal,
     update_role,
     withdraw_role,
