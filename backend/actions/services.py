@@ -13,7 +13,6 @@ from backend.accounts.models import StaffRole
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
 from backend.actions.role_machine import roles_frozen_reason, roles_may_change
 from backend.actions.transitions import ACTION_SERVICES, invite_role
-from backend.core.limits import date_in_range, date_out_of_range_message
 from notifications.planning.notices import cancel_role_notices, deadline_moved
 from workflows.concurrency import retried_once
 from workflows.engine import transitions_of
@@ -246,10 +245,6 @@ def fire_action_transition(action: Action, name: str, *, user, data: dict) -> Ac
             )
         )
     check_transition(action, name, user)  # state and permission first, then the inputs
-    deadline = action.consultation_deadline
-    if name == "submit" and deadline is not None and not date_in_range(deadline):
-        # stored before dates were bounded: its reminders could not even be computed
-        raise InvalidTransitionInput(date_out_of_range_message(), field="consultation_deadline")
     params = {}
     if name == "schedule":
         params["board_session"] = _board_session_for_scheduling(data.get("board_session"))

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from backend.actions.models import Action, RoleAssignment, RoleState
 from backend.board.agenda import add_to_agenda, remove_from_agenda
+from backend.core.limits import date_in_range, date_out_of_range_message
 from backend.evaluations.plans import plan_evaluation
 from notifications.planning.notices import (
     cancel_action_notices,
@@ -20,6 +21,7 @@ from notifications.planning.notices import (
     plan_decision_notices,
     plan_invitations,
 )
+from workflows.errors import InvalidTransitionInput
 from workflows.services import perform_locked_transitions, perform_transition, run_transition
 
 
@@ -37,6 +39,10 @@ def _fire(action, name, actor, comment, **params) -> Action:
 def submit_action(action: Action, *, actor, comment: str = "") -> Action:
     """Open the partner consultation: every proposed role is invited, and told."""
     action = _fire(action, "submit", actor, comment)
+    deadline = action.consultation_deadline
+    if deadline is not None and not date_in_range(deadline):
+        # stored before dates were bounded: its reminders could not even be computed
+        raise InvalidTransitionInput(date_out_of_range_message(), field="consultation_deadline")
     invited = invite_roles(action, actor=actor)
     plan_consultation_notices(action, invited)
     return action
