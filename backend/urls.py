@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from backend.core.health import healthz
 from backend.web.pages.auth import home
@@ -14,6 +16,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("backend.web.urls")),
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on the pages that name no icon (the API's JSON, a PDF).
+    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("backend.api.urls")),
     path("respond/", include("backend.respond.urls")),

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from notifications.models import Notification, Preference, ReminderPolicy, Status
 
@@ -24,7 +25,12 @@ class NotificationAdmin(admin.ModelAdmin):
         )
         self.message_user(
             request,
-            _("%(count)d notification(s) replanifiée(s).") % {"count": count},
+            ngettext(
+                "%(count)d notification replanifiée.",
+                "%(count)d notifications replanifiées.",
+                count,
+            )
+            % {"count": count},
             messages.SUCCESS,
         )
 

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class WorkflowsConfig(AppConfig):
     name = "workflows"
-    verbose_name = _("Workflows")
+    verbose_name = _("Suivi des étapes")

@@ -60,10 +60,11 @@ def validate_decisions(session: BoardSession, items: list[DecisionInput]) -> dic
             problems["action"] = _("Une seule décision par point de l'ordre du jour.")
         seen_subjects.add(subject)
         reference = item.reference.strip()
-        if reference and (
-            reference in seen_references
-            or BoardDecision.objects.filter(year=year, reference=reference).exists()
-        ):
+        if reference and reference in seen_references:
+            problems["reference"] = _(
+                "Ce numéro de délibération est donné à un autre point de cette saisie."
+            )
+        elif reference and BoardDecision.objects.filter(year=year, reference=reference).exists():
             problems["reference"] = _("Ce numéro de délibération est déjà utilisé en %(year)d.") % {
                 "year": year
             }

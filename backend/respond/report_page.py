@@ -23,6 +23,7 @@ from backend.actions.link_throttle import (
     record_bad_link,
 )
 from backend.core.limits import TEXT_LIMIT
+from backend.core.token_pages import token_page
 from backend.evaluations.links import (
     ReportLinkError,
     ReportLinkProblem,
@@ -76,6 +77,7 @@ FORBIDDEN_TITLE = _("Envoi impossible")
 CONFLICT_TITLE = _("Votre compte rendu n'a pas pu être enregistré")
 
 
+@token_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def report(request, token: str):
     address = client_address(request)

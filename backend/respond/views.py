@@ -19,6 +19,7 @@ from backend.actions.link_throttle import (
 )
 from backend.actions.links import LinkError, LinkProblem, role_for_token
 from backend.actions.models import RoleAssignment, RoleState
+from backend.core.token_pages import token_page
 from backend.respond.forms import DECISION_MISSING, AnswerForm
 from backend.respond.pages import blocked_page, contact_language, partner_page
 from backend.territories.models import FindingKind
@@ -75,6 +76,7 @@ LINK_PAGES = {
 FORBIDDEN_TITLE = _("Réponse impossible")
 
 
+@token_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def respond(request, token: str):
     address = client_address(request)

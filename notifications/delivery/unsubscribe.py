@@ -28,7 +28,7 @@ from backend.accounts.models import User
 from backend.partners.models import Contact
 from notifications.delivery.digest import drop_parked
 from notifications.models import MANDATORY_KINDS, Delivery, Kind, Preference
-from notifications.planning.preferences import OPTIONAL_KINDS, set_preference
+from notifications.planning.preferences import OPTIONAL_KINDS, optional_kinds_for, set_preference
 
 SALT = "notifications.delivery.unsubscribe"
 OWNERS = {"user": User, "contact": Contact}
@@ -70,7 +70,7 @@ def kinds_to_turn_off(owner: User | Contact, kind: str) -> list[str]:
         in_digest = set(chosen.values_list("kind", flat=True))
         return [k for k in OPTIONAL_KINDS if k in in_digest]
     if kind in MANDATORY_KINDS:
-        return list(OPTIONAL_KINDS)
+        return list(optional_kinds_for(owner))
     return [kind]
 
 
@@ -108,7 +108,7 @@ def unsubscribe_view(request, token: str):
         "kind_label": Kind(kind).label,
         "mandatory": kind in MANDATORY_KINDS,
         "digest": kind == Kind.DIGEST,
-        "optional_labels": [Kind(k).label for k in OPTIONAL_KINDS],
+        "optional_labels": [Kind(k).label for k in optional_kinds_for(owner)],
         "mandatory_labels": [Kind(k).label for k in Kind if k in MANDATORY_KINDS],
     }
     if request.method != "POST":

@@ -5,12 +5,24 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from backend.partners.models import Contact
 from notifications.models import MANDATORY_KINDS, Delivery, Kind, Notification, Preference
 
 # The kinds a person chooses for (the digest is not a kind of message but a way to receive
 # them), and those of them that may be delayed or turned off.
 LISTED_KINDS = [kind for kind in Kind if kind != Kind.DIGEST]
 OPTIONAL_KINDS = tuple(kind for kind in LISTED_KINDS if kind not in MANDATORY_KINDS)
+# What only the staff receive (a partner's answer, the end of a consultation, the alert after
+# the deadline): a partner is never offered them.
+STAFF_ONLY_KINDS = frozenset({Kind.ESCALATION, Kind.ANSWER_RECEIVED, Kind.CONSULTATION_COMPLETE})
+
+
+def optional_kinds_for(owner) -> tuple:
+    """The optional kinds this person can receive: a contact (a partner, a board member)
+    receives none of the staff's."""
+    if isinstance(owner, Contact):
+        return tuple(kind for kind in OPTIONAL_KINDS if kind not in STAFF_ONLY_KINDS)
+    return OPTIONAL_KINDS
 
 
 def deliveries_for(rows: list[Notification]) -> dict[int, str]:

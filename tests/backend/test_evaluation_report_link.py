@@ -260,12 +260,13 @@ def test_a_second_report_is_a_conflict_showing_the_first(client, evaluation):
     assert "Compte rendu déjà remis" in text(back) and "<form" not in text(back)
 
 
-def test_the_form_needs_its_csrf_token(evaluation):
-    browser = Client(enforce_csrf_checks=True)
+def test_the_link_is_the_credential_a_post_from_another_site_is_refused(evaluation):
+    browser = Client(enforce_csrf_checks=True)  # and no CSRF cookie: some browsers drop them
     url = page_url(evaluation)
-    assert browser.post(url, form(evaluation)).status_code == 403
-    token = browser.get(url).context["csrf_token"]
-    response = browser.post(url, {**form(evaluation), "csrfmiddlewaretoken": str(token)})
+    cross_site = browser.post(url, form(evaluation), headers={"Sec-Fetch-Site": "cross-site"})
+    assert cross_site.status_code == 403
+    assert Evaluation.objects.get(pk=evaluation.pk).submitted_at is None
+    response = browser.post(url, form(evaluation), headers={"Sec-Fetch-Site": "same-origin"})
     assert response.status_code == 200
 
 

@@ -99,7 +99,7 @@ def test_the_secretary_holds_the_session_and_decides_with_the_keyboard(demo, sig
     page.keyboard.press("Control+A")
     page.keyboard.type("2026-102")
     page.keyboard.press("Enter")
-    page.get_by_text("1 décision(s) enregistrée(s).").wait_for()
+    page.get_by_text("1 décision enregistrée.").wait_for()
     decision = BoardDecision.objects.get(session=today)
     assert (decision.outcome, decision.reference) == ("approved", "2026-102")
     assert page.get_by_role("row", name="2026-102").is_visible()

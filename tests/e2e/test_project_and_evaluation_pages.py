@@ -148,7 +148,9 @@ def test_an_evaluation_reported_and_validated_with_the_keyboard_only(
         pytest.fail("the validate button cannot be reached with Tab")
     with validating.expect_navigation():
         validating.keyboard.press("Enter")
-    expect(validating.get_by_text("Le rapport d'évaluation est validé :")).to_be_visible()
+    expect(
+        validating.get_by_text("Le rapport d'évaluation est validé. L'action est")
+    ).to_be_visible()
     evaluation.refresh_from_db()
     assert evaluation.state == "validated"
     assert_accessible(validating)

@@ -170,7 +170,7 @@ def test_the_whole_story_of_an_action(demo, browser, live_server, smtp, time_mac
     page.get_by_label(f"N° de délibération pour « {TITLE} »").fill("CA-2027-014")
     shot(page, artifacts, "6-board-decisions")
     page.get_by_role("button", name="Enregistrer les décisions").click()
-    page.get_by_text("1 décision(s) enregistrée(s).").wait_for()
+    page.get_by_text("1 décision enregistrée.").wait_for()
     action.refresh_from_db()
     assert action.state == "approved"
     page.context.close()

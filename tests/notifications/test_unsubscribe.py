@@ -13,7 +13,7 @@ from notifications.delivery.sweep import sweep
 from notifications.delivery.unsubscribe import OPTIONAL_KINDS
 from notifications.delivery.unsubscribe import token_for as unsubscribe_token
 from notifications.models import MANDATORY_KINDS, Kind, Notification, Preference, Status
-from notifications.planning.preferences import set_preference
+from notifications.planning.preferences import STAFF_ONLY_KINDS, set_preference
 from tests import factories
 from tests.notifications import (
     at,
@@ -85,7 +85,9 @@ def test_get_asks_for_confirmation_and_changes_nothing(submitted, pilot, manager
     assert preferences(user=manager) == {Kind.ANSWER_RECEIVED: "none"}
 
 
-def test_a_deadline_message_cannot_be_turned_off_only_the_optional_ones(submitted, pilot, smtp):
+def test_a_deadline_message_cannot_be_turned_off_and_a_partner_is_offered_nothing_of_the_staffs(
+    submitted, pilot, smtp
+):
     sweep()
     [invitation] = smtp.messages
     contact = pilot.contact
@@ -93,17 +95,31 @@ def test_a_deadline_message_cannot_be_turned_off_only_the_optional_ones(submitte
     page = Client().get(
         invitation["List-Unsubscribe"].strip()[1:-1].removeprefix(django_settings.SITE_URL)
     )
-    assert "ne peuvent pas être désactivés" in page.content.decode()
+    content = html.unescape(page.content.decode())
+    assert "ne peuvent pas être désactivés" in content
+    # A partner never receives the staff's messages (a partner's answer, the end of a
+    # consultation): the page does not offer to turn them off, nor shows a pointless button.
+    for kind in STAFF_ONLY_KINDS:
+        assert str(Kind(kind).label).capitalize() not in content
+    assert "<button" not in content
 
-    response = one_click(invitation["List-Unsubscribe"])
+    response = one_click(invitation["List-Unsubscribe"])  # RFC 8058: the POST still answers
     assert response.status_code == 200
-    content = response.content.decode()
-    assert "continueront de vous être envoyés" in content
-    assert preferences(contact=contact) == {kind: "none" for kind in OPTIONAL_KINDS}
-    assert not MANDATORY_KINDS & set(preferences(contact=contact))
+    assert "continueront de vous être envoyés" in response.content.decode()
+    assert not set(preferences(contact=contact)) & (MANDATORY_KINDS | STAFF_ONLY_KINDS)
 
     sweep(now=at(11))  # the reminder still goes out
     assert [subject_of(m)[:14] for m in smtp.messages] == ["Votre rôle sur", "Plus que 5 jou"]
+
+
+def test_a_staff_member_unsubscribing_from_a_deadline_message_turns_off_the_optional_ones(
+    submitted, manager
+):
+    token = unsubscribe_token(f"user:{manager.pk}", Kind.ESCALATION)
+    page = html.unescape(Client().get(f"/unsubscribe/{token}/").content.decode())
+    assert str(Kind.ANSWER_RECEIVED.label).capitalize() in page
+    Client().post(f"/unsubscribe/{token}/", {"List-Unsubscribe": "One-Click"})
+    assert preferences(user=manager) == {kind: "none" for kind in OPTIONAL_KINDS}
 
 
 def test_unsubscribing_from_the_digest_turns_off_what_was_in_it(submitted, pilot, manager):

@@ -83,7 +83,7 @@ def test_the_list_shows_upcoming_sessions_first_then_past_ones(page_client, secr
     assert html.index("Conseil de janvier") < html.index("Conseil de mars")
     assert html.index("Conseil de mars") < html.index("Séances passées")
     assert html.index("Séances passées") < html.index("Conseil de novembre")
-    assert "jeudi 14 janvier 2027 à 14:00" in html
+    assert "jeudi 14 janvier 2027 à 14\xa0h\xa000" in html
     assert "planifiée" in html and "close" in html
     assert [s.points for s in response.context["upcoming"]] == [2, 1]
 
@@ -262,6 +262,19 @@ def fields(item, outcome, reference, conditions=""):
     }
 
 
+def test_one_number_given_to_two_points_is_said_as_such(page_client, secretary, held, held_agenda):
+    one, two, _three = (AgendaItem.objects.get(action=a) for a in held_agenda)
+    response = page_client(secretary).post(
+        url(held, "decisions/"),
+        {**fields(one, "approved", "2027-031"), **fields(two, "approved", "2027-031")},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "donné à un autre point de cette saisie" in html
+    assert "déjà utilisé" not in html  # no decision has that number yet
+    assert BoardDecision.objects.filter(session=held).count() == 0
+
+
 def test_decisions_are_all_or_nothing_with_every_error_shown(
     page_client, secretary, held, held_agenda
 ):
@@ -325,7 +338,7 @@ def test_the_secretary_records_decisions(page_client, secretary, held, held_agen
     states = {a.title: a.state for a in Action.objects.filter(pk__in=[a.pk for a in held_agenda])}
     assert states == {"Saint-Julien": "approved", "Mulsant": "rejected", "Vacances": "scheduled"}
     page = client.get(url(held)).content.decode()
-    assert "2 décision(s) enregistrée(s)." in page
+    assert "2 décisions enregistrées." in page
     assert 'délibération n° <span class="nowrap">2027-010</span>' in page
     assert "Approuvée" in page and "Le financement manque." in page
     assert "Décision pour « Saint-Julien »" not in page  # decided: no field any more

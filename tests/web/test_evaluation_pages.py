@@ -141,7 +141,8 @@ def test_the_manager_validates_and_is_sent_back_to_the_action(
     response = client.post(url(evaluation, "web:evaluation_validate"))
     assert response.status_code == 303
     html = text(client.get(response["Location"]))
-    assert "Le rapport d'évaluation est validé : l'action peut être clôturée." in html
+    assert "Le rapport d'évaluation est validé. L'action est encore « en cours" in html
+    assert "l'action peut être clôturée" not in html  # it cannot, yet
     evaluation.refresh_from_db()
     assert evaluation.state == "validated"
     # the action is still in progress (its due date has not come): closing waits for it

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.accounts import scoping
 from backend.accounts.models import StaffRole
+from backend.actions.models import ActionState
 from backend.core.limits import TEXT_LIMIT
 from backend.evaluations.models import Evaluation, EvaluationState
 from backend.evaluations.reports import submit_report, update_plan
@@ -179,14 +180,20 @@ def evaluation_report(request, pk):
 @require_POST
 def evaluation_validate(request, pk):
     evaluation = _evaluation(request, pk)
-    run_command(
-        request,
-        validate_evaluation,
-        evaluation,
-        actor=request.user,
-        success=_("Le rapport d'évaluation est validé : l'action peut être clôturée."),
-    )
+    validated, _status = run_command(request, validate_evaluation, evaluation, actor=request.user)
+    if validated is not None:
+        messages.success(request, _validated_message(validated.action))
     return _see_other(_detail_url(evaluation, "#validation"))
+
+
+def _validated_message(action) -> str:
+    """What the validation lets the person do next, by where the action stands."""
+    if action.state == ActionState.EVALUATION:
+        return _("Le rapport d'évaluation est validé : l'action peut être clôturée.")
+    return _(
+        "Le rapport d'évaluation est validé. L'action est encore « %(state)s » : elle pourra "
+        "être clôturée une fois passée en évaluation."
+    ) % {"state": action.get_state_display()}
 
 
 # --- the plan ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _t
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from backend.accounts import scoping
@@ -80,8 +81,11 @@ def record(request, pk: int):
         for reason in reasons:
             messages.error(request, reason)
         return back_to_session(session, status)
+    count = len(decisions)
     messages.success(
-        request, _t("%(count)d décision(s) enregistrée(s).") % {"count": len(decisions)}
+        request,
+        ngettext("%(count)d décision enregistrée.", "%(count)d décisions enregistrées.", count)
+        % {"count": count},
     )
     return back_to_session(session, 200)
 
