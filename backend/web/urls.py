@@ -1,6 +1,7 @@
 """The staff pages, under the ``web`` namespace. Each area's module keeps its own routes."""
 
 from backend.web.pages import (
+    accessibility,
     actions,
     auth,
     board,
@@ -22,4 +23,5 @@ urlpatterns = [
     *board.urlpatterns,
     *notifications.urlpatterns,
     *help.urlpatterns,
+    *accessibility.urlpatterns,
 ]
