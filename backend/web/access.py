@@ -11,11 +11,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
+from backend.web import drafts
+
 LOGIN_URL = reverse_lazy("web:login")
 
 
 def _refusal(request):
     if not request.user.is_authenticated:
+        if request.method == "POST":  # a form sent after the session expired: kept
+            return redirect_to_login(drafts.keep(request), LOGIN_URL)
         return redirect_to_login(request.get_full_path(), LOGIN_URL)
     if not request.user.is_staff_member:
         return render(request, "web/forbidden.html", status=403)

@@ -1,5 +1,9 @@
 """The staff pages, under the ``web`` namespace. Each area's module keeps its own routes."""
 
+from django.urls import path
+
+from backend.web import drafts
+from backend.web.access import staff_required
 from backend.web.pages import (
     accessibility,
     actions,
@@ -24,4 +28,5 @@ urlpatterns = [
     *notifications.urlpatterns,
     *help.urlpatterns,
     *accessibility.urlpatterns,
+    path("reprendre/", staff_required(drafts.resume_form), name="resume_form"),
 ]
