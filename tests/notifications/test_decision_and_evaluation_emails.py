@@ -9,11 +9,9 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from backend.actions.models import Action
-from backend.actions.transitions import evaluate_action, schedule_action, start_action
+from backend.actions.transitions import evaluate_action, start_action
 from backend.board.decisions import DecisionInput, record_decisions
-from backend.board.models import BoardSession, Outcome
-from backend.board.transitions import hold_session, publish_agenda
+from backend.board.models import Outcome
 from backend.evaluations.links import token_for
 from backend.evaluations.models import Evaluation
 from backend.evaluations.reports import update_plan
@@ -24,34 +22,10 @@ from tests.notifications.mail_reading import assert_says
 
 pytestmark = pytest.mark.django_db
 PARIS = timezone.get_fixed_timezone(60)
-SESSION_AT = datetime.datetime(2027, 1, 14, 14, 0, tzinfo=PARIS)  # a Thursday
 INDICATORS = [
     {"label": "Familles parties en vacances", "baseline": 0, "target": 12, "unit": "familles"},
     {"label": "Rencontres du groupe de parents", "target": 8, "unit": "séances"},
 ]
-
-
-@pytest.fixture
-def held(time_machine, pilot, manager, secretary, social_worker):
-    """The pilot accepted its role, the action is on the agenda of the 14 January session,
-    which is being held: (session, action)."""
-    time_machine.move_to(datetime.datetime(2026, 12, 14, 10, 0, tzinfo=PARIS), tick=False)
-    session = BoardSession.objects.create(
-        date=SESSION_AT, title="Conseil de janvier", location="Saint-Étienne"
-    )
-    action = pilot.action
-    Action.objects.filter(pk=action.pk).update(
-        state="ready_for_board", social_worker=social_worker, planned_end=datetime.date(2027, 6, 30)
-    )
-    pilot.invite()
-    pilot.accept()
-    pilot.save()
-    action.refresh_from_db()
-    schedule_action(action, actor=manager, board_session=session)
-    publish_agenda(session, actor=secretary)
-    time_machine.move_to(SESSION_AT, tick=False)
-    hold_session(session, actor=secretary)
-    return session, action
 
 
 def decide(session, action, secretary, outcome, conditions=""):

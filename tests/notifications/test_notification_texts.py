@@ -11,7 +11,6 @@ from backend.actions.links import token_for
 from backend.board.decisions import DecisionInput, record_decisions
 from backend.board.models import Outcome
 from notifications.delivery.sweep import sweep
-from tests.notifications.test_decision_and_evaluation_emails import held  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +40,7 @@ def test_the_centre_and_the_api_say_which_partner_accepted_which_role(
     assert said in [n["text"] for n in listed]
 
 
-def test_the_api_says_what_the_board_decided(api, held, secretary, social_worker):  # noqa: F811
+def test_the_api_says_what_the_board_decided(api, held, secretary, social_worker):
     session, action = held
     record_decisions(
         session,
