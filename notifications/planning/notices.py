@@ -131,7 +131,7 @@ def cancel_role_notices(role: RoleAssignment) -> None:
 def plan_role_withdrawn_notice(role: RoleAssignment, *, told: bool, comment: str = "") -> None:
     """The role is taken off the action: what was planned for it stops, and its partner, if
     it had been asked (``told``), hears that it has nothing more to do, and why."""
-    cancel(planned_for(role))
+    cancel_role_notices(role)
     if told and role.contact is not None:
         row = notice(
             Kind.ROLE_WITHDRAWN,
