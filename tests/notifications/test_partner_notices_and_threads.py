@@ -41,8 +41,8 @@ def test_an_amended_role_says_what_changed_and_a_revision_suspends_the_consultat
     sweep(now=at(11, hour=10))  # the new invitation, and its own reminder already due
     to_partner = smtp.to(pilot.contact.email)
     [reinvitation] = [m for m in to_partner if "modifié" in m.get_body(("plain",)).get_content()]
-    assert headline_of(reinvitation).startswith(
-        f"Votre rôle sur l'action « {submitted.title} » : merci de répondre"
+    assert headline_of(reinvitation) == (
+        f"Votre rôle modifié sur l'action « {submitted.title} » : merci de répondre de nouveau"
     )
     assert_says(
         reinvitation,
