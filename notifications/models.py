@@ -21,6 +21,10 @@ class Kind(models.TextChoices):
     BOARD_DECISION = "board_decision", _("décision du conseil")
     EVALUATION_DUE = "evaluation_due", _("évaluation à venir")
     EVALUATION_OVERDUE = "evaluation_overdue", _("évaluation en retard")
+    REPORT_REQUESTED = "report_requested", _("compte rendu d'évaluation à remettre")
+    ROLE_WITHDRAWN = "role_withdrawn", _("rôle retiré")
+    CONSULTATION_REVISED = "consultation_revised", _("consultation suspendue")
+    ACTION_WITHDRAWN = "action_withdrawn", _("action abandonnée")
     DIGEST = "digest", _("récapitulatif quotidien")
 
 
@@ -34,7 +38,16 @@ MANDATORY_KINDS = frozenset(
         Kind.BOARD_DECISION,
         Kind.EVALUATION_DUE,
         Kind.EVALUATION_OVERDUE,
+        Kind.REPORT_REQUESTED,
+        Kind.ROLE_WITHDRAWN,
+        Kind.CONSULTATION_REVISED,
+        Kind.ACTION_WITHDRAWN,
     }
+)
+
+# Kinds only partners receive (staff see the action's page): not in the staff's preferences.
+PARTNER_KINDS = frozenset(
+    {Kind.REPORT_REQUESTED, Kind.ROLE_WITHDRAWN, Kind.CONSULTATION_REVISED, Kind.ACTION_WITHDRAWN}
 )
 
 
@@ -59,6 +72,10 @@ class Status(models.TextChoices):
 #   board_decision    decision_number
 #   evaluation_due    days_before, date (the due date)
 #   evaluation_overdue date (the due date)
+#   report_requested  date (the due date)
+#   role_withdrawn    round (the invitation round the partner knew)
+#   consultation_revised round (the invitation round the partner knew)
+#   action_withdrawn  (none: an action is withdrawn once)
 #   digest            date (the day)
 # ``date`` is NULL for the kinds without one: the key is enforced by two partial unique
 # constraints (rows with a date, rows without), which PostgreSQL and SQLite both support,
@@ -126,6 +143,9 @@ class Notification(models.Model):
     claimed_at = models.DateTimeField(_("réservée le"), null=True, blank=True)
     sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    # What the e-mail must say that its subject no longer knows once it is sent: what an
+    # amended role was before, why a role or an action was withdrawn.
+    details = models.JSONField(_("détails"), default=dict, blank=True)
     read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 

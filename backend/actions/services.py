@@ -13,7 +13,7 @@ from backend.accounts.models import StaffRole
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
 from backend.actions.role_machine import roles_frozen_reason, roles_may_change
 from backend.actions.transitions import ACTION_SERVICES, invite_role
-from notifications.planning.notices import cancel_role_notices, deadline_moved
+from notifications.planning.notices import deadline_moved, plan_role_withdrawn_notice
 from workflows.concurrency import retried_once
 from workflows.engine import transitions_of
 from workflows.errors import InvalidTransitionInput, TransitionConflict
@@ -214,12 +214,29 @@ def update_role(role: RoleAssignment, *, user, data: dict) -> RoleAssignment:
     data.pop("action", None)
     merged = {"organisation": role.organisation, "contact": role.contact, "kind": role.kind, **data}
     _check_role_fields({**merged, "pk": role.pk}, action)
+    before = {name: _shown(role, name) for name in AMENDED_FIELDS}
     for name, value in data.items():
         setattr(role, name, value)
     role.save()
     if role.state == RoleState.CHANGES_REQUESTED and action.state == ActionState.CONSULTATION:
-        role = invite_role(role, actor=user)  # amended: the partner is asked again
+        changes = {
+            name: [before[name], _shown(role, name)]
+            for name in AMENDED_FIELDS
+            if before[name] != _shown(role, name)
+        }
+        # amended: the partner is asked again, and told what changed
+        role = invite_role(role, actor=user, changes=changes)
     return role
+
+
+# What a partner is told changed when its amended role is submitted to it again.
+AMENDED_FIELDS = ("kind", "description", "time_commitment", "financial_commitment", "venue")
+
+
+def _shown(role: RoleAssignment, name: str) -> str:
+    """A field's value as the e-mail shows it (kept as text on the notification)."""
+    value = getattr(role, name)
+    return "" if value is None else str(value)
 
 
 @retried_once()
@@ -228,8 +245,9 @@ def withdraw_role(role: RoleAssignment, *, user, comment: str = "") -> RoleAssig
     """Also what deleting a role does (it stays in the history). Only in draft or
     consultation: the transition's guard says so, with the action locked first."""
     _lock_action(role.action_id)
+    before = RoleAssignment.objects.values_list("state", flat=True).get(pk=role.pk)
     role = perform_transition(role, "withdraw", actor=user, comment=comment)
-    cancel_role_notices(role)
+    plan_role_withdrawn_notice(role, told=before != RoleState.PROPOSED, comment=comment)
     return role
 
 

@@ -12,16 +12,21 @@ from django.db import transaction
 from backend.actions.models import Action, RoleAssignment, RoleState
 from backend.board.agenda import add_to_agenda, remove_from_agenda
 from backend.core.limits import date_in_range, date_out_of_range_message
+from backend.evaluations.models import Evaluation
 from backend.evaluations.plans import plan_evaluation
 from notifications.planning.notices import (
     cancel_action_notices,
+    plan_action_withdrawn_notices,
     plan_approval_notices,
     plan_consultation_complete,
     plan_consultation_notices,
+    plan_consultation_revised_notices,
     plan_decision_notices,
     plan_invitations,
+    plan_report_request,
 )
 from workflows.errors import InvalidTransitionInput
+from workflows.models import TransitionLog
 from workflows.services import perform_locked_transitions, perform_transition, run_transition
 
 
@@ -50,11 +55,14 @@ def submit_action(action: Action, *, actor, comment: str = "") -> Action:
 
 @transaction.atomic
 def revise_action(action: Action, *, actor, comment: str = "") -> Action:
-    """Back to draft: open invitations are withdrawn (their links stop working) and what
-    was planned for the action is cancelled."""
+    """Back to draft: open invitations are withdrawn (their links stop working), what was
+    planned for the action is cancelled, and the partners already asked are told why."""
     action = _fire(action, "revise", actor, comment)
+    told = _locked_roles(action, RoleState.INVITED, RoleState.CHANGES_REQUESTED, RoleState.ACCEPTED)
+    told = [role for role in told if role.contact_id]  # the states they had, before
     withdraw_invitations(action, actor=actor)
-    cancel_action_notices(action)
+    revision = TransitionLog.objects.filter(action_id=action.pk, transition="revise").count()
+    plan_consultation_revised_notices(action, told, revision=revision, comment=comment)
     return action
 
 
@@ -139,10 +147,19 @@ def start_action(action: Action, *, actor, comment: str = "") -> Action:
     return perform_transition(action, "start", actor=actor, comment=comment)
 
 
+@transaction.atomic
 def evaluate_action(action: Action, *, actor, comment: str = "") -> Action:
-    return perform_transition(
-        action, "evaluate", actor=actor, comment=comment, automatic=actor is None
+    """The action is being evaluated (by hand, or its evaluation fell due): its pilot partner
+    gets the plan and its personal link to report."""
+    action = _fire(action, "evaluate", actor, comment)
+    evaluation = (
+        Evaluation.objects.filter(action_id=action.pk)
+        .select_related("action", "reporting_role__contact")
+        .first()
     )
+    if evaluation is not None:
+        plan_report_request(evaluation)
+    return action
 
 
 @transaction.atomic
@@ -155,9 +172,10 @@ def close_action(action: Action, *, actor, comment: str = "") -> Action:
 
 @transaction.atomic
 def withdraw_action(action: Action, *, actor, comment: str = "") -> Action:
-    """Abandoned (the comment says why): whatever is still planned for it is cancelled."""
+    """Abandoned (the comment says why): whatever is still planned for it is cancelled, and
+    the partners already asked are told, with the reason."""
     action = _fire(action, "withdraw", actor, comment)
-    cancel_action_notices(action)
+    plan_action_withdrawn_notices(action, comment)
     return action
 
 
@@ -181,8 +199,9 @@ ACTION_SERVICES = {
 
 
 @transaction.atomic
-def invite_role(role: RoleAssignment, *, actor) -> RoleAssignment:
-    """Invite (or invite again) a partner: a fresh personal link replaces any older one."""
+def invite_role(role: RoleAssignment, *, actor, changes=None) -> RoleAssignment:
+    """Invite (or invite again, ``changes`` saying what was amended: {field: [before,
+    after]}) a partner: a fresh personal link replaces any older one."""
     role = run_transition(role, "invite", actor=actor, automatic=actor is None)
-    plan_invitations([role])
+    plan_invitations([role], changes)
     return role

@@ -3,13 +3,18 @@ contact prefers it; a plain-text part and an HTML part rendered from one templat
 (``notifications/emails/<kind>.subject.txt``, ``.txt``, ``.html``; the kinds whose flows are
 not built yet share ``generic``).
 
-Headers: a unique Message-ID; In-Reply-To and References name the action's thread, so a mail
-client shows every e-mail about one action together; List-Unsubscribe with one-click
+One thread per action and recipient: every e-mail about an action has the same subject,
+« [CAF Loire] <the action's title> » (what happened is the first line of the body, from the
+kind's ``.subject.txt``: its headline), and answers the last e-mail sent to that person about
+that action (In-Reply-To), referring to the first one too (References): only Message-IDs they
+received, so that Gmail, Outlook and Thunderbird all show one conversation.
+
+Headers: a unique Message-ID; List-Unsubscribe with one-click
 unsubscribe (RFC 8058); Auto-Submitted. The rows come from the sweep with their recipient and
 action already joined, and what else they need (roles, subjects) is read once for the whole
 batch (``notifications.delivery.lookups``): building a batch costs a constant number of
-queries. Built alone, an e-mail costs one query; a digest costs two, the agenda's invitation a
-few.
+queries. Built alone, an e-mail costs two queries (what it is about, and what its recipient
+already received about the action); a digest costs two, the agenda's invitation a few.
 """
 
 import datetime
@@ -31,18 +36,32 @@ from backend.actions.models import Action, RoleAssignment, RoleState
 from backend.core.business_days import is_business_day
 from notifications.delivery.digest import group_items
 from notifications.delivery.lookups import Lookups
+from notifications.delivery.outcomes import (
+    amended_fields,
+    decision_context,
+    evaluation_context,
+    partner_notice_context,
+)
 from notifications.delivery.unsubscribe import unsubscribe_url
 from notifications.models import MANDATORY_KINDS, Kind, Notification
 from notifications.templatetags.email_labels import label
 
 TEMPLATES = "notifications/emails"
-OWN_TEMPLATES = {
-    Kind.INVITATION,
-    Kind.REMINDER,
-    Kind.ESCALATION,
-    Kind.ANSWER_RECEIVED,
-    Kind.CONSULTATION_COMPLETE,
-    Kind.DIGEST,
+# The template of each kind (the others: ``generic``).
+TEMPLATE_OF = {
+    Kind.INVITATION: "invitation",
+    Kind.REMINDER: "reminder",
+    Kind.ESCALATION: "escalation",
+    Kind.ANSWER_RECEIVED: "answer_received",
+    Kind.CONSULTATION_COMPLETE: "consultation_complete",
+    Kind.DIGEST: "digest",
+    Kind.BOARD_DECISION: "board_decision",
+    Kind.REPORT_REQUESTED: "evaluation",
+    Kind.EVALUATION_DUE: "evaluation",
+    Kind.EVALUATION_OVERDUE: "evaluation",
+    Kind.ROLE_WITHDRAWN: "partner_notice",
+    Kind.CONSULTATION_REVISED: "partner_notice",
+    Kind.ACTION_WITHDRAWN: "partner_notice",
 }
 WAITING = (RoleState.PROPOSED, RoleState.INVITED)
 TO_SETTLE = (RoleState.DECLINED, RoleState.CHANGES_REQUESTED)
@@ -52,22 +71,37 @@ def _domain() -> str:
     return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
 
 
-def thread_id(notification: Notification) -> str:
-    """One thread per action: every e-mail about it refers to the same root id."""
-    subject = f"action-{notification.action_id}" if notification.action_id else "caf"
-    return f"<{subject}@{_domain()}>"
+def thread_subject(action: Action) -> str:
+    """The one subject of every e-mail about an action (whole: a mail client folds it)."""
+    return _("[CAF Loire] %(title)s") % {"title": " ".join(action.title.split())}
+
+
+def thread_headers(notification: Notification, lookups: Lookups) -> dict:
+    """In-Reply-To the last e-mail sent to this person about the action, References to the
+    first and the last; none for the first one (it starts the thread)."""
+    if not notification.action_id:
+        return {}
+    sent = lookups.thread(notification)
+    if not sent:
+        return {}
+    first, last = sent[0], sent[-1]
+    return {"In-Reply-To": last, "References": first if first == last else f"{first} {last}"}
 
 
 def build_message(
     notification: Notification, connection=None, lookups: Lookups | None = None
 ) -> EmailMultiAlternatives:
-    """The e-mail for one row; ``lookups``: what its batch read for it (else read here)."""
+    """The e-mail for one row; ``lookups``: what its batch read for it (else read here).
+    The caller tells ``lookups.sent(row, message_id)`` once it has left."""
     lookups = lookups if lookups is not None else Lookups()
     with translation.override(notification.language):
         context = _context(notification, lookups)
-        name = notification.kind if notification.kind in OWN_TEMPLATES else "generic"
-        subject = render_to_string(f"{TEMPLATES}/{name}.subject.txt", context)
-        context["subject"] = " ".join(subject.split())
+        name = TEMPLATE_OF.get(notification.kind, "generic")
+        headline = " ".join(render_to_string(f"{TEMPLATES}/{name}.subject.txt", context).split())
+        if notification.action_id:
+            context["subject"], context["headline"] = thread_subject(notification.action), headline
+        else:
+            context["subject"], context["headline"] = headline, ""
         text = _tidy(render_to_string(f"{TEMPLATES}/{name}.txt", context))
         html = render_to_string(f"{TEMPLATES}/{name}.html", context)
     headers = {
@@ -75,9 +109,8 @@ def build_message(
         "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Auto-Submitted": "auto-generated",
+        **thread_headers(notification, lookups),
     }
-    if notification.action_id:
-        headers["In-Reply-To"] = headers["References"] = thread_id(notification)
     message = EmailMultiAlternatives(
         subject=context["subject"],
         body=text,
@@ -173,6 +206,7 @@ def _invitation(notification: Notification, lookups: Lookups) -> dict:
         "organisation": role.organisation,
         "social_worker": role.action.social_worker,
         "link": personal_link(role),
+        "changes": amended_fields(notification) if notification.kind == Kind.INVITATION else [],
         "deadline": deadline,
         "days_left": business_days_left(deadline, today) if deadline else None,
     }
@@ -218,7 +252,7 @@ def _digest_day(notification: Notification) -> datetime.date:
     return notification.date or timezone.localdate(notification.due_at)
 
 
-# The kinds whose flows are not built yet: (subject, subject without an action, what happened,
+# The kinds without a template of their own: (subject, subject without an action, what happened,
 # what to do). ``%(action)s`` is the action's title, ``%(subject)s`` what the row is about,
 # ``%(date)s`` its date (a due date, a session's date), if it has one.
 GENERIC_TEXTS = {
@@ -227,24 +261,6 @@ GENERIC_TEXTS = {
         gettext_lazy("Ordre du jour publié : %(subject)s"),
         gettext_lazy("L'ordre du jour de la séance « %(subject)s » est publié."),
         gettext_lazy("Consultez-le pour préparer la séance."),
-    ),
-    Kind.BOARD_DECISION: (
-        gettext_lazy("Décision du conseil sur l'action « %(action)s »"),
-        gettext_lazy("Décision du conseil : %(subject)s"),
-        gettext_lazy("Le conseil d'administration a rendu sa décision : %(subject)s."),
-        gettext_lazy("Prenez connaissance de la décision et de ses éventuelles conditions."),
-    ),
-    Kind.EVALUATION_DUE: (
-        gettext_lazy("Évaluation à remettre le %(date)s : action « %(action)s »"),
-        gettext_lazy("Évaluation à remettre le %(date)s : %(subject)s"),
-        gettext_lazy("L'évaluation « %(subject)s » est attendue pour le %(date)s."),
-        gettext_lazy("Préparez le bilan et les résultats des indicateurs avant cette date."),
-    ),
-    Kind.EVALUATION_OVERDUE: (
-        gettext_lazy("Évaluation en retard : action « %(action)s », attendue le %(date)s"),
-        gettext_lazy("Évaluation en retard : %(subject)s, attendue le %(date)s"),
-        gettext_lazy("L'évaluation « %(subject)s » était attendue le %(date)s."),
-        gettext_lazy("Remettez le bilan dès que possible."),
     ),
 }
 
@@ -256,7 +272,7 @@ def _generic(notification: Notification, lookups: Lookups) -> dict:
     if isinstance(day, datetime.datetime):
         day = timezone.localdate(day)
     values = {
-        "action": _short(action.title) if action else "",
+        "action": action.title if action else "",
         "subject": _short(str(subject)) if subject is not None else "",
         "date": formats.date_format(day, "j F Y") if day else "",
     }
@@ -285,4 +301,11 @@ BUILDERS = {
     Kind.ESCALATION: _consultation,
     Kind.CONSULTATION_COMPLETE: _consultation,
     Kind.DIGEST: _digest,
+    Kind.BOARD_DECISION: decision_context,
+    Kind.REPORT_REQUESTED: evaluation_context,
+    Kind.EVALUATION_DUE: evaluation_context,
+    Kind.EVALUATION_OVERDUE: evaluation_context,
+    Kind.ROLE_WITHDRAWN: partner_notice_context,
+    Kind.CONSULTATION_REVISED: partner_notice_context,
+    Kind.ACTION_WITHDRAWN: partner_notice_context,
 }

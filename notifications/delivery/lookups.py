@@ -8,6 +8,11 @@ a constant number of queries (at most one per kind of lookup the batch needs: ro
 per type of generic subject), and ``build_message`` takes what it needs from it. Whatever
 ``build_message`` is not given (one e-mail built alone) it reads for that one row.
 
+Also read once a batch: the thread of each recipient's e-mails about each action (the
+Message-IDs already sent to them about it: a new e-mail answers the last and refers to the
+first), and the board's decisions on the actions of decision e-mails (with the evaluation plan
+an approval made).
+
 Still read per e-mail, on purpose: a digest's items (a digest is one e-mail per person a day;
 kept here, so that once the digest has left the sweep marks exactly the items it listed) and
 the agenda's iCalendar invitation, which is written for each recipient.
@@ -20,17 +25,31 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from backend.actions.models import RoleAssignment, RoleState
+from backend.board.models import BoardDecision
+from backend.evaluations.models import Evaluation
 from notifications.delivery.digest import digest_items
-from notifications.models import Kind, Notification
+from notifications.models import Kind, Notification, Status
 
 # The kinds whose e-mail shows the role they are about, and those that list the action's roles.
-ABOUT_A_ROLE = frozenset({Kind.INVITATION, Kind.REMINDER, Kind.ANSWER_RECEIVED})
+ABOUT_A_ROLE = frozenset(
+    {
+        Kind.INVITATION,
+        Kind.REMINDER,
+        Kind.ANSWER_RECEIVED,
+        Kind.ROLE_WITHDRAWN,
+        Kind.CONSULTATION_REVISED,
+        Kind.ACTION_WITHDRAWN,
+    }
+)
 LISTING_ROLES = frozenset({Kind.ANSWER_RECEIVED, Kind.ESCALATION, Kind.CONSULTATION_COMPLETE})
 # Kinds rendered from their own builder (see emails.BUILDERS) read no generic subject.
-WITHOUT_SUBJECT = ABOUT_A_ROLE | LISTING_ROLES | {Kind.DIGEST}
+WITHOUT_SUBJECT = ABOUT_A_ROLE | LISTING_ROLES | {Kind.DIGEST, Kind.BOARD_DECISION}
 # Relations that a generic subject's ``__str__`` or the agenda's invitation follows.
-SUBJECT_RELATIONS = ("action", "project")
-SUBJECT_PREFETCH = {"board.boardsession": ("members", "staff_invited")}
+SUBJECT_RELATIONS = ("action", "project", "reporting_role__organisation")
+SUBJECT_PREFETCH = {
+    "board.boardsession": ("members", "staff_invited"),
+    "evaluations.evaluation": ("indicators",),
+}
 
 
 @dataclass
@@ -39,13 +58,37 @@ class Lookups:
     roles_of_action: dict[int, list[RoleAssignment]] = field(default_factory=dict)
     subjects: dict[tuple[int, int], object] = field(default_factory=dict)
     digests: dict[int, list[Notification]] = field(default_factory=dict)
+    # (action id, recipient key) -> the Message-IDs sent to them about it, oldest first
+    threads: dict[tuple[int, str], list[str]] = field(default_factory=dict)
+    # action id -> (its decisions, oldest first; its evaluation or None)
+    decided: dict[int, tuple[list[BoardDecision], Evaluation | None]] = field(default_factory=dict)
 
     @classmethod
     def for_rows(cls, rows: list[Notification]) -> "Lookups":
         lookups = cls()
         lookups._read_roles_of(rows)
         lookups._read_subjects(rows)
+        lookups._read_threads(rows)
+        lookups._read_decisions({row.action_id for row in rows if row.kind == Kind.BOARD_DECISION})
         return lookups
+
+    def thread(self, notification: Notification) -> list[str]:
+        """The Message-IDs already sent to this recipient about this action, oldest first."""
+        key = (notification.action_id, notification.recipient_key)
+        if key not in self.threads:
+            self._read_threads([notification])
+        return self.threads[key]
+
+    def sent(self, notification: Notification, message_id: str) -> None:
+        """An e-mail of the batch has left: the next ones to the same person follow it."""
+        if notification.action_id:
+            self.thread(notification).append(message_id)
+
+    def decisions(self, notification: Notification):
+        """(the decisions on the row's action, oldest first; the action's evaluation)."""
+        if notification.action_id not in self.decided:
+            self._read_decisions({notification.action_id})
+        return self.decided[notification.action_id]
 
     def role(self, notification: Notification) -> RoleAssignment:
         """The role the row is about; ValueError if it is about something else or is gone."""
@@ -104,6 +147,42 @@ class Lookups:
                 listed[role.action_id].append(role)
         self.roles_of_action.update(listed)
 
+    def _read_threads(self, rows: list[Notification]) -> None:
+        """What was sent to these recipients about these actions: one query."""
+        keys = {(row.action_id, row.recipient_key) for row in rows if row.action_id}
+        keys -= set(self.threads)
+        if not keys:
+            return
+        for key in keys:
+            self.threads[key] = []
+        sent = Notification.objects.filter(
+            action_id__in={action_id for action_id, _ in keys},
+            recipient_key__in={recipient for _, recipient in keys},
+            status=Status.SENT,
+        ).exclude(message_id="")
+        for action_id, recipient, message_id in sent.order_by("sent_at", "id").values_list(
+            "action_id", "recipient_key", "message_id"
+        ):
+            if (action_id, recipient) in keys:
+                self.threads[(action_id, recipient)].append(message_id)
+
+    def _read_decisions(self, action_ids: set[int]) -> None:
+        """The decisions on these actions with their sessions, and their evaluations with
+        the indicators: three queries."""
+        action_ids = {pk for pk in action_ids if pk and pk not in self.decided}
+        if not action_ids:
+            return
+        decisions = BoardDecision.objects.filter(action_id__in=action_ids).select_related("session")
+        evaluations = Evaluation.objects.filter(action_id__in=action_ids).prefetch_related(
+            "indicators"
+        )
+        by_action = {pk: [] for pk in action_ids}
+        for decision in decisions.order_by("id"):
+            by_action[decision.action_id].append(decision)
+        evaluation_of = {evaluation.action_id: evaluation for evaluation in evaluations}
+        for pk in action_ids:
+            self.decided[pk] = (by_action[pk], evaluation_of.get(pk))
+
     def _read_subjects(self, rows: list[Notification], every_kind: bool = False) -> None:
         """The generic kinds' subjects: one query per type of subject."""
         wanted = defaultdict(set)
@@ -117,7 +196,7 @@ class Lookups:
             if model is not None:
                 names = {f.name for f in model._meta.get_fields() if f.many_to_one}
                 objects = model._default_manager.filter(pk__in=ids).select_related(
-                    *(name for name in SUBJECT_RELATIONS if name in names)
+                    *(name for name in SUBJECT_RELATIONS if name.split("__")[0] in names)
                 )
                 label = f"{content_type.app_label}.{content_type.model}"
                 found = objects.prefetch_related(*SUBJECT_PREFETCH.get(label, ())).in_bulk()

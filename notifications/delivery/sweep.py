@@ -14,6 +14,7 @@ once per e-mail.
 
 import contextlib
 import datetime
+import json
 import logging
 import smtplib
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ CLAIMED_FIELDS = (
     "id",
     "kind",
     "answer",
+    "decision_number",
     "date",
     "subject_type",
     "subject_id",
@@ -63,6 +65,7 @@ CLAIMED_FIELDS = (
     "due_at",
     "status",
     "attempts",
+    "details",
 )
 MARK_GROUP = 20  # e-mails sent before their marks are written (and at the end of a batch)
 BATCH_SIZE = 100
@@ -142,7 +145,11 @@ def _returned_rows(sql: str, params: list, fields) -> list[Notification]:
         cursor.execute(sql, params)
         returned = cursor.fetchall()
     names = [f.attname for f in fields]
-    return [Notification.from_db(db_connection.alias, names, values) for values in returned]
+    rows = [Notification.from_db(db_connection.alias, names, values) for values in returned]
+    for row in rows:  # Django has psycopg return JSON as text, for its field to decode
+        if isinstance(row.__dict__.get("details"), str):
+            row.details = json.loads(row.details)
+    return rows
 
 
 def _flush_this_commit() -> None:
@@ -327,6 +334,7 @@ def deliver(rows: list[Notification], now: datetime.datetime) -> SweepReport:
                         _reopen(connection)
                     continue
                 message_id = message.extra_headers["Message-ID"]
+                lookups.sent(row, message_id)  # the batch's next e-mails follow it
                 if row.kind == Kind.DIGEST:  # what it listed has left with it
                     mark_digested(lookups.digest_items(row), message_id)
                 marks.add(row, message_id)

@@ -13,7 +13,7 @@ from backend.actions.models import Action, RoleAssignment
 from backend.board.models import BoardSession
 from backend.evaluations.models import Evaluation
 from notifications.models import Kind, Notification, ReminderPolicy
-from notifications.planning.rows import cancel, notice, planned_for, recipient_key, write
+from notifications.planning.rows import cancel, notice, plan, planned_for, recipient_key, write
 from notifications.planning.schedule import escalation_time, policy, reminder_times
 
 
@@ -32,8 +32,10 @@ def _round(role: RoleAssignment) -> str:
 # --- the consultation -----------------------------------------------------------------------
 
 
-def invitation_notices(role: RoleAssignment, rule: ReminderPolicy) -> list:
-    """The invitation now, the reminders before the consultation deadline (by ``rule``)."""
+def invitation_notices(role: RoleAssignment, rule: ReminderPolicy, changes=None) -> list:
+    """The invitation now, the reminders before the consultation deadline (by ``rule``).
+    ``changes``: what staff amended on the role since the partner's request (the e-mail
+    says it: {field: [before, after]})."""
     if role.contact is None:
         return []
     invitation = notice(
@@ -43,6 +45,8 @@ def invitation_notices(role: RoleAssignment, rule: ReminderPolicy) -> list:
         round=_round(role),
         action=role.action,
     )
+    if invitation is not None and changes:
+        invitation.details = {"changes": changes}
     return [invitation, *reminder_notices(role, rule)]
 
 
@@ -95,10 +99,11 @@ def plan_consultation_notices(action: Action, invited: list[RoleAssignment]) -> 
     write([*invitations, *escalation_notices(action, rule)])
 
 
-def plan_invitations(invited: list[RoleAssignment]) -> None:
-    """A role invited (or invited again) during the consultation."""
+def plan_invitations(invited: list[RoleAssignment], changes=None) -> None:
+    """A role invited (or invited again, ``changes`` saying what was amended) during the
+    consultation."""
     rule = policy(ReminderPolicy.CONSULTATION)
-    write([row for role in invited for row in invitation_notices(role, rule)])
+    write([row for role in invited for row in invitation_notices(role, rule, changes)])
 
 
 def plan_answer_notices(role: RoleAssignment) -> None:
@@ -121,6 +126,23 @@ def plan_answer_notices(role: RoleAssignment) -> None:
 
 def cancel_role_notices(role: RoleAssignment) -> None:
     cancel(planned_for(role))
+
+
+def plan_role_withdrawn_notice(role: RoleAssignment, *, told: bool, comment: str = "") -> None:
+    """The role is taken off the action: what was planned for it stops, and its partner, if
+    it had been asked (``told``), hears that it has nothing more to do, and why."""
+    cancel_role_notices(role)
+    if told and role.contact is not None:
+        row = notice(
+            Kind.ROLE_WITHDRAWN,
+            subject=role,
+            recipient=role.contact,
+            round=_round(role) or "-",
+            action=role.action,
+        )
+        if row is not None:
+            row.details = {"comment": comment}
+        write([row])
 
 
 def deadline_moved(action: Action) -> None:
@@ -146,6 +168,41 @@ def plan_consultation_complete(action: Action) -> None:
 def cancel_action_notices(action: Action) -> None:
     """The action went back to draft, was withdrawn or closed: what has not left stays."""
     cancel(Notification.objects.filter(action=action))
+
+
+def _partner_notices(kind, roles, occasion: str, comment: str) -> list:
+    """One notice per contact (the first of its roles on the action)."""
+    rows, seen = [], set()
+    for role in roles:
+        if role.contact is None or role.contact_id in seen:
+            continue
+        seen.add(role.contact_id)
+        row = notice(kind, subject=role, recipient=role.contact, round=occasion, action=role.action)
+        if row is not None:
+            row.details = {"comment": comment, "state": role.state}
+            rows.append(row)
+    return rows
+
+
+def plan_consultation_revised_notices(
+    action: Action, told: list[RoleAssignment], *, revision: int, comment: str = ""
+) -> None:
+    """The consultation goes back to draft (its ``revision``-th time): what was planned is
+    cancelled, and the partners that had been asked (``told``, with the state their role had)
+    hear that it is suspended, and why."""
+    cancel_action_notices(action)
+    write(_partner_notices(Kind.CONSULTATION_REVISED, told, str(revision), comment))
+
+
+def plan_action_withdrawn_notices(action: Action, comment: str = "") -> None:
+    """The action is abandoned: what was planned is cancelled, and the partners that had been
+    asked hear it, and why."""
+    cancel_action_notices(action)
+    told = action.open_roles().exclude(state="proposed").select_related("contact")
+    roles = list(told.order_by("pk"))
+    for role in roles:
+        role.action = action
+    write(_partner_notices(Kind.ACTION_WITHDRAWN, roles, "", comment))
 
 
 # --- board sessions and decisions -----------------------------------------------------------
@@ -247,6 +304,20 @@ def evaluation_reminder_notices(evaluation: Evaluation) -> list:
                 )
             )
     return rows
+
+
+def plan_report_request(evaluation: Evaluation) -> None:
+    """The action enters evaluation: its pilot partner gets the plan and its report link."""
+    role = evaluation.reporting_role
+    if role is None or role.contact is None or role.state == "withdrawn":
+        return
+    plan(
+        Kind.REPORT_REQUESTED,
+        subject=evaluation,
+        recipient=role.contact,
+        date=evaluation.due_date,
+        action=evaluation.action,
+    )
 
 
 def evaluation_due_date_moved(evaluation: Evaluation) -> None:

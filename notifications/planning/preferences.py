@@ -6,11 +6,19 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from backend.partners.models import Contact
-from notifications.models import MANDATORY_KINDS, Delivery, Kind, Notification, Preference
+from notifications.models import (
+    MANDATORY_KINDS,
+    PARTNER_KINDS,
+    Delivery,
+    Kind,
+    Notification,
+    Preference,
+)
 
 # The kinds a person chooses for (the digest is not a kind of message but a way to receive
-# them), and those of them that may be delayed or turned off.
-LISTED_KINDS = [kind for kind in Kind if kind != Kind.DIGEST]
+# them; the partners' own kinds are not a staff member's), and those of them that may be
+# delayed or turned off.
+LISTED_KINDS = [kind for kind in Kind if kind != Kind.DIGEST and kind not in PARTNER_KINDS]
 OPTIONAL_KINDS = tuple(kind for kind in LISTED_KINDS if kind not in MANDATORY_KINDS)
 # What only the staff receive (a partner's answer, the end of a consultation, the alert after
 # the deadline): a partner is never offered them.

@@ -180,7 +180,8 @@ def test_the_whole_story_of_an_action(demo, browser, live_server, smtp, time_mac
         decisions = [
             m
             for m in smtp.messages
-            if m["To"].startswith(partner) and "Décision du conseil" in text_of(m) + m["Subject"]
+            if m["To"].startswith(partner)
+            and "Le conseil d'administration a approuvé l'action" in text_of(m)
         ]
         assert len(decisions) == 1, partner
 

@@ -56,3 +56,9 @@ def text_of(message: EmailMessage) -> str:
 
 def html_of(message: EmailMessage) -> str:
     return message.get_body(preferencelist=("html",)).get_content()
+
+
+def headline_of(message: EmailMessage) -> str:
+    """What the e-mail says happened: every e-mail about an action has the thread's subject
+    (« [CAF Loire] <title> »), and its plain text starts with this line."""
+    return text_of(message).splitlines()[0]

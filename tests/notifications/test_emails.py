@@ -21,6 +21,7 @@ from tests import factories
 from tests.notifications import (
     DEADLINE,
     at,
+    headline_of,
     html_of,
     subject_of,
     text_of,
@@ -49,7 +50,8 @@ def test_the_invitation_says_what_to_do_and_by_when(submitted, pilot, smtp):
     assert report.sent == 1
     [message] = smtp.messages
     title = submitted.title
-    assert subject_of(message) == (
+    assert subject_of(message) == f"[CAF Loire] {title}"  # the action's thread
+    assert headline_of(message) == (
         f"Votre rôle sur l'action « {title} » : merci de répondre avant le 18 décembre"
     )
     assert message["From"] == settings.DEFAULT_FROM_EMAIL
@@ -77,8 +79,8 @@ def test_headers_message_id_thread_unsubscribe(submitted, pilot, smtp):
     [message] = smtp.messages
     row = Notification.objects.get(kind=Kind.INVITATION)
     assert message["Message-ID"] == row.message_id and message["Message-ID"].startswith("<")
-    thread = f"<action-{submitted.pk}@127.0.0.1>"
-    assert message["In-Reply-To"] == thread and message["References"] == thread
+    # the first e-mail about the action to this person starts its thread
+    assert message["In-Reply-To"] is None and message["References"] is None
     unsubscribe = message["List-Unsubscribe"].strip()
     assert unsubscribe.startswith(f"<{settings.SITE_URL}/unsubscribe/") and unsubscribe.endswith(
         "/>"
@@ -95,11 +97,11 @@ def test_reminders_count_the_business_days_left_and_thread_with_the_invitation(
     sweep(now=at(17))  # 1 business day before
     invitation, first, last = smtp.messages
     title = submitted.title
-    assert subject_of(first) == (
+    assert headline_of(first) == (
         f"Plus que 5 jours ouvrés pour répondre : votre rôle sur l'action « {title} » "
         "(avant le 18 décembre)"
     )
-    assert subject_of(last) == (
+    assert headline_of(last) == (
         f"Plus qu'un jour ouvré pour répondre : votre rôle sur l'action « {title} » "
         "(avant le 18 décembre)"
     )
@@ -108,9 +110,11 @@ def test_reminders_count_the_business_days_left_and_thread_with_the_invitation(
     assert f"{settings.SITE_URL}/respond/{token_for(pilot)}/" in text_of(last)
     ids = {m["Message-ID"] for m in (invitation, first, last)}
     assert len(ids) == 3
-    assert {m["References"] for m in (invitation, first, last)} == {
-        f"<action-{submitted.pk}@127.0.0.1>"
-    }
+    # one thread: one subject, each reminder answers the last e-mail and refers to the first
+    assert {subject_of(m) for m in (invitation, first, last)} == {f"[CAF Loire] {title}"}
+    assert first["In-Reply-To"] == first["References"] == invitation["Message-ID"]
+    assert last["In-Reply-To"] == first["Message-ID"]
+    assert last["References"].split() == [invitation["Message-ID"], first["Message-ID"]]
 
 
 def test_an_english_speaking_contact_gets_english(submitted, pilot, smtp):
@@ -118,7 +122,8 @@ def test_an_english_speaking_contact_gets_english(submitted, pilot, smtp):
     pilot.contact.save()
     sweep()
     [message] = smtp.messages
-    assert subject_of(message) == (
+    assert subject_of(message) == f"[CAF Loire] {submitted.title}"
+    assert headline_of(message) == (
         f"Your role in the action “{submitted.title}”: please answer by 18 December"
     )
     text = text_of(message)
@@ -133,7 +138,7 @@ def test_the_escalation_tells_the_staff_who_has_not_answered(
     sweep(now=at(21))  # the business day after the deadline
     [to_manager] = smtp.to(manager.email)
     assert len(smtp.to(social_worker.email)) == 1
-    assert subject_of(to_manager) == (
+    assert headline_of(to_manager) == (
         f"Relance nécessaire : un partenaire n'a pas répondu sur l'action « {submitted.title} » "
         "(date limite du 18 décembre dépassée)"
     )
@@ -142,7 +147,7 @@ def test_the_escalation_tells_the_staff_who_has_not_answered(
     assert pilot.organisation.name in text and pilot.contact.email in text
     admin = f"{settings.SITE_URL}/admin/actions/action/{submitted.pk}/change/"
     assert admin in text and f'href="{admin}"' in html_of(to_manager)
-    assert to_manager["References"] == f"<action-{submitted.pk}@127.0.0.1>"
+    assert to_manager["References"] is None  # the first e-mail to the manager about it
 
 
 def test_an_answer_tells_the_staff_what_to_do(submitted, pilot, manager, smtp):
@@ -150,7 +155,7 @@ def test_an_answer_tells_the_staff_what_to_do(submitted, pilot, manager, smtp):
     sweep()
     [message] = smtp.to(manager.email)
     organisation = pilot.organisation.name
-    assert subject_of(message) == (
+    assert headline_of(message) == (
         f"À traiter : {organisation} refuse son rôle sur l'action « {submitted.title} »"
     )
     text = text_of(message)
@@ -164,7 +169,7 @@ def test_the_last_acceptance_says_the_consultation_is_complete(
 ):
     answer(pilot, "accept")
     sweep()
-    subjects = sorted(subject_of(m) for m in smtp.to(social_worker.email))
+    subjects = sorted(headline_of(m) for m in smtp.to(social_worker.email))
     assert subjects == sorted(
         [
             f"{pilot.organisation.name} accepte son rôle sur l'action « {submitted.title} »",
@@ -187,19 +192,20 @@ def test_html_is_escaped_and_text_is_not(monday, action, pilot, social_worker, s
     assert "Jardins &amp; &quot;potagers&quot; &lt;partagés&gt;" in html_of(message)
 
 
-def test_kinds_whose_flows_come_later_render_a_correct_generic_message(submitted, manager):
+def test_the_evaluation_reminder_and_the_agenda_render_a_correct_message(submitted, manager):
     evaluation = Evaluation.objects.create(action=submitted, due_date=datetime.date(2027, 6, 30))
     plan(Kind.EVALUATION_DUE, subject=evaluation, recipient=manager, action=submitted)
-    plan(Kind.BOARD_DECISION, subject=submitted, recipient=manager, action=submitted)
     plan(Kind.AGENDA_PUBLISHED, subject=factories.BoardSessionFactory(), recipient=manager)
     rows = Notification.objects.filter(user=manager).exclude(kind=Kind.ESCALATION)
     messages = {row.kind: build_message(row) for row in rows}
     due = messages[Kind.EVALUATION_DUE]
-    assert due.subject == f"Évaluation à remettre le 30 juin 2027 : action « {submitted.title} »"
-    assert "L'évaluation « Évaluation : " in due.body
+    assert due.subject == f"[CAF Loire] {submitted.title}"
+    assert due.body.startswith(
+        f"Évaluation à remettre le 30 juin 2027 : action « {submitted.title} »\n"
+    )
+    assert f"L'évaluation de l'action « {submitted.title} » (Gier-Ondaine-Pilat)" in due.body
+    assert "mercredi 30 juin 2027" in due.body
     assert f"/admin/actions/action/{submitted.pk}/change/" in due.body
-    decision = messages[Kind.BOARD_DECISION]
-    assert decision.subject == f"Décision du conseil sur l'action « {submitted.title} »"
     agenda = messages[Kind.AGENDA_PUBLISHED]
     assert agenda.subject.startswith("Ordre du jour publié : Conseil d'administration (")
     assert "In-Reply-To" not in agenda.extra_headers  # about no action: no thread
@@ -207,7 +213,7 @@ def test_kinds_whose_flows_come_later_render_a_correct_generic_message(submitted
         assert message.alternatives[0].mimetype == "text/html"
 
 
-def test_rendering_costs_one_query_per_message(
+def test_rendering_costs_two_queries_per_message(
     submitted, pilot, make_staff, django_assert_num_queries
 ):
     make_staff(StaffRole.TERRITORY_MANAGER)
@@ -216,8 +222,8 @@ def test_rendering_costs_one_query_per_message(
     rows += claim(at(21), 100)  # ... the answers, the escalations
     assert {row.kind for row in rows} == {Kind.INVITATION, Kind.ANSWER_RECEIVED, Kind.ESCALATION}
     build_message(rows[0])  # warm the template cache
-    for row in rows:
-        with django_assert_num_queries(1):
+    for row in rows:  # what it needs, and what its recipient already received about the action
+        with django_assert_num_queries(2):
             message = build_message(row)
         assert message.subject and message.body
     assert Notification.objects.filter(status=Status.CLAIMED).count() == len(rows)
@@ -241,7 +247,6 @@ def test_a_batch_of_e_mails_costs_the_same_few_queries_whatever_its_size(
     for action, _role in consultations:
         evaluation = Evaluation.objects.create(action=action, due_date=datetime.date(2027, 6, 30))
         plan(Kind.EVALUATION_DUE, subject=evaluation, recipient=manager, action=action)
-        plan(Kind.BOARD_DECISION, subject=action, recipient=manager, action=action)
     rows = claim(at(1), 1000)
     answer(consultations[0][1], "request_changes", "Le budget ?")
     rows += claim(at(21), 1000)  # the answers, the reminders, the escalations
@@ -250,8 +255,9 @@ def test_a_batch_of_e_mails_costs_the_same_few_queries_whatever_its_size(
     for row in by_kind.values():
         build_message(row)  # warm the template and content type caches
     # The roles (the subject roles and every role of the actions listing them), the
-    # evaluations, the actions decided: three queries for 1 action's e-mails as for 4's.
-    with django_assert_num_queries(3):
+    # evaluations and their indicators, the threads (what each recipient already received
+    # about each action): four queries for 1 action's e-mails as for 4's.
+    with django_assert_num_queries(4):
         lookups = Lookups.for_rows(rows)
         messages = [build_message(row, lookups=lookups) for row in rows]
     assert len(messages) == len(rows) > 5 * actions
@@ -267,6 +273,8 @@ def test_an_e_mail_reads_back_as_it_was_built(submitted, pilot, manager):
     after ``Subject:``."""
     pilot.contact.preferred_language = "en"
     pilot.contact.save()
+    submitted.title = "Éveil musical des tout-petits à Saint-Julien"
+    submitted.save()
     rows = Notification.objects.all()
     assert {row.kind for row in rows} >= {Kind.INVITATION, Kind.REMINDER}
     for row in rows:

@@ -120,9 +120,11 @@ def test_the_last_acceptance_cancels_the_escalation(api, submitted, pilot, socia
     assert rows(kind=Kind.CONSULTATION_COMPLETE, user=social_worker).count() == 1
 
 
-def test_revise_cancels_everything_planned(submitted, social_worker):
+def test_revise_cancels_everything_planned(submitted, social_worker, pilot):
     revise_action(submitted, actor=social_worker)
-    assert not rows(status=Status.PLANNED).exists()
+    # only the partner's notice that the consultation is suspended is left to send
+    [left] = rows(status=Status.PLANNED)
+    assert (left.kind, left.contact_id) == (Kind.CONSULTATION_REVISED, pilot.contact_id)
 
 
 def test_resubmitting_plans_a_new_invitation_not_a_copy(submitted, social_worker, pilot):
@@ -297,8 +299,9 @@ def test_a_sweep_costs_the_same_queries_for_2_or_12_e_mails(
         factories.RoleFactory(action=action, kind="pilot" if index == 0 else "contributor")
     submit_action(action, actor=social_worker)
     # the unconfirmed claims, the claim (savepoint, synchronous commit, UPDATE … RETURNING,
-    # release), the contacts, the actions, the roles, the marks, the synchronous commit twice
-    with django_assert_num_queries(11):
+    # release), the contacts, the actions, the roles, the threads (what each recipient
+    # already received about the action), the marks, the synchronous commit twice
+    with django_assert_num_queries(12):
         report = sweep()
     assert report.sent == roles == len(mail.outbox)
     assert rows(kind=Kind.INVITATION, status=Status.SENT).count() == roles

@@ -4,7 +4,14 @@ import pytest
 from django.urls import Resolver404, include, path, resolve
 
 from backend.api.preference_views import PreferenceView
-from notifications.models import MANDATORY_KINDS, Kind, Notification, Preference, Status
+from notifications.models import (
+    MANDATORY_KINDS,
+    PARTNER_KINDS,
+    Kind,
+    Notification,
+    Preference,
+    Status,
+)
 from notifications.planning.rows import plan
 from tests import factories
 
@@ -27,7 +34,7 @@ def test_every_kind_is_listed_with_its_delivery_and_whether_it_can_change(api, m
     response = api.as_user(manager).get(URL)
     assert response.status_code == 200
     items = by_kind(response)
-    assert set(items) == {kind.value for kind in Kind} - {Kind.DIGEST}
+    assert set(items) == {kind.value for kind in Kind} - {Kind.DIGEST} - PARTNER_KINDS
     for kind, item in items.items():
         assert item["delivery"] == "immediate"
         assert item["can_change"] is (kind not in MANDATORY_KINDS)

@@ -17,7 +17,7 @@ from notifications.planning.preferences import STAFF_ONLY_KINDS, set_preference
 from tests import factories
 from tests.notifications import (
     at,
-    subject_of,
+    headline_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_one_click_stops_that_kind_and_the_sweep_then_skips_it(
     invite_role(second, actor=social_worker)
     answer(pilot, "accept")
     sweep()
-    [notice] = [m for m in smtp.to(manager.email) if "accepte son rôle" in subject_of(m)]
+    [notice] = [m for m in smtp.to(manager.email) if "accepte son rôle" in headline_of(m)]
 
     response = one_click(notice["List-Unsubscribe"])
     assert response.status_code == 200
@@ -65,7 +65,7 @@ def test_one_click_stops_that_kind_and_the_sweep_then_skips_it(
     later = Notification.objects.filter(kind=Kind.ANSWER_RECEIVED, subject_id=second.pk)
     assert later.get(user=manager).status == Status.SKIPPED
     assert later.get(user=social_worker).status == Status.SENT  # only the manager unsubscribed
-    assert not [m for m in smtp.to(manager.email) if "refuse" in subject_of(m)]
+    assert not [m for m in smtp.to(manager.email) if "refuse" in headline_of(m)]
 
 
 def test_get_asks_for_confirmation_and_changes_nothing(submitted, pilot, manager, smtp):
@@ -109,7 +109,7 @@ def test_a_deadline_message_cannot_be_turned_off_and_a_partner_is_offered_nothin
     assert not set(preferences(contact=contact)) & (MANDATORY_KINDS | STAFF_ONLY_KINDS)
 
     sweep(now=at(11))  # the reminder still goes out
-    assert [subject_of(m)[:14] for m in smtp.messages] == ["Votre rôle sur", "Plus que 5 jou"]
+    assert [headline_of(m)[:14] for m in smtp.messages] == ["Votre rôle sur", "Plus que 5 jou"]
 
 
 def test_a_staff_member_unsubscribing_from_a_deadline_message_turns_off_the_optional_ones(

@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from notifications.models import MANDATORY_KINDS, Kind, Preference, Status
+from notifications.models import MANDATORY_KINDS, PARTNER_KINDS, Kind, Preference, Status
 from tests import factories
 from tests.web.notifying import notify
 
@@ -185,7 +185,8 @@ def test_the_preferences_page_shows_one_group_per_kind(page_client, manager):
     response = page_client(manager).get(PREFERENCES)
     assert response.status_code == 200
     page = text(response)
-    assert page.count("<legend>") == len(Kind) - 1  # every kind but the digest itself
+    # every kind but the digest itself and the partners' own
+    assert page.count("<legend>") == len(Kind) - 1 - len(PARTNER_KINDS)
     assert re.search(r'id="pref-answer_received-digest" value="digest" checked', page)
     # a mandatory kind: only "immediately", checked and disabled, and the reason
     assert re.search(r'id="pref-reminder-immediate" value="immediate" checked disabled', page)

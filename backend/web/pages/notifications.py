@@ -26,6 +26,7 @@ from notifications.delivery.unsubscribe import set_delivery
 from notifications.inbox import mark_all_read, mark_read, received
 from notifications.models import MANDATORY_KINDS, Delivery
 from notifications.planning.preferences import LISTED_KINDS, preferences_of
+from notifications.sentences import describe
 
 PAGE_SIZE = 20
 UNREAD_PARAM = "non-lues"
@@ -72,8 +73,13 @@ def notification_centre(request):
     if unread_only:
         rows = rows.filter(read_at__isnull=True)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    texts = describe(list(page.object_list))  # who did what, read for the whole page
     items = [
-        {"notification": notification, "link": _link_of(notification)}
+        {
+            "notification": notification,
+            "link": _link_of(notification),
+            "text": texts[notification.pk],
+        }
         for notification in page.object_list
     ]
     unread = received(request.user).filter(read_at__isnull=True).count()
