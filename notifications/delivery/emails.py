@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from backend.actions.links import personal_link
 from backend.actions.models import Action, RoleAssignment, RoleState
 from backend.core.business_days import is_business_day
+from notifications.delivery.board_emails import BOARD_BUILDERS, CALENDAR_KINDS, attach_calendar
 from notifications.delivery.digest import group_items
 from notifications.delivery.lookups import Lookups
 from notifications.delivery.unsubscribe import unsubscribe_url
@@ -43,6 +44,7 @@ OWN_TEMPLATES = {
     Kind.ANSWER_RECEIVED,
     Kind.CONSULTATION_COMPLETE,
     Kind.DIGEST,
+    *CALENDAR_KINDS,  # a board session's agenda, change and cancellation (``board_emails``)
 }
 WAITING = (RoleState.PROPOSED, RoleState.INVITED)
 TO_SETTLE = (RoleState.DECLINED, RoleState.CHANGES_REQUESTED)
@@ -87,23 +89,9 @@ def build_message(
         connection=connection,
     )
     message.attach_alternative(html, "text/html")
-    if notification.kind == Kind.AGENDA_PUBLISHED:
-        attach_invitation(message, notification, lookups.subject(notification))
+    if notification.kind in CALENDAR_KINDS:
+        attach_calendar(message, notification, lookups.subject(notification))
     return message
-
-
-def attach_invitation(message: EmailMultiAlternatives, notification: Notification, session) -> None:
-    """The board session's iCalendar invitation (RFC 5545), as the agenda e-mail's attachment
-    (``session`` with its members and invited staff prefetched)."""
-    from backend.board.ics import filename, session_ics
-    from backend.board.models import BoardSession
-
-    if not isinstance(session, BoardSession):
-        raise ValueError(f"notification {notification.pk}: its board session no longer exists")
-    viewer = notification.user if notification.user_id else None
-    message.attach(
-        filename(session), session_ics(session, user=viewer), "text/calendar; method=REQUEST"
-    )
 
 
 def _tidy(text: str) -> str:
@@ -222,12 +210,6 @@ def _digest_day(notification: Notification) -> datetime.date:
 # what to do). ``%(action)s`` is the action's title, ``%(subject)s`` what the row is about,
 # ``%(date)s`` its date (a due date, a session's date), if it has one.
 GENERIC_TEXTS = {
-    Kind.AGENDA_PUBLISHED: (
-        gettext_lazy("Ordre du jour publié : %(subject)s"),
-        gettext_lazy("Ordre du jour publié : %(subject)s"),
-        gettext_lazy("L'ordre du jour de la séance « %(subject)s » est publié."),
-        gettext_lazy("Consultez-le pour préparer la séance."),
-    ),
     Kind.BOARD_DECISION: (
         gettext_lazy("Décision du conseil sur l'action « %(action)s »"),
         gettext_lazy("Décision du conseil : %(subject)s"),
@@ -285,4 +267,5 @@ BUILDERS = {
     Kind.ESCALATION: _consultation,
     Kind.CONSULTATION_COMPLETE: _consultation,
     Kind.DIGEST: _digest,
+    **BOARD_BUILDERS,
 }
