@@ -54,6 +54,20 @@ def _was_published(session: BoardSession) -> bool:
     ).exists()
 
 
+def cancel_reason(session: BoardSession) -> str:
+    """Why the session was cancelled (the comment of its ``cancel`` log row)."""
+    row = (
+        TransitionLog.objects.filter(
+            subject_type=ContentType.objects.get_for_model(BoardSession),
+            subject_id=session.pk,
+            transition=CANCEL,
+        )
+        .order_by("-at", "-id")
+        .first()
+    )
+    return row.comment if row is not None else ""
+
+
 def release_actions(session: BoardSession, *, actor, comment: str) -> None:
     """The actions scheduled on the session: ``unschedule``d (ready_for_board again, their
     session cleared), locked in the order of their ids, one log row each. A consequence of

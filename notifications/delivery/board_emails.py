@@ -11,9 +11,9 @@ from django.urls import reverse
 from backend.board import ics
 from backend.board.models import BoardSession, SessionChange
 from backend.board.reader_agenda import agenda_for, agenda_link, when
+from backend.board.transitions import cancel_reason
 from notifications.delivery.lookups import Lookups
 from notifications.models import Kind, Notification
-from workflows.models import TransitionLog
 
 CALENDAR_KINDS = frozenset({Kind.AGENDA_PUBLISHED, Kind.SESSION_MOVED, Kind.SESSION_CANCELLED})
 
@@ -57,20 +57,6 @@ def _moved(notification: Notification, lookups: Lookups) -> dict:
         }
     )
     return context
-
-
-def cancel_reason(session: BoardSession) -> str:
-    row = (
-        TransitionLog.objects.filter(
-            subject_type__app_label="board",
-            subject_type__model="boardsession",
-            subject_id=session.pk,
-            transition="cancel",
-        )
-        .order_by("-at", "-id")
-        .first()
-    )
-    return row.comment if row is not None else ""
 
 
 def _cancelled(notification: Notification, lookups: Lookups) -> dict:
