@@ -123,8 +123,9 @@ future_session_exists = Guard(
     _("Aucune séance du conseil à venir n'est planifiée."),
 )
 session_not_held = Guard(  # a cancelled session's actions go back to waiting, too
-    lambda action: action.board_session is None
-    or action.board_session.state in ("planned", "cancelled"),
+    lambda action: (
+        action.board_session is None or action.board_session.state in ("planned", "cancelled")
+    ),
     _("L'ordre du jour est publié : seule une décision du conseil peut ajourner l'action."),
 )
 evaluation_validated = Guard(

@@ -89,7 +89,8 @@ class SessionChange(models.Model):
         verbose_name_plural = _("changements de date ou de lieu")
 
     def __str__(self) -> str:
-        return f"{self.session_id}: {self.old_date} {self.old_location} -> {self.new_date} {self.new_location}"
+        old, new = f"{self.old_date} {self.old_location}", f"{self.new_date} {self.new_location}"
+        return f"{self.session_id}: {old} -> {new}"
 
     @property
     def date_changed(self) -> bool:

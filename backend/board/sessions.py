@@ -59,9 +59,7 @@ def create_board_session(*, user, data: dict) -> BoardSession:
 
 
 def _moves(session: BoardSession, fields: dict) -> bool:
-    return any(
-        name in fields and fields[name] != getattr(session, name) for name in WHERE_AND_WHEN
-    )
+    return any(name in fields and fields[name] != getattr(session, name) for name in WHERE_AND_WHEN)
 
 
 @transaction.atomic
@@ -74,7 +72,9 @@ def update_board_session(session: BoardSession, *, user, data: dict) -> BoardSes
     fields, guests = _split(data)
     change = None
     if _moves(session, fields):
-        change = move_session(session, user=user, **{n: fields[n] for n in WHERE_AND_WHEN if n in fields})
+        change = move_session(
+            session, user=user, **{n: fields[n] for n in WHERE_AND_WHEN if n in fields}
+        )
     for name, value in fields.items():
         setattr(session, name, value)
     if fields:

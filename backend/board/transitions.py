@@ -79,9 +79,7 @@ def release_actions(session: BoardSession, *, actor, comment: str) -> None:
         .filter(board_session=session, state=ActionState.SCHEDULED)
         .order_by("pk")
     )
-    perform_locked_transitions(
-        actions, "unschedule", actor=actor, comment=comment, automatic=True
-    )
+    perform_locked_transitions(actions, "unschedule", actor=actor, comment=comment, automatic=True)
 
 
 def release_projects(session: BoardSession, *, actor, comment: str) -> None:

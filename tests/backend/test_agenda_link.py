@@ -41,7 +41,7 @@ def published(smtp, time_machine, project, pilot, manager, secretary):
 
 
 def test_the_partner_opens_its_agenda_without_an_account(published):
-    session, pilot, path = published
+    _session, pilot, path = published
     response = Client().get(f"/{path}")
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"] and "noindex" in response["X-Robots-Tag"]

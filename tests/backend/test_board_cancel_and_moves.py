@@ -64,7 +64,9 @@ def test_no_session_is_planned_in_the_past(api, secretary):
     assert english.data["date"] == ["The session's date must be in the future."]
     assert not BoardSession.objects.exists()
     later_today = NOW + datetime.timedelta(hours=3)
-    ok = client.post("/api/v1/board-sessions/", {"date": later_today.isoformat(), "title": "Ce soir"})
+    ok = client.post(
+        "/api/v1/board-sessions/", {"date": later_today.isoformat(), "title": "Ce soir"}
+    )
     assert ok.status_code == 201, ok.data
 
 
@@ -92,9 +94,7 @@ def test_a_held_session_no_longer_moves(api, secretary, session, scheduled, time
 
 
 def test_a_move_before_publication_sends_nothing(api, secretary, session, scheduled):
-    response = api.as_user(secretary).patch(
-        url(session), {"location": "Roanne"}, format="json"
-    )
+    response = api.as_user(secretary).patch(url(session), {"location": "Roanne"}, format="json")
     assert response.status_code == 200
     assert session.changes.count() == 1  # recorded (the calendar's SEQUENCE counts it)
     assert not Notification.objects.filter(kind=Kind.SESSION_MOVED).exists()

@@ -30,7 +30,9 @@ def convened(time_machine, api, project, pilot, manager, secretary, social_worke
     pilot partner's one second; the agenda published."""
     time_machine.move_to(datetime.datetime(2026, 12, 14, 10, 0, tzinfo=PARIS), tick=False)
     guest = make_staff(StaffRole.DIRECTOR, territories=[], email="directrice@caf42.example")
-    session = BoardSession.objects.create(date=SESSION_AT, title="Conseil de janvier", location=ROOM)
+    session = BoardSession.objects.create(
+        date=SESSION_AT, title="Conseil de janvier", location=ROOM
+    )
     session.staff_invited.add(guest)
     other = factories.ActionFactory(project=project, title="Vacances en familles")
     action = pilot.action
@@ -114,9 +116,7 @@ def test_each_calendar_version_follows_the_session(smtp, api, convened, secretar
     assert updated_partner["start"] == MOVED_TO and updated_partner["location"] == NEW_ROOM
 
     # only the place changes: the calendar goes up again
-    again = client.patch(
-        f"/api/v1/board-sessions/{session.pk}/", {"location": ROOM}, format="json"
-    )
+    again = client.patch(f"/api/v1/board-sessions/{session.pk}/", {"location": ROOM}, format="json")
     assert again.status_code == 200
     sweep()
     relocated = calendar_of(only(smtp, guest.email, start=2))
@@ -157,7 +157,7 @@ def test_the_change_e_mail_says_what_changed(smtp, api, convened, secretary):
 
 
 def test_the_cancellation_says_why_and_reaches_everyone_convened(smtp, api, convened, secretary):
-    session, guest, partner, action, _other = convened
+    session, _guest, partner, action, _other = convened
     before = {m["To"] for m in smtp.messages}
     api.as_user(secretary).post(
         f"/api/v1/board-sessions/{session.pk}/transitions/cancel/",
@@ -168,7 +168,9 @@ def test_the_cancellation_says_why_and_reaches_everyone_convened(smtp, api, conv
     after = [m for m in smtp.messages if subject_of(m).startswith("Séance annulée")]
     assert {m["To"] for m in after} == before  # everyone who received the agenda
     message = only(smtp, partner.email, start=1)
-    assert subject_of(message) == "Séance annulée : Conseil de janvier, jeudi 14 janvier 2027 à 14:00"
+    assert (
+        subject_of(message) == "Séance annulée : Conseil de janvier, jeudi 14 janvier 2027 à 14:00"
+    )
     text = text_of(message)
     assert "Motif : Quorum impossible à réunir" in text
     assert action.title in text  # its own action waits for another session

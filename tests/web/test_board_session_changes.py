@@ -80,7 +80,5 @@ def test_other_staff_see_no_cancel_form(page_client, social_worker):
     session = factories.BoardSessionFactory(date=NOW + datetime.timedelta(days=7))
     page = page_client(social_worker).get(f"/conseil/{session.pk}/").content.decode()
     assert "annuler/" not in page
-    refused = page_client(social_worker).post(
-        f"/conseil/{session.pk}/annuler/", {"comment": "Non"}
-    )
+    refused = page_client(social_worker).post(f"/conseil/{session.pk}/annuler/", {"comment": "Non"})
     assert refused["X-Command-Status"] == "403"
