@@ -82,3 +82,24 @@ def test_other_staff_see_no_cancel_form(page_client, social_worker):
     assert "annuler/" not in page
     refused = page_client(social_worker).post(f"/conseil/{session.pk}/annuler/", {"comment": "Non"})
     assert refused["X-Command-Status"] == "403"
+
+
+def test_the_secretary_moves_a_session_from_its_page(page_client, secretary):
+    session = factories.BoardSessionFactory(date=NOW + datetime.timedelta(days=7), title="Mars")
+    client = page_client(secretary)
+    page = client.get(f"/conseil/{session.pk}/").content.decode()
+    assert f'action="/conseil/{session.pk}/modifier/"' in page
+    form = {"edit-title": "Mars", "edit-location": "Roanne"}
+    past = client.post(
+        f"/conseil/{session.pk}/modifier/", {**form, "edit-date": "2027-01-13T14:00"}
+    )
+    assert past.status_code == 400
+    assert "La date de la séance doit être dans le futur." in past.content.decode()
+    moved = client.post(
+        f"/conseil/{session.pk}/modifier/", {**form, "edit-date": "2027-01-22T09:30"}
+    )
+    assert moved.status_code == 303
+    session.refresh_from_db()
+    assert session.location == "Roanne"
+    assert timezone.localtime(session.date).strftime("%d %H:%M") == "22 09:30"
+    assert session.changes.count() == 1

@@ -18,6 +18,7 @@ from backend.web.pages.board.decisions import record
 from backend.web.pages.board.sessions import (
     board_cancel,
     board_detail,
+    board_edit,
     board_list,
     board_transition,
 )
@@ -31,6 +32,7 @@ urlpatterns = [
         name="board_transition",
     ),
     path("conseil/<int:pk>/annuler/", board_cancel, name="board_cancel"),
+    path("conseil/<int:pk>/modifier/", board_edit, name="board_edit"),
     path("conseil/<int:pk>/ordre-du-jour/", agenda_add, name="board_agenda_add"),
     path(
         "conseil/<int:pk>/ordre-du-jour/<int:item_id>/deplacer/",
