@@ -53,8 +53,9 @@ def plan_session_moved(session: BoardSession, change: SessionChange) -> None:
 
 
 def plan_session_cancelled(session: BoardSession, *, published: bool) -> None:
-    """The session is cancelled: what has not left about it stays (the agenda, a change, a
-    reminder), and everyone who was sent something gets the cancellation."""
+    """The session is cancelled: what has not left about it yet is cancelled too (the
+    agenda, a change, a reminder), and everyone who was sent something gets the
+    cancellation (``published``: whether its agenda was published, for the fallback)."""
     cancel(planned_for(session))
     write(
         [
