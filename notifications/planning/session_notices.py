@@ -23,8 +23,10 @@ CONVENING_KINDS = (Kind.AGENDA_PUBLISHED, "convocation")
 def convened(session: BoardSession, *, published: bool) -> list:
     """Everyone convened to ``session`` (staff users and contacts), each once.
 
-    From the session's agenda and convocation rows that were not cancelled; when it has none
-    at all and its agenda was ``published``, the agenda's recipients of today."""
+    From the session's agenda and convocation rows that left or are leaving (a row still
+    planned will carry the session as it is when it leaves; a cancelled one never will);
+    when it has none at all and its agenda was ``published``, the agenda's recipients of
+    today."""
     rows = Notification.objects.filter(
         subject_type=ContentType.objects.get_for_model(BoardSession),
         subject_id=session.pk,
@@ -32,7 +34,7 @@ def convened(session: BoardSession, *, published: bool) -> list:
     )
     if not rows.exists():
         return agenda_recipients(session) if published else []
-    kept = rows.exclude(status=Status.CANCELLED)
+    kept = rows.exclude(status__in=(Status.CANCELLED, Status.PLANNED))
     user_ids = set(kept.filter(user__isnull=False).values_list("user_id", flat=True))
     contact_ids = set(kept.filter(contact__isnull=False).values_list("contact_id", flat=True))
     users = User.objects.filter(pk__in=user_ids).order_by("pk")

@@ -169,3 +169,16 @@ def test_cancel_is_the_secretary_s_and_only_before_the_session(
     client.post(url(session, "transitions/hold/"))
     late = client.post(url(session, "transitions/cancel/"), {"comment": "Trop tard"}, format="json")
     assert late.status_code == 409
+
+
+def test_a_move_reaches_those_who_received_the_agenda_only(api, secretary, session, scheduled):
+    client = api.as_user(secretary)
+    client.post(url(session, "transitions/publish_agenda/"))
+    client.patch(url(session), {"location": "Roanne"}, format="json")
+    # the agenda has not left yet: it will carry the new place, nothing else to send
+    assert not Notification.objects.filter(kind=Kind.SESSION_MOVED).exists()
+    assert sweep().sent
+    client.patch(url(session), {"location": "Montbrison"}, format="json")
+    moved = Notification.objects.filter(kind=Kind.SESSION_MOVED)
+    agenda = Notification.objects.filter(kind=Kind.AGENDA_PUBLISHED)
+    assert {r.recipient_key for r in moved} == {r.recipient_key for r in agenda}
