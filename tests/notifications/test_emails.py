@@ -201,7 +201,7 @@ def test_kinds_whose_flows_come_later_render_a_correct_generic_message(submitted
     decision = messages[Kind.BOARD_DECISION]
     assert decision.subject == f"Décision du conseil sur l'action « {submitted.title} »"
     agenda = messages[Kind.AGENDA_PUBLISHED]
-    assert agenda.subject.startswith("Ordre du jour publié : Conseil d'administration (")
+    assert agenda.subject.startswith("Ordre du jour : Conseil d'administration, ")  # its date
     assert "In-Reply-To" not in agenda.extra_headers  # about no action: no thread
     for message in messages.values():
         assert message.alternatives[0].mimetype == "text/html"
