@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include("backend.api.urls")),
     path("respond/", include("backend.respond.urls")),
     path("report/", include("backend.respond.report_urls")),
+    path("agenda/", include("backend.respond.agenda_urls")),
     path("", include("notifications.urls")),
 ]
 

@@ -18,6 +18,8 @@ class Kind(models.TextChoices):
     ANSWER_RECEIVED = "answer_received", _("réponse d'un partenaire")
     CONSULTATION_COMPLETE = "consultation_complete", _("consultation terminée")
     AGENDA_PUBLISHED = "agenda_published", _("ordre du jour publié")
+    SESSION_MOVED = "session_moved", _("séance déplacée")
+    SESSION_CANCELLED = "session_cancelled", _("séance annulée")
     BOARD_DECISION = "board_decision", _("décision du conseil")
     EVALUATION_DUE = "evaluation_due", _("évaluation à venir")
     EVALUATION_OVERDUE = "evaluation_overdue", _("évaluation en retard")
@@ -35,6 +37,8 @@ MANDATORY_KINDS = frozenset(
         Kind.REMINDER,
         Kind.ESCALATION,
         Kind.AGENDA_PUBLISHED,
+        Kind.SESSION_MOVED,
+        Kind.SESSION_CANCELLED,
         Kind.BOARD_DECISION,
         Kind.EVALUATION_DUE,
         Kind.EVALUATION_OVERDUE,
@@ -70,6 +74,7 @@ class Status(models.TextChoices):
 #   escalation        date (the consultation deadline)
 #   answer_received   answer, round
 #   board_decision    decision_number
+#   session_moved     round (the id of the session's change, ``board.SessionChange``)
 #   evaluation_due    days_before, date (the due date)
 #   evaluation_overdue date (the due date)
 #   report_requested  date (the due date)

@@ -122,8 +122,10 @@ future_session_exists = Guard(
     _has_future_session,
     _("Aucune séance du conseil à venir n'est planifiée."),
 )
-session_not_held = Guard(
-    lambda action: action.board_session is None or action.board_session.state == "planned",
+session_not_held = Guard(  # a cancelled session's actions go back to waiting, too
+    lambda action: (
+        action.board_session is None or action.board_session.state in ("planned", "cancelled")
+    ),
     _("L'ordre du jour est publié : seule une décision du conseil peut ajourner l'action."),
 )
 evaluation_validated = Guard(
@@ -196,7 +198,8 @@ class ActionWorkflow(FSMModelMixin, models.Model):
         source=S.SCHEDULED,
         target=S.READY_FOR_BOARD,
         conditions=[session_not_held],
-        permission=StaffPermission(TM, BS),
+        # automatic: when its session is cancelled (``backend.board.transitions``)
+        permission=StaffPermission(TM, BS, automatic=True),
         custom={"label": _("retirer de l'ordre du jour"), "done": _("retirée de l'ordre du jour")},
     )
     def unschedule(self):

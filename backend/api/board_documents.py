@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from backend.api.permissions import IsStaffMember
 from backend.board import board_file, ics
-from backend.board.models import BoardSession
+from backend.board.models import BoardSession, BoardSessionState
 
 
 class FileNegotiation(BaseContentNegotiation):
@@ -57,11 +57,13 @@ class BoardSessionIcsView(DocumentView):
         },
     )
     def get(self, request, pk: int):
-        """The session as an iCalendar invitation (METHOD:REQUEST, Europe/Paris)."""
+        """The session as an iCalendar invitation (METHOD:REQUEST, Europe/Paris;
+        METHOD:CANCEL once the session is cancelled)."""
         session = self.session(pk)
+        method = ics.CANCEL if session.state == BoardSessionState.CANCELLED else ics.REQUEST
         return attachment(
-            ics.session_ics(session, user=request.user),
-            "text/calendar; charset=utf-8; method=REQUEST",
+            ics.session_ics(session, user=request.user, method=method),
+            f"text/calendar; charset=utf-8; method={method}",
             ics.filename(session),
         )
 

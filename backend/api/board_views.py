@@ -17,7 +17,7 @@ from backend.board.decisions import DecisionInput, record_decisions
 from backend.board.models import AgendaItem, BoardDecision, BoardSession, Outcome
 from backend.board.sessions import create_board_session, update_board_session
 from backend.board.transitions import SESSION_SERVICES
-from backend.core.limits import CONDITIONS_LIMIT, REFERENCE_LIMIT
+from backend.core.limits import CONDITIONS_LIMIT, REFERENCE_LIMIT, TEXT_LIMIT
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
@@ -92,6 +92,10 @@ class DecisionRequestSerializer(AgendaRequestSerializer):
     reference = serializers.CharField(max_length=REFERENCE_LIMIT)
 
 
+class SessionTransitionSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True)
+
+
 class AgendaOrderSerializer(serializers.Serializer):
     order = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False)
 
@@ -124,14 +128,26 @@ class BoardSessionViewSet(
         )
         serializer.instance = self.get_queryset().get(pk=session.pk)
 
-    @extend_schema(request=None, responses=BoardSessionSerializer)
+    @extend_schema(
+        request=SessionTransitionSerializer,
+        responses={
+            200: BoardSessionSerializer,
+            400: OpenApiResponse(description="Commentaire manquant (cancel)"),
+            403: OpenApiResponse(description="Transition non autorisée pour ce rôle"),
+            404: OpenApiResponse(description="Séance ou transition inconnue"),
+            409: OpenApiResponse(description="Transition impossible dans l'état actuel"),
+        },
+    )
     @route(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
     def fire(self, request, pk=None, name=None):
-        """publish_agenda, hold or close."""
+        """publish_agenda, hold, close or cancel (``comment``: the reason, required)."""
         session = self.get_object()
         if name not in SESSION_SERVICES:
             raise NotFound()
-        SESSION_SERVICES[name](session, actor=request.user)
+        body = SessionTransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        comment = body.validated_data.get("comment", "")
+        SESSION_SERVICES[name](session, actor=request.user, comment=comment)
         return Response(self.get_serializer(self.get_queryset().get(pk=session.pk)).data)
 
     @extend_schema(

@@ -1,10 +1,16 @@
 """The iCalendar (RFC 5545) invitation to a board session.
 
-One VEVENT with ``METHOD:REQUEST`` (RFC 5546): the time is given in Europe/Paris with its
-VTIMEZONE, the UID is stable for the session (a calendar updates the event rather than adding
-a second one), the SEQUENCE grows with each state change of the session, the description is
-the agenda, the organiser is the address of ``DEFAULT_FROM_EMAIL`` and the attendees are the
-session's board members and invited staff.
+One VEVENT (RFC 5546): the time is given in Europe/Paris with its VTIMEZONE, the UID is stable
+for the session (a calendar updates the event rather than adding a second one), the SEQUENCE
+grows with each state change of the session and each change of its date, time or place, the
+description is the agenda, the organiser is the address of ``DEFAULT_FROM_EMAIL``.
+
+The method depends on who receives it (``method_for``): the session's attendees (its board
+members and invited staff, listed as ATTENDEE) get ``METHOD:REQUEST`` (``METHOD:CANCEL`` once
+the session is cancelled); everyone else (the partners and staff of the actions on the agenda)
+gets ``METHOD:PUBLISH``, without attendees (RFC 5546 3.2.1), with ``STATUS:CANCELLED`` once
+cancelled. RSVP is off: attendance is answered on the product's own pages, and the organiser's
+address does not read replies.
 
 Written by hand (no runtime dependency): text escaping (section 3.3.11), CRLF line ends and
 folding at 75 octets without cutting a UTF-8 character (section 3.1).
@@ -19,12 +25,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from backend.accounts import scoping
-from backend.board.models import AgendaItem, BoardSession
+from backend.board.models import AgendaItem, BoardSession, BoardSessionState, SessionChange
 from workflows.models import TransitionLog
 
 PARIS = ZoneInfo("Europe/Paris")
 DURATION = datetime.timedelta(hours=3)  # a session has no end time: a board meets ~3 hours
 PRODID = "-//CAF de la Loire//Projets de territoire//FR"
+REQUEST, PUBLISH, CANCEL = "REQUEST", "PUBLISH", "CANCEL"
 
 # The rules in force in France since 1996 (EU summer time): last Sunday of March at 02:00,
 # last Sunday of October at 03:00.
@@ -102,11 +109,25 @@ def uid(session: BoardSession) -> str:
 
 
 def sequence(session: BoardSession) -> int:
-    """How many times the session changed state (the transition log is append-only, so the
-    number only grows)."""
-    return TransitionLog.objects.filter(
+    """How many times the session changed state, date, time or place (the transition log and
+    the session's changes are append-only, so the number only grows)."""
+    states = TransitionLog.objects.filter(
         subject_type=ContentType.objects.get_for_model(BoardSession), subject_id=session.pk
     ).count()
+    return states + SessionChange.objects.filter(session=session).count()
+
+
+def attendee_addresses(session: BoardSession) -> set[str]:
+    """The session's attendees (board members, invited staff), by address in lower case."""
+    people = [*session.members.all(), *session.staff_invited.all()]
+    return {person.email.lower() for person in people if person.email}
+
+
+def method_for(session: BoardSession, email: str) -> str:
+    """REQUEST for an attendee (CANCEL once the session is cancelled), PUBLISH otherwise."""
+    if email.lower() not in attendee_addresses(session):
+        return PUBLISH
+    return CANCEL if session.state == BoardSessionState.CANCELLED else REQUEST
 
 
 def visible_agenda(session: BoardSession, user=None) -> tuple[list[AgendaItem], bool]:
@@ -149,17 +170,32 @@ def agenda_text(items: list[AgendaItem], omitted: bool) -> str:
 
 def _attendee(name: str, email: str, role: str) -> str:
     return (
-        f"ATTENDEE;CUTYPE=INDIVIDUAL;ROLE={role};PARTSTAT=NEEDS-ACTION;RSVP=TRUE;"
+        f"ATTENDEE;CUTYPE=INDIVIDUAL;ROLE={role};PARTSTAT=NEEDS-ACTION;RSVP=FALSE;"
         f"CN={_param(name)}:mailto:{email}"
     )
 
 
-def session_ics(session: BoardSession, *, user=None) -> bytes:
+def _attendees(session: BoardSession) -> list[str]:
+    lines, seen = [], set()
+    for member in session.members.all():
+        if member.email and member.email.lower() not in seen:
+            seen.add(member.email.lower())
+            lines.append(_attendee(member.full_name, member.email, "REQ-PARTICIPANT"))
+    for person in session.staff_invited.all():
+        if person.email and person.email.lower() not in seen:
+            seen.add(person.email.lower())
+            lines.append(_attendee(str(person), person.email, "OPT-PARTICIPANT"))
+    return lines
+
+
+def session_ics(session: BoardSession, *, user=None, method: str = REQUEST) -> bytes:
     """The invitation to ``session`` as an ``.ics`` file (UTF-8, CRLF).
 
     ``user``: whose view of the agenda goes into the description (territory staff see only
-    their territories' points); None for the full agenda.
+    their territories' points); None for the full agenda. ``method``: REQUEST, PUBLISH or
+    CANCEL (``method_for`` says which one a person gets).
     """
+    cancelled = method == CANCEL or session.state == BoardSessionState.CANCELLED
     items, omitted = visible_agenda(session, user)
     organiser_name, organiser_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
     start = session.date
@@ -168,7 +204,7 @@ def session_ics(session: BoardSession, *, user=None) -> bytes:
         f"PRODID:{PRODID}",
         "VERSION:2.0",
         "CALSCALE:GREGORIAN",
-        "METHOD:REQUEST",
+        f"METHOD:{method}",
         *VTIMEZONE,
         "BEGIN:VEVENT",
         f"UID:{uid(session)}",
@@ -182,19 +218,12 @@ def session_ics(session: BoardSession, *, user=None) -> bytes:
         lines.append(f"LOCATION:{escape_text(session.location)}")
     lines += [
         f"DESCRIPTION:{escape_text(agenda_text(items, omitted))}",
-        "STATUS:CONFIRMED",
+        "STATUS:CANCELLED" if cancelled else "STATUS:CONFIRMED",
         "TRANSP:OPAQUE",
         f"ORGANIZER;CN={_param(organiser_name or organiser_email)}:mailto:{organiser_email}",
     ]
-    seen = set()
-    for member in session.members.all():
-        if member.email and member.email.lower() not in seen:
-            seen.add(member.email.lower())
-            lines.append(_attendee(member.full_name, member.email, "REQ-PARTICIPANT"))
-    for person in session.staff_invited.all():
-        if person.email and person.email.lower() not in seen:
-            seen.add(person.email.lower())
-            lines.append(_attendee(str(person), person.email, "OPT-PARTICIPANT"))
+    if method != PUBLISH:  # PUBLISH names no attendees (RFC 5546 3.2.1)
+        lines += _attendees(session)
     lines += ["END:VEVENT", "END:VCALENDAR"]
     return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode("utf-8")
 

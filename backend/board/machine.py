@@ -1,4 +1,5 @@
-"""The board session's state machine, declared: planned -> agenda_published -> held -> closed."""
+"""The board session's state machine, declared: planned -> agenda_published -> held -> closed;
+planned or agenda_published -> cancelled (with a reason)."""
 
 from django.db import models
 from django.utils import timezone
@@ -18,12 +19,17 @@ class BoardSessionState(models.TextChoices):
     AGENDA_PUBLISHED = "agenda_published", _("ordre du jour publié")
     HELD = "held", _("tenue")
     CLOSED = "closed", _("close")
+    CANCELLED = "cancelled", _("annulée")
 
 
 B = BoardSessionState
 
-# The session's transitions in the order they happen (its page's buttons, the API's).
+# The session's transitions in the order they happen (its page's buttons, the API's);
+# ``cancel`` asks for a reason: the page has a form of its own for it.
 SESSION_TRANSITIONS = ("publish_agenda", "hold", "close")
+CANCEL = "cancel"
+# Until it is held, a session's date, time and place may change (``backend.board.sessions``).
+MOVABLE_STATES = (BoardSessionState.PLANNED, BoardSessionState.AGENDA_PUBLISHED)
 
 
 def _has_agenda(session) -> bool:
@@ -97,3 +103,18 @@ class BoardSessionWorkflow(FSMModelMixin, models.Model):
     )
     def close(self):
         """Every action on the agenda has its decision."""
+
+    @transition(
+        field=state,
+        source=list(MOVABLE_STATES),
+        target=B.CANCELLED,
+        permission=StaffPermission(BS),
+        custom={
+            "label": _("annuler la séance"),
+            "done": _("annulée"),
+            "comment_required": True,
+        },
+    )
+    def cancel(self):
+        """The session will not take place (a comment says why): its actions wait for
+        another session, everyone convened is told."""

@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.board.machine import BoardSessionState, BoardSessionWorkflow
 
-__all__ = ["AgendaItem", "BoardDecision", "BoardSession", "BoardSessionState", "Outcome"]
+__all__ = [
+    "AgendaItem",
+    "BoardDecision",
+    "BoardSession",
+    "BoardSessionState",
+    "Outcome",
+    "SessionChange",
+]
 
 
 class BoardSessionQuerySet(models.QuerySet):
@@ -57,6 +64,41 @@ class BoardSession(BoardSessionWorkflow):
     @property
     def log_action_id(self) -> None:
         return None
+
+
+class SessionChange(models.Model):
+    """A session's date, time or place changed: what it was, what it became, who changed it.
+
+    Append-only, like the transition log: the calendar's SEQUENCE counts these rows with the
+    session's state changes (``backend.board.ics.sequence``), and the e-mail that tells
+    everyone convened of the change reads its row (old -> new)."""
+
+    session = models.ForeignKey(BoardSession, on_delete=models.CASCADE, related_name="changes")
+    old_date = models.DateTimeField(_("ancienne date"))
+    new_date = models.DateTimeField(_("nouvelle date"))
+    old_location = models.CharField(_("ancien lieu"), max_length=200, blank=True)
+    new_location = models.CharField(_("nouveau lieu"), max_length=200, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("modifiée le"), default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "id"]
+        verbose_name = _("changement de date ou de lieu")
+        verbose_name_plural = _("changements de date ou de lieu")
+
+    def __str__(self) -> str:
+        old, new = f"{self.old_date} {self.old_location}", f"{self.new_date} {self.new_location}"
+        return f"{self.session_id}: {old} -> {new}"
+
+    @property
+    def date_changed(self) -> bool:
+        return self.old_date != self.new_date
+
+    @property
+    def location_changed(self) -> bool:
+        return self.old_location != self.new_location
 
 
 class AgendaItem(models.Model):

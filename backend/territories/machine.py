@@ -49,7 +49,8 @@ class ProjectWorkflow(FSMModelMixin, models.Model):
         field=state,
         source=P.SUBMITTED,
         target=P.DRAFT,
-        permission=StaffPermission(TM, BS),
+        # automatic: when its session is cancelled (``backend.board.transitions``)
+        permission=StaffPermission(TM, BS, automatic=True),
         custom={"label": _("renvoyer en préparation")},
     )
     def return_to_draft(self):

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from backend.actions.links import personal_link
 from backend.actions.models import Action, RoleAssignment, RoleState
 from backend.core.business_days import is_business_day
+from notifications.delivery.board_emails import BOARD_BUILDERS, CALENDAR_KINDS, attach_calendar
 from notifications.delivery.digest import group_items
 from notifications.delivery.lookups import Lookups
 from notifications.delivery.outcomes import (
@@ -62,6 +63,8 @@ TEMPLATE_OF = {
     Kind.ROLE_WITHDRAWN: "partner_notice",
     Kind.CONSULTATION_REVISED: "partner_notice",
     Kind.ACTION_WITHDRAWN: "partner_notice",
+    # a board session's agenda, change and cancellation (``board_emails``)
+    **{kind: str(kind) for kind in CALENDAR_KINDS},
 }
 WAITING = (RoleState.PROPOSED, RoleState.INVITED)
 TO_SETTLE = (RoleState.DECLINED, RoleState.CHANGES_REQUESTED)
@@ -120,23 +123,9 @@ def build_message(
         connection=connection,
     )
     message.attach_alternative(html, "text/html")
-    if notification.kind == Kind.AGENDA_PUBLISHED:
-        attach_invitation(message, notification, lookups.subject(notification))
+    if notification.kind in CALENDAR_KINDS:
+        attach_calendar(message, notification, lookups.subject(notification))
     return message
-
-
-def attach_invitation(message: EmailMultiAlternatives, notification: Notification, session) -> None:
-    """The board session's iCalendar invitation (RFC 5545), as the agenda e-mail's attachment
-    (``session`` with its members and invited staff prefetched)."""
-    from backend.board.ics import filename, session_ics
-    from backend.board.models import BoardSession
-
-    if not isinstance(session, BoardSession):
-        raise ValueError(f"notification {notification.pk}: its board session no longer exists")
-    viewer = notification.user if notification.user_id else None
-    message.attach(
-        filename(session), session_ics(session, user=viewer), "text/calendar; method=REQUEST"
-    )
 
 
 def _tidy(text: str) -> str:
@@ -255,14 +244,7 @@ def _digest_day(notification: Notification) -> datetime.date:
 # The kinds without a template of their own: (subject, subject without an action, what happened,
 # what to do). ``%(action)s`` is the action's title, ``%(subject)s`` what the row is about,
 # ``%(date)s`` its date (a due date, a session's date), if it has one.
-GENERIC_TEXTS = {
-    Kind.AGENDA_PUBLISHED: (
-        gettext_lazy("Ordre du jour publié : %(subject)s"),
-        gettext_lazy("Ordre du jour publié : %(subject)s"),
-        gettext_lazy("L'ordre du jour de la séance « %(subject)s » est publié."),
-        gettext_lazy("Consultez-le pour préparer la séance."),
-    ),
-}
+GENERIC_TEXTS = {}
 
 
 def _generic(notification: Notification, lookups: Lookups) -> dict:
@@ -308,4 +290,5 @@ BUILDERS = {
     Kind.ROLE_WITHDRAWN: partner_notice_context,
     Kind.CONSULTATION_REVISED: partner_notice_context,
     Kind.ACTION_WITHDRAWN: partner_notice_context,
+    **BOARD_BUILDERS,
 }

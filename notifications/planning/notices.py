@@ -217,19 +217,24 @@ def action_partners(action: Action):
     ]
 
 
-def plan_agenda_notices(session: BoardSession) -> None:
+def agenda_recipients(session: BoardSession) -> list:
     """The members, the invited staff, and the partners and staff of every action on the
-    agenda get the agenda with the iCalendar invitation (one e-mail each)."""
+    agenda (each person once)."""
     recipients = {}
     for person in [*session.members.all(), *session.staff_invited.all()]:
         recipients[recipient_key(person)] = person
     for item in session.agenda_items.select_related("action__project").filter(action__isnull=False):
         for person in [*action_partners(item.action), *action_staff(item.action)]:
             recipients.setdefault(recipient_key(person), person)
+    return list(recipients.values())
+
+
+def plan_agenda_notices(session: BoardSession) -> None:
+    """The agenda's recipients get it with the iCalendar invitation (one e-mail each)."""
     write(
         [
             notice(Kind.AGENDA_PUBLISHED, subject=session, recipient=person)
-            for person in recipients.values()
+            for person in agenda_recipients(session)
         ]
     )
 

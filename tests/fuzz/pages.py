@@ -137,6 +137,9 @@ def every_form() -> list[Form]:
     ]
     held, point = held_session_with_a_point(others[0])
     planned, planned_item = planned_session_with_points(others[1:])
+    to_cancel = BoardSession.objects.create(
+        date=timezone.now() + datetime.timedelta(days=40), title="Séance à annuler"
+    )
     notification = a_notification_received()
     any_notification = _first(Notification.objects.all())
     secretary_account = User.objects.get(username="secretariat")
@@ -248,6 +251,22 @@ def every_form() -> list[Form]:
         ),
         Form(
             "session publish", f"/conseil/{planned.pk}/transitions/publish_agenda/", {}, secretaries
+        ),
+        Form(
+            "session edit",
+            f"/conseil/{planned.pk}/modifier/",
+            {
+                "edit-date": days().map(lambda d: f"{d}T14:00"),
+                "edit-title": words(200),
+                "edit-location": words(200),
+            },
+            secretaries,
+        ),
+        Form(
+            "session cancel",
+            f"/conseil/{to_cancel.pk}/annuler/",
+            {"comment": words()},
+            secretaries,
         ),
         Form(
             "agenda add",

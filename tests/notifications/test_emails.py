@@ -207,7 +207,7 @@ def test_the_evaluation_reminder_and_the_agenda_render_a_correct_message(submitt
     assert "mercredi 30 juin 2027" in due.body
     assert f"/admin/actions/action/{submitted.pk}/change/" in due.body
     agenda = messages[Kind.AGENDA_PUBLISHED]
-    assert agenda.subject.startswith("Ordre du jour publié : Conseil d'administration (")
+    assert agenda.subject.startswith("Ordre du jour : Conseil d'administration, ")  # its date
     assert "In-Reply-To" not in agenda.extra_headers  # about no action: no thread
     for message in messages.values():
         assert message.alternatives[0].mimetype == "text/html"

@@ -16,6 +16,7 @@ TABLES = {
         "publish_agenda": {"planned": "agenda_published"},
         "hold": {"agenda_published": "held"},
         "close": {"held": "closed"},
+        "cancel": {"planned": "cancelled", "agenda_published": "cancelled"},
     },
     Evaluation: {
         "fall_due": {"planned": "due"},
@@ -36,7 +37,13 @@ STATES = {
 
 
 def test_states_are_the_contract():
-    assert [s.value for s in BoardSessionState] == ["planned", "agenda_published", "held", "closed"]
+    assert [s.value for s in BoardSessionState] == [
+        "planned",
+        "agenda_published",
+        "held",
+        "closed",
+        "cancelled",
+    ]
     assert [s.value for s in EvaluationState] == ["planned", "due", "submitted", "validated"]
 
 

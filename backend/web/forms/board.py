@@ -26,7 +26,7 @@ class SessionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["date"].widget.attrs["aria-describedby"] = "id_date-hint"
+        self.fields["date"].widget.attrs["aria-describedby"] = f"{self['date'].auto_id}-hint"
 
     def full_clean(self):
         """Each field in error says so and points to its message (aria-describedby)."""
@@ -34,7 +34,8 @@ class SessionForm(forms.ModelForm):
         for name in self.errors:
             if name in self.fields:
                 attrs = self.fields[name].widget.attrs
-                described = f"{attrs.get('aria-describedby', '')} id_{name}-error".strip()
+                error_id = f"{self[name].auto_id}-error"
+                described = f"{attrs.get('aria-describedby', '')} {error_id}".strip()
                 attrs.update({"aria-invalid": "true", "aria-describedby": described})
 
 

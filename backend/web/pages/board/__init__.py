@@ -15,7 +15,13 @@ from django.urls import path
 
 from backend.web.pages.board.agenda import agenda_add, agenda_move, agenda_remove
 from backend.web.pages.board.decisions import record
-from backend.web.pages.board.sessions import board_detail, board_list, board_transition
+from backend.web.pages.board.sessions import (
+    board_cancel,
+    board_detail,
+    board_edit,
+    board_list,
+    board_transition,
+)
 
 urlpatterns = [
     path("conseil/", board_list, name="board_list"),
@@ -25,6 +31,8 @@ urlpatterns = [
         board_transition,
         name="board_transition",
     ),
+    path("conseil/<int:pk>/annuler/", board_cancel, name="board_cancel"),
+    path("conseil/<int:pk>/modifier/", board_edit, name="board_edit"),
     path("conseil/<int:pk>/ordre-du-jour/", agenda_add, name="board_agenda_add"),
     path(
         "conseil/<int:pk>/ordre-du-jour/<int:item_id>/deplacer/",

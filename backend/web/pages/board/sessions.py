@@ -12,14 +12,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.accounts import scoping
 from backend.accounts.models import StaffRole
-from backend.board.machine import SESSION_TRANSITIONS
+from backend.board.machine import CANCEL, MOVABLE_STATES, SESSION_TRANSITIONS
 from backend.board.models import AgendaItem, BoardSession, BoardSessionState, Outcome
-from backend.board.sessions import PLANNERS, create_board_session
-from backend.board.transitions import SESSION_SERVICES
+from backend.board.sessions import PLANNERS, create_board_session, update_board_session
+from backend.board.transitions import SESSION_SERVICES, cancel_reason, cancel_session
 from backend.partners.models import Contact
 from backend.web.access import staff_required
-from backend.web.commands import run_command
+from backend.web.commands import refuse_form, run_command, run_form_command
 from backend.web.forms.board import SessionForm
+from backend.web.forms.commands import CommentForm
 from backend.web.selectors.board import (
     agenda_items,
     draft_projects_for,
@@ -44,8 +45,9 @@ def board_list(request):
         if request.method == "POST":
             status = 400
             if form.is_valid():
-                session, status = run_command(
+                session, status = run_form_command(
                     request,
+                    form,
                     create_board_session,
                     user=user,
                     data=form.cleaned_data,
@@ -57,15 +59,22 @@ def board_list(request):
         return render(request, "web/forbidden.html", status=403)
 
     sessions = list(sessions_with_points(user))
-    now = timezone.now()
+    today = timezone.localdate()
+    past = [s for s in sessions if is_past(s, today)]
     context = {
         "title": _("Conseil d'administration"),
         "nav": "board",
-        "upcoming": [s for s in sessions if s.date >= now],
-        "past": sorted((s for s in sessions if s.date < now), key=lambda s: s.date, reverse=True),
+        "upcoming": [s for s in sessions if not is_past(s, today)],
+        "past": sorted(past, key=lambda s: s.date, reverse=True),
         "form": form,
     }
     return render(request, "web/board/list.html", context, status=status)
+
+
+def is_past(session: BoardSession, today) -> bool:
+    """Held or closed, or dated before today (today's session not yet held is still to come)."""
+    done = session.state in (BoardSessionState.HELD, BoardSessionState.CLOSED)
+    return done or timezone.localdate(session.date) < today
 
 
 # --- one session ------------------------------------------------------------------------------
@@ -114,7 +123,9 @@ def points_of(session, user, values=None, errors=None) -> list[Point]:
     return points
 
 
-def render_detail(request, session, *, status=200, values=None, errors=None, summary=None):
+def render_detail(
+    request, session, *, status=200, values=None, errors=None, summary=None, edit_form=None
+):
     user = request.user
     session = BoardSession.objects.prefetch_related(
         Prefetch("members", queryset=Contact.objects.select_related("organisation")),
@@ -143,10 +154,19 @@ def render_detail(request, session, *, status=200, values=None, errors=None, sum
                 "url": reverse("web:board_transition", args=[session.pk, name]),
             }
         )
+    cancel = explain(session, CANCEL, user)
+    may_move = session.state in MOVABLE_STATES and _may_create(user)
+    if may_move and edit_form is None:
+        edit_form = SessionForm(instance=session, prefix="edit")
     context = {
+        "edit_form": edit_form if may_move else None,
         "title": session.title,
         "nav": "board",
         "session": session,
+        "can_cancel": cancel.allowed,
+        "cancelled_because": cancel_reason(session)
+        if session.state == BoardSessionState.CANCELLED
+        else "",
         "points": points,
         "hidden_points": not user.sees_all_territories
         and len(points) < AgendaItem.objects.filter(session=session).count(),
@@ -194,3 +214,45 @@ def board_transition(request, pk: int, name: str):
         request, SESSION_SERVICES[name], session, actor=request.user, success=messages_for[name]
     )
     return back_to_session(session, status)
+
+
+@staff_required
+@require_POST
+def board_cancel(request, pk: int):
+    """Cancel the session, with its reason (``comment``, required by the transition)."""
+    session = session_or_404(pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return back_to_session(session, refuse_form(request, form))
+    _, status = run_command(
+        request,
+        cancel_session,
+        session,
+        actor=request.user,
+        comment=form.cleaned_data["comment"],
+        success=_t("La séance est annulée : les personnes convoquées sont prévenues."),
+    )
+    return back_to_session(session, status)
+
+
+@staff_required
+@require_POST
+def board_edit(request, pk: int):
+    """Change the session's date, time, title or place (until it is held): once its agenda
+    is published, everyone convened gets the updated invitation."""
+    session = session_or_404(pk)
+    form = SessionForm(request.POST, instance=BoardSession(pk=session.pk), prefix="edit")
+    if form.is_valid():
+        data = {name: form.cleaned_data[name] for name in ("date", "title", "location")}
+        updated, status = run_form_command(
+            request,
+            form,
+            update_board_session,
+            session,
+            user=request.user,
+            data=data,
+            success=_t("La séance est modifiée."),
+        )
+        if updated is not None:
+            return back_to_session(session, status)
+    return render_detail(request, session, status=400, edit_form=form)
