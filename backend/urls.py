@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("backend.api.urls")),
     path("respond/", include("backend.respond.urls")),
     path("report/", include("backend.respond.report_urls")),
+    path("attendance/", include("backend.respond.attendance_urls")),
     path("", include("notifications.urls")),
 ]
 

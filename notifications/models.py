@@ -18,6 +18,8 @@ class Kind(models.TextChoices):
     ANSWER_RECEIVED = "answer_received", _("réponse d'un partenaire")
     CONSULTATION_COMPLETE = "consultation_complete", _("consultation terminée")
     AGENDA_PUBLISHED = "agenda_published", _("ordre du jour publié")
+    CONVOCATION = "convocation", _("convocation au conseil")
+    ATTENDANCE_REMINDER = "attendance_reminder", _("relance : présence au conseil")
     BOARD_DECISION = "board_decision", _("décision du conseil")
     EVALUATION_DUE = "evaluation_due", _("évaluation à venir")
     EVALUATION_OVERDUE = "evaluation_overdue", _("évaluation en retard")
@@ -31,6 +33,8 @@ MANDATORY_KINDS = frozenset(
         Kind.REMINDER,
         Kind.ESCALATION,
         Kind.AGENDA_PUBLISHED,
+        Kind.CONVOCATION,
+        Kind.ATTENDANCE_REMINDER,
         Kind.BOARD_DECISION,
         Kind.EVALUATION_DUE,
         Kind.EVALUATION_OVERDUE,
@@ -57,6 +61,8 @@ class Status(models.TextChoices):
 #   escalation        date (the consultation deadline)
 #   answer_received   answer, round
 #   board_decision    decision_number
+#   convocation       round (the member's link), subject the session
+#   attendance_reminder days_before, date (the session's day), subject the session
 #   evaluation_due    days_before, date (the due date)
 #   evaluation_overdue date (the due date)
 #   digest            date (the day)
@@ -222,12 +228,17 @@ class ReminderPolicy(models.Model):
 
     CONSULTATION = "consultation"
     EVALUATION = "evaluation"
+    BOARD_SESSION = "board_session"
 
     name = models.CharField(
         _("échéance"),
         max_length=32,
         unique=True,
-        choices=[(CONSULTATION, _("consultation des partenaires")), (EVALUATION, _("évaluation"))],
+        choices=[
+            (CONSULTATION, _("consultation des partenaires")),
+            (EVALUATION, _("évaluation")),
+            (BOARD_SESSION, _("présence à une séance du conseil")),
+        ],
     )
     reminder_offsets = models.JSONField(
         _("relances (jours avant l'échéance)"),

@@ -13,6 +13,7 @@ from backend.actions import services as action_services
 from backend.api.fields import DateTimeField, ScopedPrimaryKeyRelatedField
 from backend.api.permissions import ReadOnlyOrRoles
 from backend.board import agenda
+from backend.board.attendance import ANSWERS, AttendanceInput
 from backend.board.decisions import DecisionInput, record_decisions
 from backend.board.models import AgendaItem, BoardDecision, BoardSession, Outcome
 from backend.board.sessions import create_board_session, update_board_session
@@ -92,6 +93,19 @@ class DecisionRequestSerializer(AgendaRequestSerializer):
     reference = serializers.CharField(max_length=REFERENCE_LIMIT)
 
 
+class AttendanceRowSerializer(serializers.Serializer):
+    member = serializers.IntegerField(min_value=1)
+    attendance = serializers.ChoiceField(choices=[(value, value) for value in ANSWERS])
+    proxy = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class HoldRequestSerializer(serializers.Serializer):
+    """``hold``: the attendance as confirmed at the start (the members left out keep their
+    own answer; no answer: absent)."""
+
+    attendance = AttendanceRowSerializer(many=True, required=False)
+
+
 class AgendaOrderSerializer(serializers.Serializer):
     order = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False)
 
@@ -124,14 +138,21 @@ class BoardSessionViewSet(
         )
         serializer.instance = self.get_queryset().get(pk=session.pk)
 
-    @extend_schema(request=None, responses=BoardSessionSerializer)
+    @extend_schema(request=HoldRequestSerializer, responses=BoardSessionSerializer)
     @route(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
     def fire(self, request, pk=None, name=None):
-        """publish_agenda, hold or close."""
+        """publish_agenda, hold or close. ``hold`` may carry the attendance confirmed at the
+        start: ``{"attendance": [{"member", "attendance", "proxy"}]}``."""
         session = self.get_object()
         if name not in SESSION_SERVICES:
             raise NotFound()
-        SESSION_SERVICES[name](session, actor=request.user)
+        options = {}
+        if name == "hold":
+            body = HoldRequestSerializer(data=request.data or {})
+            body.is_valid(raise_exception=True)
+            rows = body.validated_data.get("attendance", [])
+            options["attendance"] = [AttendanceInput(**row) for row in rows]
+        SESSION_SERVICES[name](session, actor=request.user, **options)
         return Response(self.get_serializer(self.get_queryset().get(pk=session.pk)).data)
 
     @extend_schema(

@@ -4,12 +4,15 @@ The API (``board-sessions/``) and the board pages call these; the edges check th
 (the date within bounds, ``backend.core.limits``), the services who may plan and the writing.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import StaffRole
-from backend.board.models import BoardSession
+from backend.board.attendance import convene
+from backend.board.members import check_session_members, current_members
+from backend.board.models import BoardSession, BoardSessionState
+from notifications.planning.notices import plan_convocation_notices
 
 PLANNERS = (StaffRole.BOARD_SECRETARY,)  # directors and administrators too (``has_role``)
 GUESTS = ("members", "staff_invited")  # the many-to-many fields
@@ -21,6 +24,12 @@ def require_planner(user) -> None:
 
 
 def _set_guests(session: BoardSession, guests: dict) -> None:
+    if "members" in guests:
+        check_session_members(guests["members"])
+        if session.state in (BoardSessionState.HELD, BoardSessionState.CLOSED):
+            raise ValidationError(
+                {"members": _("La séance est tenue : la liste des administrateurs ne change plus.")}
+            )
     for name, people in guests.items():
         getattr(session, name).set(people)
 
@@ -33,9 +42,12 @@ def _split(data: dict) -> tuple[dict, dict]:
 
 @transaction.atomic
 def create_board_session(*, user, data: dict) -> BoardSession:
-    """A new session, planned (``data``: date, title, location and optionally its guests)."""
+    """A new session, planned (``data``: date, title, location and optionally its guests;
+    its members are by default every current member of the board)."""
     require_planner(user)
     fields, guests = _split(data)
+    if "members" not in guests:
+        guests["members"] = list(current_members())
     session = BoardSession.objects.create(**fields)
     _set_guests(session, guests)
     return session
@@ -53,4 +65,7 @@ def update_board_session(session: BoardSession, *, user, data: dict) -> BoardSes
     if fields:
         session.save(update_fields=list(fields))
     _set_guests(session, guests)
+    if "members" in guests and session.state == BoardSessionState.AGENDA_PUBLISHED:
+        convocations, removed = convene(session)  # a member added now is convened at once
+        plan_convocation_notices(session, convocations, removed)
     return session

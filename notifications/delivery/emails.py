@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from backend.actions.links import personal_link
 from backend.actions.models import Action, RoleAssignment, RoleState
 from backend.core.business_days import is_business_day
+from notifications.delivery.convocations import convocation_context
 from notifications.delivery.digest import group_items
 from notifications.delivery.lookups import Lookups
 from notifications.delivery.unsubscribe import unsubscribe_url
@@ -43,7 +44,10 @@ OWN_TEMPLATES = {
     Kind.ANSWER_RECEIVED,
     Kind.CONSULTATION_COMPLETE,
     Kind.DIGEST,
+    Kind.CONVOCATION,
+    Kind.ATTENDANCE_REMINDER,
 }
+WITH_INVITATION = (Kind.AGENDA_PUBLISHED, Kind.CONVOCATION, Kind.ATTENDANCE_REMINDER)
 WAITING = (RoleState.PROPOSED, RoleState.INVITED)
 TO_SETTLE = (RoleState.DECLINED, RoleState.CHANGES_REQUESTED)
 
@@ -87,7 +91,7 @@ def build_message(
         connection=connection,
     )
     message.attach_alternative(html, "text/html")
-    if notification.kind == Kind.AGENDA_PUBLISHED:
+    if notification.kind in WITH_INVITATION:
         attach_invitation(message, notification, lookups.subject(notification))
     return message
 
@@ -285,4 +289,6 @@ BUILDERS = {
     Kind.ESCALATION: _consultation,
     Kind.CONSULTATION_COMPLETE: _consultation,
     Kind.DIGEST: _digest,
+    Kind.CONVOCATION: convocation_context,
+    Kind.ATTENDANCE_REMINDER: convocation_context,
 }

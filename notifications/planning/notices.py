@@ -161,10 +161,12 @@ def action_partners(action: Action):
 
 
 def plan_agenda_notices(session: BoardSession) -> None:
-    """The members, the invited staff, and the partners and staff of every action on the
-    agenda get the agenda with the iCalendar invitation (one e-mail each)."""
+    """The invited staff, and the partners and staff of every action on the agenda get the
+    agenda with the iCalendar invitation (one e-mail each; the members get their
+    convocation instead, ``plan_convocation_notices``)."""
+    members = {recipient_key(person) for person in session.members.all()}
     recipients = {}
-    for person in [*session.members.all(), *session.staff_invited.all()]:
+    for person in session.staff_invited.all():
         recipients[recipient_key(person)] = person
     for item in session.agenda_items.select_related("action__project").filter(action__isnull=False):
         for person in [*action_partners(item.action), *action_staff(item.action)]:
@@ -172,9 +174,53 @@ def plan_agenda_notices(session: BoardSession) -> None:
     write(
         [
             notice(Kind.AGENDA_PUBLISHED, subject=session, recipient=person)
-            for person in recipients.values()
+            for key, person in recipients.items()
+            if key not in members
         ]
     )
+
+
+def plan_convocation_notices(session: BoardSession, convocations: list, removed=()) -> None:
+    """Each member convened gets their convocation now (one row per member and personal
+    link) and, until they answer, a reminder before the session (``ReminderPolicy``
+    ``board_session``). Members taken off the list (``removed``, contact ids) get nothing
+    more."""
+    if removed:
+        cancel(planned_for(session).filter(contact_id__in=removed))
+    rule = policy(ReminderPolicy.BOARD_SESSION)
+    day = timezone.localdate(session.date)
+    now = timezone.now()
+    rows = []
+    for convocation in convocations:
+        member = convocation.member
+        rows.append(
+            notice(
+                Kind.CONVOCATION,
+                subject=session,
+                recipient=member,
+                round=convocation.link_nonce[:12],
+            )
+        )
+        if convocation.answered_at is None:
+            rows += [
+                notice(
+                    Kind.ATTENDANCE_REMINDER,
+                    subject=session,
+                    recipient=member,
+                    due_at=due_at,
+                    days_before=offset,
+                    date=day,
+                )
+                for offset, due_at in reminder_times(day, rule)
+                if now < due_at < session.date
+            ]
+    write(rows)
+
+
+def cancel_attendance_reminders(convocation) -> None:
+    """The member answered: their reminders stop."""
+    reminders = planned_for(convocation.session, Kind.ATTENDANCE_REMINDER)
+    cancel(reminders.filter(contact_id=convocation.member_id))
 
 
 def decision_notices(action: Action) -> list:
