@@ -106,9 +106,7 @@ class MinutesView(DocumentView):
 
 # Wired in backend/api/urls.py before the router: ``*attendance_views.urlpatterns``.
 urlpatterns = [
-    path(
-        "attendance/<str:token>/", AttendanceByLinkView.as_view(), name="attendance-by-link"
-    ),
+    path("attendance/<str:token>/", AttendanceByLinkView.as_view(), name="attendance-by-link"),
     path(
         "board-sessions/<int:pk>/convocations/",
         ConvocationsView.as_view(),

@@ -4,8 +4,8 @@ from rest_framework.routers import DefaultRouter
 
 from backend.api import (
     attendance_views,
-    board_members,
     board_documents,
+    board_members,
     board_views,
     consultation_views,
     evaluation_link_views,

@@ -144,9 +144,7 @@ def answer_attendance(token: str, *, attendance: str, proxy: int | None = None) 
     convocation = Convocation.objects.select_related("member").get(pk=found.pk)
     convocation.session = session
     if session.state not in OPEN_STATES:
-        raise TransitionConflict(
-            _("La séance a eu lieu : la réponse ne peut plus être modifiée.")
-        )
+        raise TransitionConflict(_("La séance a eu lieu : la réponse ne peut plus être modifiée."))
     if attendance not in ANSWERS:
         raise ValidationError({"attendance": _("Répondez présent, à distance ou absent.")})
     if proxy is not None and attendance != Attendance.ABSENT:
@@ -263,13 +261,17 @@ def _check_final(final: dict, convocations: dict) -> None:
         name = convocations[member_id].member.full_name
         if state != Attendance.ABSENT:
             raise ValidationError(
-                {"proxy": _("%(name)s : un pouvoir ne se donne qu'en cas d'absence.") % {"name": name}}
+                {
+                    "proxy": _("%(name)s : un pouvoir ne se donne qu'en cas d'absence.")
+                    % {"name": name}
+                }
             )
         if proxy_id not in final or proxy_id == member_id or final[proxy_id][0] not in ATTENDING:
             raise ValidationError(
                 {
                     "proxy": _(
-                        "%(name)s : le pouvoir doit aller à un administrateur présent ou à distance."
+                        "%(name)s : le pouvoir doit aller à un administrateur présent ou à "
+                        "distance."
                     )
                     % {"name": name}
                 }
@@ -279,6 +281,9 @@ def _check_final(final: dict, convocations: dict) -> None:
             raise ValidationError(
                 {
                     "proxy": _("%(name)s détient plus de pouvoirs que permis (%(most)d).")
-                    % {"name": convocations[proxy_id].member.full_name, "most": proxies_per_member()}
+                    % {
+                        "name": convocations[proxy_id].member.full_name,
+                        "most": proxies_per_member(),
+                    }
                 }
             )

@@ -55,7 +55,11 @@ def _attendance(session: BoardSession, styles: Styles) -> list:
         label = Attendance(state).label.capitalize()
         given = f"Pouvoir donné à {proxy.full_name}" if proxy else ""
         rows.append(
-            [para(row.member.full_name, styles.cell), para(label, styles.cell), para(given, styles.cell)]
+            [
+                para(row.member.full_name, styles.cell),
+                para(label, styles.cell),
+                para(given, styles.cell),
+            ]
         )
     flow.append(table(rows, [70 * mm, 35 * mm, 65 * mm], header=True))
     count = session_quorum(session, convocations)

@@ -183,9 +183,7 @@ class Convocation(models.Model):
     (``attendance``, ``proxy``), then the attendance the secretary confirms when the session
     is held (``actual``, ``actual_proxy``)."""
 
-    session = models.ForeignKey(
-        BoardSession, on_delete=models.CASCADE, related_name="convocations"
-    )
+    session = models.ForeignKey(BoardSession, on_delete=models.CASCADE, related_name="convocations")
     member = models.ForeignKey(
         "partners.Contact", on_delete=models.PROTECT, related_name="convocations"
     )
@@ -218,7 +216,9 @@ class Convocation(models.Model):
     class Meta:
         ordering = ["session", "member__last_name", "member__first_name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "member"], name="one_convocation_per_member"),
+            models.UniqueConstraint(
+                fields=["session", "member"], name="one_convocation_per_member"
+            ),
             models.CheckConstraint(
                 condition=Q(proxy__isnull=True) | Q(attendance="absent"),
                 name="proxy_only_when_absent",

@@ -65,9 +65,7 @@ class AttendanceForm(forms.Form):
 
 def _page(request, convocation, context: dict, status: int = 200):
     member = getattr(convocation, "member", None)
-    return partner_page(
-        request, "respond/attendance.html", context, contact=member, status=status
-    )
+    return partner_page(request, "respond/attendance.html", context, contact=member, status=status)
 
 
 def _context(convocation: Convocation, token: str, **extra) -> dict:
