@@ -22,6 +22,7 @@ from backend.web.commands import run_command
 from backend.web.forms.board import SessionForm
 from backend.web.selectors.board import (
     agenda_items,
+    convening_context,
     draft_projects_for,
     ready_for_board,
     sessions_with_points,
@@ -131,8 +132,11 @@ def render_detail(request, session, *, status=200, values=None, errors=None, sum
     if can_schedule:
         ready_actions = list(ready_for_board(user))
         draft_projects = list(draft_projects_for(user, timezone.localtime(session.date).year))
+    convening = convening_context(session, user)
     transitions = []
     for name in SESSION_TRANSITIONS:
+        if name == "hold" and convening["can_hold"] and convening["convocations"]:
+            continue  # held from the attendance form, pre-filled from the answers
         availability = explain(session, name, user)
         transitions.append(
             {
@@ -162,6 +166,7 @@ def render_detail(request, session, *, status=200, values=None, errors=None, sum
         "undecided": [p for p in points if p.decision is None],
         "outcomes": Outcome.choices,
         "error_summary": summary or [],
+        **convening,
     }
     return render(request, "web/board/detail.html", context, status=status)
 
