@@ -43,31 +43,6 @@ def current_members():
     )
 
 
-def board_contacts():
-    """Whom a session may convene: the board organisation's contacts, current members or not
-    (a former member stays on the sessions they were convened to)."""
-    return Contact.objects.filter(
-        organisation__name=settings.BOARD_ORGANISATION
-    ) | Contact.objects.filter(board_membership__isnull=False)
-
-
-def check_session_members(members) -> None:
-    """A session convenes board members only: contacts of the board organisation."""
-    allowed = set(board_contacts().values_list("pk", flat=True))
-    strangers = [contact for contact in members if contact.pk not in allowed]
-    if strangers:
-        names = ", ".join(contact.full_name for contact in strangers)
-        raise ValidationError(
-            {
-                "members": _(
-                    "%(names)s : seuls les administrateurs (interlocuteurs de l'organisation "
-                    "« %(board)s ») sont convoqués."
-                )
-                % {"names": names, "board": settings.BOARD_ORGANISATION}
-            }
-        )
-
-
 @transaction.atomic
 def add_member(*, user, data: dict) -> Contact:
     """A new member: a contact of the board organisation (or an existing one with that

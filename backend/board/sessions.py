@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import StaffRole
 from backend.board.attendance import convene
-from backend.board.members import check_session_members, current_members
+from backend.board.members import current_members
 from backend.board.models import BoardSession, BoardSessionState
 from notifications.planning.notices import plan_convocation_notices
 
@@ -24,12 +24,11 @@ def require_planner(user) -> None:
 
 
 def _set_guests(session: BoardSession, guests: dict) -> None:
-    if "members" in guests:
-        check_session_members(guests["members"])
-        if session.state in (BoardSessionState.HELD, BoardSessionState.CLOSED):
-            raise ValidationError(
-                {"members": _("La séance est tenue : la liste des administrateurs ne change plus.")}
-            )
+    held = session.state in (BoardSessionState.HELD, BoardSessionState.CLOSED)
+    if "members" in guests and held:
+        raise ValidationError(
+            {"members": _("La séance est tenue : la liste des administrateurs ne change plus.")}
+        )
     for name, people in guests.items():
         getattr(session, name).set(people)
 

@@ -218,16 +218,6 @@ def test_the_minutes_wait_for_the_session(api, board, secretary):
     assert response.status_code == 409
 
 
-def test_only_board_members_are_convened(api, board, secretary, organisation):
-    client, session, _members = board
-    stranger = factories.ContactFactory(organisation=organisation)
-    response = client.patch(
-        f"/api/v1/board-sessions/{session['id']}/", {"members": [stranger.pk]}, format="json"
-    )
-    assert response.status_code == 400
-    assert "members" in response.data
-
-
 def test_a_member_who_left_is_not_convened_to_new_sessions(api, board, secretary):
     client, _session, members = board
     assert client.delete(f"/api/v1/board-members/{members['David']}/").status_code == 204

@@ -77,7 +77,7 @@ def test_a_manager_cannot_add_a_member(page_client, manager):
 
 
 def test_the_session_page_shows_answers_and_quorum(page_client, published, secretary):
-    session, (alice, bruno, chloe) = published
+    session, (alice, bruno, _chloe) = published
     client = page_client()
     for member, answer in ((alice, "present"), (bruno, "absent")):
         convocation = Convocation.objects.get(session=session, member=member)
