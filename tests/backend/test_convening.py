@@ -21,6 +21,7 @@ from backend.actions.models import Action
 from notifications.delivery.sweep import sweep
 from notifications.models import Kind, Notification
 from tests import factories
+from tests.backend.test_exports import read_csv, read_xlsx
 from tests.notifications import subject_of, text_of
 
 pytestmark = pytest.mark.django_db
@@ -196,6 +197,22 @@ def test_the_whole_convening(api, smtp, board, manager, secretary, project, time
     by_member = api.get(f"/attendance/{tokens['Bruno']}/proces-verbal/")
     assert by_member.status_code == 200
     assert "Pouvoir donné à Alice Martin" in pdf_text(by_member.content)
+    # The exports carry the attendance of each session.
+    rows = read_csv(client.get("/api/v1/exports/attendance.csv?year=2027"))
+    assert [
+        (r["Administrateur"], r["Réponse"], r["Pouvoir donné à"], r["Présence constatée"])
+        for r in rows
+    ] == [
+        ("Bruno Faure", "absent", "Alice Martin", "absent"),
+        ("Alice Martin", "présent", "", "présent"),
+        ("Chloé Perrin", "présent", "", "présent"),
+        ("David Roux", "sans réponse", "", "présent"),
+    ]
+    assert {r["Date de la séance"] for r in rows} == {"2027-01-14"}
+    sheet = read_xlsx(client.get("/api/v1/exports/actions.xlsx"))["présences"]
+    assert {(r["Administrateur"], r["Présence constatée"]) for r in sheet} >= {
+        ("David Roux", "présent")
+    }
     # Exactly one convocation row per member, and one reminder sent.
     assert Notification.objects.filter(kind=Kind.CONVOCATION).count() == 4
     assert Notification.objects.filter(kind=Kind.ATTENDANCE_REMINDER, status="sent").count() == 1
