@@ -82,7 +82,7 @@ def _context(convocation: Convocation, token: str, **extra) -> dict:
         "others": others,
         "proxy_choices": [row for row in others if row.attendance != Attendance.ABSENT],
         "proxies_per_member": proxies_per_member(),
-        "held_by_me": [row.member for row in others if row.proxy_id == convocation.member_id],
+        "held_by_me": [r.member.full_name for r in others if r.proxy_id == convocation.member_id],
         "attendance": convocation.attendance,
         "proxy": convocation.proxy_id,
         "errors": {},
