@@ -3,7 +3,6 @@ the agenda, links to answer (the personal attendance link) and to the board file
 iCalendar invitation attached. The row is about the session; the member's convocation (their
 link) is read by (session, member)."""
 
-from django.conf import settings
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -33,5 +32,4 @@ def convocation_context(notification: Notification, lookups) -> dict:
         "board_file_url": f"{link}dossier/",
         "proxies_per_member": proxies_per_member(),
         "reminder": notification.kind == "attendance_reminder",
-        "secretary_email": settings.DEFAULT_FROM_EMAIL,
     }

@@ -180,41 +180,52 @@ def plan_agenda_notices(session: BoardSession) -> None:
     )
 
 
-def plan_convocation_notices(session: BoardSession, convocations: list, removed=()) -> None:
-    """Each member convened gets their convocation now (one row per member and personal
-    link) and, until they answer, a reminder before the session (``ReminderPolicy``
-    ``board_session``). Members taken off the list (``removed``, contact ids) get nothing
-    more."""
-    if removed:
-        cancel(planned_for(session).filter(contact_id__in=removed))
+def attendance_reminder_notices(session: BoardSession, members: list) -> list:
+    """The reminders before the session (``ReminderPolicy`` ``board_session``) to these
+    members (who have not answered)."""
     rule = policy(ReminderPolicy.BOARD_SESSION)
     day = timezone.localdate(session.date)
     now = timezone.now()
-    rows = []
-    for convocation in convocations:
-        member = convocation.member
-        rows.append(
-            notice(
-                Kind.CONVOCATION,
-                subject=session,
-                recipient=member,
-                round=convocation.link_nonce[:12],
-            )
+    return [
+        notice(
+            Kind.ATTENDANCE_REMINDER,
+            subject=session,
+            recipient=member,
+            due_at=due_at,
+            days_before=offset,
+            date=day,
         )
-        if convocation.answered_at is None:
-            rows += [
-                notice(
-                    Kind.ATTENDANCE_REMINDER,
-                    subject=session,
-                    recipient=member,
-                    due_at=due_at,
-                    days_before=offset,
-                    date=day,
-                )
-                for offset, due_at in reminder_times(day, rule)
-                if now < due_at < session.date
-            ]
-    write(rows)
+        for member in members
+        for offset, due_at in reminder_times(day, rule)
+        if now < due_at < session.date
+    ]
+
+
+def plan_convocation_notices(session: BoardSession, convocations: list, removed=()) -> None:
+    """Each member convened gets their convocation now (one row per member and personal
+    link) and, until they answer, a reminder before the session. Members taken off the list
+    (``removed``, contact ids) get nothing more."""
+    if removed:
+        cancel(planned_for(session).filter(contact_id__in=removed))
+    convocation_rows = [
+        notice(
+            Kind.CONVOCATION,
+            subject=session,
+            recipient=convocation.member,
+            round=convocation.link_nonce[:12],
+        )
+        for convocation in convocations
+    ]
+    waiting = [c.member for c in convocations if c.answered_at is None]
+    write([*convocation_rows, *attendance_reminder_notices(session, waiting)])
+
+
+def attendance_reminders_moved(session: BoardSession) -> None:
+    """The session's date changed: the reminders of the members who have not answered
+    follow it (the convocations themselves are not sent again)."""
+    cancel(planned_for(session, Kind.ATTENDANCE_REMINDER))
+    waiting = session.convocations.filter(answered_at__isnull=True).select_related("member")
+    write(attendance_reminder_notices(session, [c.member for c in waiting]))
 
 
 def cancel_attendance_reminders(convocation) -> None:

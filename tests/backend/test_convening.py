@@ -258,3 +258,20 @@ def test_only_the_secretary_keeps_the_members(api, manager):
         {"first_name": "Eve", "last_name": "Noir", "email": "eve@conseil.example"},
     )
     assert response.status_code == 403
+
+
+def test_reminders_follow_a_moved_session(api, board, manager, secretary, project):
+    from backend.board.models import BoardSession
+    from notifications.planning.notices import attendance_reminders_moved
+
+    _client, session, _members = board
+    schedule(api, manager, project, session)
+    publish = f"/api/v1/board-sessions/{session['id']}/transitions/publish_agenda/"
+    assert api.as_user(secretary).post(publish).status_code == 200
+    moved = BoardSession.objects.get(pk=session["id"])
+    moved.date = SESSION_AT + datetime.timedelta(days=7)  # Thursday 21 January
+    moved.save(update_fields=["date"])
+    attendance_reminders_moved(moved)
+    planned = Notification.objects.filter(kind=Kind.ATTENDANCE_REMINDER, status="planned")
+    assert {row.due_at for row in planned} == {REMINDER_AT + datetime.timedelta(days=7)}
+    assert planned.count() == 4
