@@ -239,6 +239,14 @@ else:
 # (`manage.py anonymise_closed`, backend.partners.retention).
 RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS") or 5)
 BAD_LINK_LIMIT = int(os.environ.get("BAD_LINK_LIMIT", "20"))  # per address, per 10 minutes
+# The board (backend.board.members, backend.board.attendance): the CAF organisation whose
+# contacts are the board's members; how many proxies one member may hold; the quorum, as the
+# share of a session's members present, remote or represented by a proxy.
+BOARD_ORGANISATION = os.environ.get("BOARD_ORGANISATION") or (
+    "Conseil d'administration de la CAF de la Loire"
+)
+BOARD_PROXIES_PER_MEMBER = int(os.environ.get("BOARD_PROXIES_PER_MEMBER") or 1)
+BOARD_QUORUM = float(os.environ.get("BOARD_QUORUM") or 0.5)
 # Sign-in lock-out (django-axes, backend.accounts.signin), on every way in (the staff sign-in,
 # the admin's, the API's token): failures per (username, address), and per address (higher: an
 # office behind one address); a pair or an address that reaches its limit is refused (429) for

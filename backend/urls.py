@@ -23,6 +23,7 @@ urlpatterns = [
     path("respond/", include("backend.respond.urls")),
     path("report/", include("backend.respond.report_urls")),
     path("agenda/", include("backend.respond.agenda_urls")),
+    path("attendance/", include("backend.respond.attendance_urls")),
     path("", include("notifications.urls")),
 ]
 

@@ -20,6 +20,8 @@ class Kind(models.TextChoices):
     AGENDA_PUBLISHED = "agenda_published", _("ordre du jour publié")
     SESSION_MOVED = "session_moved", _("séance déplacée")
     SESSION_CANCELLED = "session_cancelled", _("séance annulée")
+    CONVOCATION = "convocation", _("convocation au conseil")
+    ATTENDANCE_REMINDER = "attendance_reminder", _("relance : présence au conseil")
     BOARD_DECISION = "board_decision", _("décision du conseil")
     EVALUATION_DUE = "evaluation_due", _("évaluation à venir")
     EVALUATION_OVERDUE = "evaluation_overdue", _("évaluation en retard")
@@ -39,6 +41,8 @@ MANDATORY_KINDS = frozenset(
         Kind.AGENDA_PUBLISHED,
         Kind.SESSION_MOVED,
         Kind.SESSION_CANCELLED,
+        Kind.CONVOCATION,
+        Kind.ATTENDANCE_REMINDER,
         Kind.BOARD_DECISION,
         Kind.EVALUATION_DUE,
         Kind.EVALUATION_OVERDUE,
@@ -51,7 +55,14 @@ MANDATORY_KINDS = frozenset(
 
 # Kinds only partners receive (staff see the action's page): not in the staff's preferences.
 PARTNER_KINDS = frozenset(
-    {Kind.REPORT_REQUESTED, Kind.ROLE_WITHDRAWN, Kind.CONSULTATION_REVISED, Kind.ACTION_WITHDRAWN}
+    {
+        Kind.REPORT_REQUESTED,
+        Kind.ROLE_WITHDRAWN,
+        Kind.CONSULTATION_REVISED,
+        Kind.ACTION_WITHDRAWN,
+        Kind.CONVOCATION,  # a board member's, as the next one
+        Kind.ATTENDANCE_REMINDER,
+    }
 )
 
 
@@ -75,6 +86,8 @@ class Status(models.TextChoices):
 #   answer_received   answer, round
 #   board_decision    decision_number
 #   session_moved     round (the id of the session's change, ``board.SessionChange``)
+#   convocation       round (the member's link), subject the session
+#   attendance_reminder days_before, date (the session's day), subject the session
 #   evaluation_due    days_before, date (the due date)
 #   evaluation_overdue date (the due date)
 #   report_requested  date (the due date)
@@ -247,12 +260,17 @@ class ReminderPolicy(models.Model):
 
     CONSULTATION = "consultation"
     EVALUATION = "evaluation"
+    BOARD_SESSION = "board_session"
 
     name = models.CharField(
         _("échéance"),
         max_length=32,
         unique=True,
-        choices=[(CONSULTATION, _("consultation des partenaires")), (EVALUATION, _("évaluation"))],
+        choices=[
+            (CONSULTATION, _("consultation des partenaires")),
+            (EVALUATION, _("évaluation")),
+            (BOARD_SESSION, _("présence à une séance du conseil")),
+        ],
     )
     reminder_offsets = models.JSONField(
         _("relances (jours avant l'échéance)"),

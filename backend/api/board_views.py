@@ -13,6 +13,7 @@ from backend.actions import services as action_services
 from backend.api.fields import DateTimeField, ScopedPrimaryKeyRelatedField
 from backend.api.permissions import ReadOnlyOrRoles
 from backend.board import agenda
+from backend.board.attendance import ANSWERS, AttendanceInput
 from backend.board.decisions import DecisionInput, record_decisions
 from backend.board.models import AgendaItem, BoardDecision, BoardSession, Outcome
 from backend.board.sessions import create_board_session, update_board_session
@@ -92,8 +93,19 @@ class DecisionRequestSerializer(AgendaRequestSerializer):
     reference = serializers.CharField(max_length=REFERENCE_LIMIT)
 
 
+class AttendanceRowSerializer(serializers.Serializer):
+    member = serializers.IntegerField(min_value=1)
+    attendance = serializers.ChoiceField(choices=[(value, value) for value in ANSWERS])
+    proxy = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
 class SessionTransitionSerializer(serializers.Serializer):
+    """``comment``: the reason (required for ``cancel``); ``attendance`` (``hold`` only): the
+    attendance as confirmed at the start (the members left out keep their own answer; no
+    answer: absent)."""
+
     comment = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True)
+    attendance = AttendanceRowSerializer(many=True, required=False)
 
 
 class AgendaOrderSerializer(serializers.Serializer):
@@ -140,14 +152,19 @@ class BoardSessionViewSet(
     )
     @route(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
     def fire(self, request, pk=None, name=None):
-        """publish_agenda, hold, close or cancel (``comment``: the reason, required)."""
+        """publish_agenda, hold, close or cancel (``comment``: the reason, required). ``hold``
+        may carry the attendance confirmed at the start:
+        ``{"attendance": [{"member", "attendance", "proxy"}]}``."""
         session = self.get_object()
         if name not in SESSION_SERVICES:
             raise NotFound()
-        body = SessionTransitionSerializer(data=request.data)
+        body = SessionTransitionSerializer(data=request.data or {})
         body.is_valid(raise_exception=True)
-        comment = body.validated_data.get("comment", "")
-        SESSION_SERVICES[name](session, actor=request.user, comment=comment)
+        options = {"comment": body.validated_data.get("comment", "")}
+        if name == "hold":
+            rows = body.validated_data.get("attendance", [])
+            options["attendance"] = [AttendanceInput(**row) for row in rows]
+        SESSION_SERVICES[name](session, actor=request.user, **options)
         return Response(self.get_serializer(self.get_queryset().get(pk=session.pk)).data)
 
     @extend_schema(

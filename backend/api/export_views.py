@@ -23,9 +23,11 @@ from backend.api.permissions import IsStaffMember
 from backend.exports import writers
 from backend.exports.rows import (
     ACTION_COLUMNS,
+    ATTENDANCE_COLUMNS,
     INDICATOR_COLUMNS,
     Selection,
     action_rows,
+    attendance_rows,
     indicator_rows,
 )
 from backend.territories.models import Territory
@@ -99,15 +101,16 @@ class ActionExportView(ExportView):
     )
     def get(self, request, fmt: str):
         """One row per action: roles, last board decision, evaluation (XLSX and ODS: a second
-        sheet « indicateurs »)."""
+        sheet « indicateurs », a third « présences »: the attendance per board session)."""
         selection = self.selection(request)
         actions = ("actions", ACTION_COLUMNS, action_rows(selection))
         if fmt == "csv":
             content = writers.write_csv(actions[1], actions[2])
         else:
             indicators = ("indicateurs", INDICATOR_COLUMNS, indicator_rows(selection))
+            attendance = ("présences", ATTENDANCE_COLUMNS, attendance_rows(selection))
             write = writers.write_xlsx if fmt == "xlsx" else writers.write_ods
-            content = write([actions, indicators])
+            content = write([actions, indicators, attendance])
         return self.file(content, fmt, self.filename("actions", selection, fmt))
 
 
@@ -124,6 +127,20 @@ class IndicatorExportView(ExportView):
         return self.file(content, "csv", self.filename("indicateurs", selection, "csv"))
 
 
+class AttendanceExportView(ExportView):
+    @extend_schema(
+        operation_id="exports_attendance",
+        parameters=FILTERS,
+        responses={(200, "text/csv"): _file("CSV"), **REFUSALS},
+    )
+    def get(self, request):
+        """One row per member convened to a board session: the answer and the attendance
+        confirmed at the session (``year``: the sessions of that year)."""
+        selection = self.selection(request)
+        content = writers.write_csv(ATTENDANCE_COLUMNS, attendance_rows(selection))
+        return self.file(content, "csv", self.filename("presences", selection, "csv"))
+
+
 # Wired in backend/api/urls.py before the router: ``*export_views.urlpatterns``.
 urlpatterns = [
     re_path(
@@ -132,4 +149,5 @@ urlpatterns = [
         name="export-actions",
     ),
     path("exports/indicators.csv", IndicatorExportView.as_view(), name="export-indicators"),
+    path("exports/attendance.csv", AttendanceExportView.as_view(), name="export-attendance"),
 ]

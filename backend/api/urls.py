@@ -3,7 +3,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from backend.api import (
+    attendance_views,
     board_documents,
+    board_members,
     board_views,
     consultation_views,
     evaluation_link_views,
@@ -22,6 +24,7 @@ router.register("organisations", views.OrganisationViewSet, basename="organisati
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("actions", views.ActionViewSet, basename="action")
 router.register("roles", views.RoleViewSet, basename="role")
+router.register("board-members", board_members.BoardMemberViewSet, basename="board-member")
 router.register("board-sessions", board_views.BoardSessionViewSet, basename="board-session")
 router.register("evaluations", evaluation_views.EvaluationViewSet, basename="evaluation")
 router.register("notifications", notification_views.NotificationViewSet, basename="notification")
@@ -51,6 +54,7 @@ urlpatterns = [
         name="evaluation-report-by-link",
     ),
     *board_documents.urlpatterns,
+    *attendance_views.urlpatterns,
     *export_views.urlpatterns,
     path("", include(router.urls)),
 ]

@@ -10,9 +10,12 @@ from backend.board.machine import BoardSessionState, BoardSessionWorkflow
 
 __all__ = [
     "AgendaItem",
+    "Attendance",
     "BoardDecision",
+    "BoardMembership",
     "BoardSession",
     "BoardSessionState",
+    "Convocation",
     "Outcome",
     "SessionChange",
 ]
@@ -180,3 +183,85 @@ class BoardDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} : {self.get_outcome_display()}"
+
+
+class BoardMembership(models.Model):
+    """A contact of the board's organisation sits on the board from ``joined_on`` until
+    ``left_on`` (a former member stays on the sessions they were convened to)."""
+
+    contact = models.OneToOneField(
+        "partners.Contact",
+        on_delete=models.PROTECT,
+        related_name="board_membership",
+        verbose_name=_("administrateur"),
+    )
+    joined_on = models.DateField(_("membre depuis"), default=timezone.localdate)
+    left_on = models.DateField(_("a quitté le conseil le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["contact__last_name", "contact__first_name"]
+        verbose_name = _("membre du conseil")
+        verbose_name_plural = _("membres du conseil")
+
+    def __str__(self) -> str:
+        return self.contact.full_name
+
+
+class Attendance(models.TextChoices):
+    PENDING = "pending", _("sans réponse")
+    PRESENT = "present", _("présent")
+    REMOTE = "remote", _("à distance")
+    ABSENT = "absent", _("absent")
+
+
+class Convocation(models.Model):
+    """One member convened to one session: the answer given from the personal link
+    (``attendance``, ``proxy``), then the attendance the secretary confirms when the session
+    is held (``actual``, ``actual_proxy``)."""
+
+    session = models.ForeignKey(BoardSession, on_delete=models.CASCADE, related_name="convocations")
+    member = models.ForeignKey(
+        "partners.Contact", on_delete=models.PROTECT, related_name="convocations"
+    )
+    attendance = models.CharField(
+        _("réponse"), max_length=16, choices=Attendance.choices, default=Attendance.PENDING
+    )
+    proxy = models.ForeignKey(
+        "partners.Contact",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proxies_received",
+        verbose_name=_("pouvoir donné à"),
+    )
+    answered_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
+    actual = models.CharField(
+        _("présence constatée"), max_length=16, choices=Attendance.choices, blank=True
+    )
+    actual_proxy = models.ForeignKey(
+        "partners.Contact",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proxies_held",
+        verbose_name=_("pouvoir constaté"),
+    )
+    link_nonce = models.CharField(_("clé du lien personnel"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("convoqué le"), default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "member__last_name", "member__first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "member"], name="one_convocation_per_member"
+            ),
+            models.CheckConstraint(
+                condition=Q(proxy__isnull=True) | Q(attendance="absent"),
+                name="proxy_only_when_absent",
+            ),
+        ]
+        verbose_name = _("convocation")
+        verbose_name_plural = _("convocations")
+
+    def __str__(self) -> str:
+        return f"{self.member} - {self.session}"

@@ -13,8 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import StaffRole
+from backend.board.attendance import convene
 from backend.board.machine import MOVABLE_STATES
-from backend.board.models import BoardSession, SessionChange
+from backend.board.members import current_members
+from backend.board.models import BoardSession, BoardSessionState, SessionChange
+from notifications.planning.notices import plan_convocation_notices
 from notifications.planning.session_notices import plan_session_moved
 from workflows.errors import TransitionConflict
 
@@ -37,6 +40,11 @@ def require_future(date) -> None:
 
 
 def _set_guests(session: BoardSession, guests: dict) -> None:
+    held = session.state in (BoardSessionState.HELD, BoardSessionState.CLOSED)
+    if "members" in guests and held:
+        raise ValidationError(
+            {"members": _("La séance est tenue : la liste des administrateurs ne change plus.")}
+        )
     for name, people in guests.items():
         getattr(session, name).set(people)
 
@@ -49,10 +57,13 @@ def _split(data: dict) -> tuple[dict, dict]:
 
 @transaction.atomic
 def create_board_session(*, user, data: dict) -> BoardSession:
-    """A new session, planned (``data``: date, title, location and optionally its guests)."""
+    """A new session, planned (``data``: date, title, location and optionally its guests;
+    its members are by default every current member of the board)."""
     require_planner(user)
     require_future(data.get("date"))
     fields, guests = _split(data)
+    if "members" not in guests:
+        guests["members"] = list(current_members())
     session = BoardSession.objects.create(**fields)
     _set_guests(session, guests)
     return session
@@ -82,6 +93,9 @@ def update_board_session(session: BoardSession, *, user, data: dict) -> BoardSes
     _set_guests(session, guests)
     if change is not None:
         plan_session_moved(session, change)
+    if "members" in guests and session.state == BoardSessionState.AGENDA_PUBLISHED:
+        convocations, removed = convene(session)  # a member added now is convened at once
+        plan_convocation_notices(session, convocations, removed)
     return session
 
 

@@ -4,9 +4,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from backend.actions.models import Action, ActionState
+from backend.board.attendance import AttendanceInput, confirm_attendance, convene
 from backend.board.machine import CANCEL
 from backend.board.models import BoardSession
-from notifications.planning.notices import plan_agenda_notices
+from notifications.planning.notices import plan_agenda_notices, plan_convocation_notices
 from notifications.planning.session_notices import plan_session_cancelled
 from workflows.models import TransitionLog
 from workflows.services import perform_locked_transitions, perform_transition, run_transition
@@ -14,16 +15,29 @@ from workflows.services import perform_locked_transitions, perform_transition, r
 
 @transaction.atomic
 def publish_agenda(session: BoardSession, *, actor, comment: str = "") -> BoardSession:
-    """The agenda is final: the members, the invited staff, and the partners and staff of
-    each action on it receive it with the calendar invitation."""
+    """The agenda is final: each member is convened (a convocation with their attendance
+    link), the invited staff and the partners and staff of each action on it receive it
+    with the calendar invitation."""
     session = run_transition(session, "publish_agenda", actor=actor, comment=comment)
+    convocations, removed = convene(session)
+    plan_convocation_notices(session, convocations, removed)
     plan_agenda_notices(session)
     return session
 
 
-def hold_session(session: BoardSession, *, actor, comment: str = "") -> BoardSession:
-    """The session takes place: decisions can be recorded."""
-    return perform_transition(session, "hold", actor=actor, comment=comment)
+@transaction.atomic
+def hold_session(
+    session: BoardSession,
+    *,
+    actor,
+    comment: str = "",
+    attendance: list[AttendanceInput] | None = None,
+) -> BoardSession:
+    """The session takes place: the secretary confirms who attends (``attendance``; the
+    members' own answers for the others), then decisions can be recorded."""
+    session = run_transition(session, "hold", actor=actor, comment=comment)
+    confirm_attendance(session, attendance or [])
+    return session
 
 
 def close_session(session: BoardSession, *, actor, comment: str = "") -> BoardSession:

@@ -20,7 +20,13 @@ from backend.accounts.services import create_staff
 from backend.actions.models import Action, ActionState
 from backend.actions.services import create_action, create_role
 from backend.actions.transitions import ACTION_SERVICES
-from backend.board.models import AgendaItem, BoardDecision, BoardSession, Outcome
+from backend.board.models import (
+    AgendaItem,
+    BoardDecision,
+    BoardMembership,
+    BoardSession,
+    Outcome,
+)
 from backend.board.transitions import publish_agenda
 from backend.demo import data
 from backend.evaluations.reports import submit_report, update_plan
@@ -215,6 +221,8 @@ def _session_date(demo: Demo, spec: dict) -> datetime.datetime:
 
 def _load_board_sessions(demo: Demo) -> None:
     members = Contact.objects.filter(organisation=demo.organisations[data.BOARD_MEMBERS])
+    for contact in members:  # the board's current members
+        BoardMembership.objects.get_or_create(contact=contact)
     secretary = demo.staff[data.BOARD_SECRETARY]
     for key, spec in data.BOARD_SESSIONS.items():
         session, created = _get_or_create(

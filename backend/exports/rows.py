@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from backend.accounts import scoping
 from backend.actions.models import Action, RoleAssignment, RoleKind, RoleState
-from backend.board.models import BoardDecision
+from backend.board.models import BoardDecision, Convocation
 from backend.evaluations.models import Indicator
 
 
@@ -59,6 +59,18 @@ INDICATOR_COLUMNS = (
     Column("target", "Cible", "decimal"),
     Column("unit", "Unité"),
     Column("result", "Résultat", "decimal"),
+)
+
+ATTENDANCE_COLUMNS = (
+    Column("session_date", "Date de la séance", "date"),
+    Column("session", "Séance"),
+    Column("session_state", "État de la séance"),
+    Column("member", "Administrateur"),
+    Column("answer", "Réponse"),
+    Column("proxy", "Pouvoir donné à"),
+    Column("answered_at", "Répondu le", "date"),
+    Column("actual", "Présence constatée"),
+    Column("actual_proxy", "Pouvoir constaté"),
 )
 
 KIND_ORDER = {kind: index for index, kind in enumerate(RoleKind.values)}
@@ -173,4 +185,28 @@ def indicator_rows(selection: Selection) -> list[dict]:
             "result": indicator.result,
         }
         for indicator in indicators
+    ]
+
+
+def attendance_rows(selection: Selection) -> list[dict]:
+    """One row per member convened to a session (of the selection's year, if any): the answer
+    and the attendance confirmed at the session. Sessions concern every territory."""
+    convocations = Convocation.objects.select_related(
+        "session", "member", "proxy", "actual_proxy"
+    ).order_by("session__date", "session_id", "member__last_name", "member__first_name", "id")
+    if selection.year is not None:
+        convocations = convocations.filter(session__date__year=selection.year)
+    return [
+        {
+            "session_date": timezone.localdate(row.session.date),
+            "session": row.session.title,
+            "session_state": row.session.get_state_display(),
+            "member": row.member.full_name,
+            "answer": row.get_attendance_display(),
+            "proxy": row.proxy.full_name if row.proxy else None,
+            "answered_at": timezone.localdate(row.answered_at) if row.answered_at else None,
+            "actual": row.get_actual_display() if row.actual else None,
+            "actual_proxy": row.actual_proxy.full_name if row.actual_proxy else None,
+        }
+        for row in convocations
     ]

@@ -35,6 +35,7 @@ from backend.actions.links import personal_link
 from backend.actions.models import Action, RoleAssignment, RoleState
 from backend.core.business_days import is_business_day
 from notifications.delivery.board_emails import BOARD_BUILDERS, CALENDAR_KINDS, attach_calendar
+from notifications.delivery.convocations import convocation_context
 from notifications.delivery.digest import group_items
 from notifications.delivery.lookups import Lookups
 from notifications.delivery.outcomes import (
@@ -65,7 +66,11 @@ TEMPLATE_OF = {
     Kind.ACTION_WITHDRAWN: "partner_notice",
     # a board session's agenda, change and cancellation (``board_emails``)
     **{kind: str(kind) for kind in CALENDAR_KINDS},
+    Kind.CONVOCATION: "convocation",
+    Kind.ATTENDANCE_REMINDER: "attendance_reminder",
 }
+# The kinds that carry the session's calendar file: the board's, and the members' own.
+WITH_CALENDAR = CALENDAR_KINDS | {Kind.CONVOCATION, Kind.ATTENDANCE_REMINDER}
 WAITING = (RoleState.PROPOSED, RoleState.INVITED)
 TO_SETTLE = (RoleState.DECLINED, RoleState.CHANGES_REQUESTED)
 
@@ -123,7 +128,7 @@ def build_message(
         connection=connection,
     )
     message.attach_alternative(html, "text/html")
-    if notification.kind in CALENDAR_KINDS:
+    if notification.kind in WITH_CALENDAR:
         attach_calendar(message, notification, lookups.subject(notification))
     return message
 
@@ -291,4 +296,6 @@ BUILDERS = {
     Kind.CONSULTATION_REVISED: partner_notice_context,
     Kind.ACTION_WITHDRAWN: partner_notice_context,
     **BOARD_BUILDERS,
+    Kind.CONVOCATION: convocation_context,
+    Kind.ATTENDANCE_REMINDER: convocation_context,
 }

@@ -218,15 +218,16 @@ def action_partners(action: Action):
 
 
 def agenda_recipients(session: BoardSession) -> list:
-    """The members, the invited staff, and the partners and staff of every action on the
-    agenda (each person once)."""
+    """The invited staff, and the partners and staff of every action on the agenda (each
+    person once; the members get their convocation instead, ``plan_convocation_notices``)."""
+    members = {recipient_key(person) for person in session.members.all()}
     recipients = {}
-    for person in [*session.members.all(), *session.staff_invited.all()]:
+    for person in session.staff_invited.all():
         recipients[recipient_key(person)] = person
     for item in session.agenda_items.select_related("action__project").filter(action__isnull=False):
         for person in [*action_partners(item.action), *action_staff(item.action)]:
             recipients.setdefault(recipient_key(person), person)
-    return list(recipients.values())
+    return [person for key, person in recipients.items() if key not in members]
 
 
 def plan_agenda_notices(session: BoardSession) -> None:
@@ -237,6 +238,60 @@ def plan_agenda_notices(session: BoardSession) -> None:
             for person in agenda_recipients(session)
         ]
     )
+
+
+def attendance_reminder_notices(session: BoardSession, members: list) -> list:
+    """The reminders before the session (``ReminderPolicy`` ``board_session``) to these
+    members (who have not answered)."""
+    rule = policy(ReminderPolicy.BOARD_SESSION)
+    day = timezone.localdate(session.date)
+    now = timezone.now()
+    return [
+        notice(
+            Kind.ATTENDANCE_REMINDER,
+            subject=session,
+            recipient=member,
+            due_at=due_at,
+            days_before=offset,
+            date=day,
+        )
+        for member in members
+        for offset, due_at in reminder_times(day, rule)
+        if now < due_at < session.date
+    ]
+
+
+def plan_convocation_notices(session: BoardSession, convocations: list, removed=()) -> None:
+    """Each member convened gets their convocation now (one row per member and personal
+    link) and, until they answer, a reminder before the session. Members taken off the list
+    (``removed``, contact ids) get nothing more."""
+    if removed:
+        cancel(planned_for(session).filter(contact_id__in=removed))
+    convocation_rows = [
+        notice(
+            Kind.CONVOCATION,
+            subject=session,
+            recipient=convocation.member,
+            round=convocation.link_nonce[:12],
+        )
+        for convocation in convocations
+    ]
+    waiting = [c.member for c in convocations if c.answered_at is None]
+    write([*convocation_rows, *attendance_reminder_notices(session, waiting)])
+
+
+def attendance_reminders_moved(session: BoardSession) -> None:
+    """The session's date changed: the reminders of the members who have not answered
+    follow it (the convocations themselves are not sent again)."""
+    cancel(planned_for(session, Kind.ATTENDANCE_REMINDER))
+    waiting = session.convocations.filter(answered_at__isnull=True).select_related("member")
+    write(attendance_reminder_notices(session, [c.member for c in waiting]))
+
+
+def cancel_attendance_reminders(convocation) -> None:
+    """The member answered: their reminders stop."""
+    reminders = planned_for(convocation.session, Kind.ATTENDANCE_REMINDER)
+    cancel(reminders.filter(contact_id=convocation.member_id))
 
 
 def decision_notices(action: Action) -> list:

@@ -18,6 +18,12 @@ DEFAULTS = {
         "business_days": False,
         "escalation_offset": 1,
     },
+    # Members who have not said whether they attend: one reminder 3 business days before.
+    ReminderPolicy.BOARD_SESSION: {
+        "reminder_offsets": [3],
+        "business_days": True,
+        "escalation_offset": None,
+    },
 }
 
 

@@ -311,7 +311,7 @@ def test_xlsx_has_numbers_dates_and_an_indicator_sheet(api, data):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     sheets = read_xlsx(response)
-    assert list(sheets) == ["actions", "indicateurs"]
+    assert list(sheets) == ["actions", "indicateurs", "présences"]
     rows = by_id(sheets["actions"])
     action, evaluation = api_facts(api, director, data["vacances"])
     row = rows[data["vacances"]]
@@ -331,7 +331,7 @@ def test_xlsx_has_numbers_dates_and_an_indicator_sheet(api, data):
 def test_ods_has_numbers_dates_and_an_indicator_sheet(api, data):
     director = data["director"]
     sheets = read_ods(export(api, director, "actions.ods"))
-    assert list(sheets) == ["actions", "indicateurs"]
+    assert list(sheets) == ["actions", "indicateurs", "présences"]
     rows = by_id(sheets["actions"])
     action, evaluation = api_facts(api, director, data["mulsant"])
     row = rows[data["mulsant"]]

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from backend.accounts.models import User
 from backend.actions import links as role_links
 from backend.actions.models import Action, RoleAssignment
+from backend.board.members import current_members
 from backend.board.models import AgendaItem, BoardSession, Outcome
 from backend.evaluations import links as report_links
 from backend.evaluations.models import Evaluation
@@ -143,6 +144,7 @@ def every_form() -> list[Form]:
     notification = a_notification_received()
     any_notification = _first(Notification.objects.all())
     secretary_account = User.objects.get(username="secretariat")
+    member = current_members().first()  # a board member of the demo
 
     organisations = Organisation.objects.filter(territories__slug=territory).order_by("pk")[:3]
     contacts = [c.pk for o in organisations for c in o.contacts.all()[:2]]
@@ -281,6 +283,39 @@ def every_form() -> list[Form]:
                 f"{prefix}-outcome": choices(*Outcome.values),
                 f"{prefix}-reference": choices("2027-001", "2027-002"),
                 f"{prefix}-conditions": words(),
+            },
+            secretaries,
+        ),
+        Form(
+            "board member add",
+            "/conseil/membres/",
+            {
+                "first_name": words(100),
+                "last_name": words(100),
+                "email": choices("nouveau@conseil.example", "pas-une-adresse", ""),
+                "position": words(200),
+                "phone": words(32),
+            },
+            (*secretaries, f"ts.{suffix}"),
+        ),
+        Form(
+            "board member leaves",
+            f"/conseil/membres/{member.pk}/depart/",
+            {},
+            (*secretaries, f"ts.{suffix}"),
+        ),
+        Form(
+            "session members",
+            f"/conseil/{planned.pk}/administrateurs/",
+            {"members": ids(member.pk)},
+            secretaries,
+        ),
+        Form(
+            "session hold",
+            f"/conseil/{held.pk}/tenir/",
+            {
+                f"attendance-{member.pk}": choices("present", "remote", "absent", "pending"),
+                f"proxy-{member.pk}": ids(member.pk),
             },
             secretaries,
         ),

@@ -181,6 +181,7 @@ API_IDS = {
     "evaluations": lambda side, world: side.evaluation.pk,
     "territories": lambda side, world: side.territory.slug,
     "board-sessions": lambda side, world: world.session.pk,
+    "board-members": lambda side, world: side.contact.pk,
 }
 FORMATS = ("csv", "xlsx", "ods")
 
@@ -270,6 +271,7 @@ PAGE_PARAMETERS = {
     "item_id": lambda side, world: AgendaItem.objects.get(action=side.action).pk,
     "name": lambda side, world: "hold",
     "slug": lambda side, world: "action",
+    "contact_id": lambda side, world: side.contact.pk,
 }
 # Pages with no territory data: signing in and out, password reset (a token in the URL), and
 # POST-only routes to one's own notifications.

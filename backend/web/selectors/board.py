@@ -1,10 +1,19 @@
 """The board pages' queries: the agenda points a user may see, with the counts the page shows."""
 
 from django.db.models import Count, Q
+from django.urls import reverse
 
 from backend.accounts import scoping
+from backend.accounts.models import StaffRole
 from backend.actions.role_machine import OPEN_ROLE_STATES
-from backend.board.models import AgendaItem, BoardSession
+from backend.board.attendance import ANSWERS, proxies_per_member
+from backend.board.convening import convocations_of, session_quorum
+from backend.board.members import current_members
+from backend.board.minutes import MINUTES_STATES
+from backend.board.models import AgendaItem, Attendance, BoardSession, BoardSessionState
+from workflows.engine import explain
+
+EDITABLE = (BoardSessionState.PLANNED, BoardSessionState.AGENDA_PUBLISHED)
 
 
 def visible_items(session_or_id, user):
@@ -66,3 +75,38 @@ def draft_projects_for(user, year: int):
         .select_related("territory")
         .order_by("territory__name")
     )
+
+
+def member_choices(session) -> list:
+    """Whom the list may hold: the current members and those already on it."""
+    chosen = {contact.pk: contact for contact in current_members()}
+    for contact in session.members.all():
+        chosen.setdefault(contact.pk, contact)
+    return sorted(chosen.values(), key=lambda c: (c.last_name, c.first_name, c.pk))
+
+
+def convening_context(session, user) -> dict:
+    """What the session's page shows of its convening."""
+    convocations = convocations_of(session)
+    secretary = user.has_role(StaffRole.BOARD_SECRETARY)
+    hold = explain(session, "hold", user)
+    on_list = {contact.pk for contact in session.members.all()}
+    return {
+        "convocations": convocations,
+        "quorum": session_quorum(session, convocations),
+        "held": session.state in MINUTES_STATES,
+        "proxies_per_member": proxies_per_member(),
+        "can_edit_members": secretary and session.state in EDITABLE,
+        "member_choices": [
+            {"contact": contact, "checked": contact.pk in on_list}
+            for contact in member_choices(session)
+        ]
+        if secretary and session.state in EDITABLE
+        else [],
+        "can_hold": hold.allowed,
+        "hold_url": reverse("web:board_hold", args=[session.pk]),
+        "attendance_choices": [(value, Attendance(value).label) for value in ANSWERS],
+        "minutes_url": reverse("board-session-minutes", args=[session.pk])
+        if session.state in MINUTES_STATES
+        else "",
+    }

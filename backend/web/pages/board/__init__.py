@@ -14,6 +14,12 @@ The views live by concern: ``sessions`` (the list, one session's page, its trans
 from django.urls import path
 
 from backend.web.pages.board.agenda import agenda_add, agenda_move, agenda_remove
+from backend.web.pages.board.convening import (
+    board_member_leaves,
+    board_members,
+    hold_with_attendance,
+    session_members,
+)
 from backend.web.pages.board.decisions import record
 from backend.web.pages.board.sessions import (
     board_cancel,
@@ -25,7 +31,15 @@ from backend.web.pages.board.sessions import (
 
 urlpatterns = [
     path("conseil/", board_list, name="board_list"),
+    path("conseil/membres/", board_members, name="board_members"),
+    path(
+        "conseil/membres/<int:contact_id>/depart/",
+        board_member_leaves,
+        name="board_member_leaves",
+    ),
     path("conseil/<int:pk>/", board_detail, name="board_detail"),
+    path("conseil/<int:pk>/administrateurs/", session_members, name="board_session_members"),
+    path("conseil/<int:pk>/tenir/", hold_with_attendance, name="board_hold"),
     path(
         "conseil/<int:pk>/transitions/<str:name>/",
         board_transition,

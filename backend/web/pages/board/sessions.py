@@ -23,6 +23,7 @@ from backend.web.forms.board import SessionForm
 from backend.web.forms.commands import CommentForm
 from backend.web.selectors.board import (
     agenda_items,
+    convening_context,
     draft_projects_for,
     ready_for_board,
     sessions_with_points,
@@ -142,8 +143,11 @@ def render_detail(
     if can_schedule:
         ready_actions = list(ready_for_board(user))
         draft_projects = list(draft_projects_for(user, timezone.localtime(session.date).year))
+    convening = convening_context(session, user)
     transitions = []
     for name in SESSION_TRANSITIONS:
+        if name == "hold" and convening["can_hold"] and convening["convocations"]:
+            continue  # held from the attendance form, pre-filled from the answers
         availability = explain(session, name, user)
         transitions.append(
             {
@@ -182,6 +186,7 @@ def render_detail(
         "undecided": [p for p in points if p.decision is None],
         "outcomes": Outcome.choices,
         "error_summary": summary or [],
+        **convening,
     }
     return render(request, "web/board/detail.html", context, status=status)
 
