@@ -26,10 +26,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from backend.actions.links import personal_link
 from backend.actions.models import Action, RoleAssignment, RoleState
@@ -246,35 +245,15 @@ def _digest_day(notification: Notification) -> datetime.date:
     return notification.date or timezone.localdate(notification.due_at)
 
 
-# The kinds without a template of their own: (subject, subject without an action, what happened,
-# what to do). ``%(action)s`` is the action's title, ``%(subject)s`` what the row is about,
-# ``%(date)s`` its date (a due date, a session's date), if it has one.
-GENERIC_TEXTS = {}
-
-
 def _generic(notification: Notification, lookups: Lookups) -> dict:
+    """A kind without a template of its own (every kind sent today has one): its name and
+    what it is about."""
     subject = lookups.subject(notification)
     action = notification.action
-    day = getattr(subject, "due_date", None) or getattr(subject, "date", None)
-    if isinstance(day, datetime.datetime):
-        day = timezone.localdate(day)
-    values = {
-        "action": action.title if action else "",
-        "subject": _short(str(subject)) if subject is not None else "",
-        "date": formats.date_format(day, "j F Y") if day else "",
-    }
-    texts = GENERIC_TEXTS.get(notification.kind)
-    if texts is None or (not day and "%(date)s" in str(texts[0])):
-        kind = capfirst(label(notification, "kind"))
-        about = values["action"] or values["subject"]
-        line = _("%(label)s : %(about)s") % {"label": kind, "about": about} if about else kind
-        return {"generic_subject": line, "what": line, "todo": ""}
-    with_action, without_action, what, todo = texts
-    return {
-        "generic_subject": (with_action if action else without_action) % values,
-        "what": what % values,
-        "todo": str(todo),
-    }
+    about = action.title if action else (_short(str(subject)) if subject is not None else "")
+    kind = capfirst(label(notification, "kind"))
+    line = _("%(label)s : %(about)s") % {"label": kind, "about": about} if about else kind
+    return {"generic_subject": line, "what": line, "todo": ""}
 
 
 def _short(text: str, size: int = 80) -> str:
