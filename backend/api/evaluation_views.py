@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from backend.api.fields import DateField
+from backend.api.filtering import ListFiltersOnList
 from backend.api.permissions import IsStaffMember
 from backend.core.limits import TEXT_LIMIT
 from backend.evaluations.models import Evaluation, Indicator
@@ -79,7 +80,9 @@ class EvaluationFilter(filters.FilterSet):
         fields = ["action", "territory", "state"]
 
 
-class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EvaluationViewSet(
+    ListFiltersOnList, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = EvaluationSerializer
     permission_classes = [IsStaffMember]
     filterset_class = EvaluationFilter

@@ -5,6 +5,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action as route
 from rest_framework.response import Response
 
+from backend.api.filtering import ListFiltersOnList
 from notifications.inbox import mark_read
 from notifications.models import Notification
 
@@ -32,12 +33,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "action", "due_at", "status", "sent_at", "read_at"]
 
 
-def reminders_of(action) -> list[dict]:
-    rows = Notification.objects.filter(action=action).order_by("due_at", "id")
-    return ReminderSerializer(rows, many=True).data
-
-
-class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(ListFiltersOnList, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's own notifications (sent or waiting for the digest)."""
 
     serializer_class = NotificationSerializer

@@ -7,6 +7,8 @@ Statuses an operation declares itself with ``extend_schema`` keep their descript
 missing body is filled in.
 """
 
+import re
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
@@ -25,6 +27,29 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
+# The two shapes are components of their own: inline, generators name them ``…Type0``.
+VALIDATION_ERROR_SHAPES = [
+    ResolvedComponent(
+        name="FieldErrors",
+        type=ResolvedComponent.SCHEMA,
+        object="FieldErrors",
+        schema={
+            "type": "object",
+            "description": "Each bad field with its messages, or ``detail``.",
+            "additionalProperties": {},
+        },
+    ),
+    ResolvedComponent(
+        name="ErrorList",
+        type=ResolvedComponent.SCHEMA,
+        object="ErrorList",
+        schema={
+            "type": "array",
+            "description": "One entry per body of a list, or the messages of a parameter.",
+            "items": {},
+        },
+    ),
+]
 VALIDATION_ERROR = ResolvedComponent(
     name="ValidationError",
     type=ResolvedComponent.SCHEMA,
@@ -35,10 +60,7 @@ VALIDATION_ERROR = ResolvedComponent(
             "nested fields nest the same way; a list of bodies answers a list), a list of "
             "messages for a bad query parameter, or ``detail`` when the body could not be read."
         ),
-        "oneOf": [
-            {"type": "object", "additionalProperties": {}},
-            {"type": "array", "items": {}},
-        ],
+        "oneOf": [shape.ref for shape in VALIDATION_ERROR_SHAPES],
     },
 )
 
@@ -49,12 +71,32 @@ DESCRIPTIONS = {
     "404": _("Inconnu ou non visible pour cet utilisateur"),
     "409": _("Impossible dans l'état actuel, ou une modification concurrente l'a emporté"),
     "413": _("Corps de la requête trop volumineux"),
-    "415": _("Type de contenu du corps non pris en charge (JSON, formulaire ou multipart)"),
+    "415": _("Type de contenu du corps non pris en charge : JSON uniquement"),
     "429": _("Trop de tentatives : réessayez plus tard"),
 }
 
 
+SUMMARY_LENGTH = 80
+
+
 class AutoSchema(openapi.AutoSchema):
+    def get_summary(self) -> str:
+        """Every operation has one (linters ask for it): the first sentence of its
+        description, or its operation id in words (``board_sessions_list``: "Board sessions
+        list")."""
+        sentence = re.split(r"(?<=[.:;])\s", " ".join(self.get_description().split()), maxsplit=1)
+        summary = sentence[0].rstrip(".:;")
+        if not summary or len(summary) > SUMMARY_LENGTH:
+            summary = self.get_operation_id().replace("_", " ").capitalize()
+        return summary
+
+    def get_filter_backends(self):
+        """A viewset's filters are the ``list``'s: its other operations neither document nor
+        apply them (``backend.api.filtering``); an action's own lists declare theirs."""
+        if getattr(self.view, "action", "list") != "list":
+            return []
+        return super().get_filter_backends()
+
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
@@ -91,6 +133,7 @@ class AutoSchema(openapi.AutoSchema):
 
     def _error_schema(self, code: str) -> dict:
         if code == "400":
-            self.registry.register_on_missing(VALIDATION_ERROR)
+            for component in (*VALIDATION_ERROR_SHAPES, VALIDATION_ERROR):
+                self.registry.register_on_missing(component)
             return VALIDATION_ERROR.ref
         return self.resolve_serializer(ErrorSerializer, "response").ref
