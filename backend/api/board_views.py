@@ -164,7 +164,18 @@ class BoardSessionViewSet(
         )
         return Response(DecisionSerializer(decisions, many=True).data, status=201)
 
-    @extend_schema(request=AgendaRequestSerializer, responses=BoardSessionSerializer)
+    @extend_schema(
+        methods=["POST"],
+        summary="Put an action or a project on the agenda",
+        request=AgendaRequestSerializer,
+        responses=BoardSessionSerializer,
+    )
+    @extend_schema(
+        methods=["PUT"],
+        summary="Reorder the agenda",
+        request=AgendaOrderSerializer,
+        responses=BoardSessionSerializer,
+    )
     @route(detail=True, methods=["post", "put"], url_path="agenda")
     def agenda(self, request, pk=None):
         """POST: put an action (scheduled on this session) or a project on the agenda.

@@ -7,6 +7,7 @@ from rest_framework.decorators import action as route
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from backend.actions.filters import IdFilter
 from backend.api.fields import DateField
 from backend.api.filtering import ListFiltersOnList
 from backend.api.permissions import IsStaffMember
@@ -71,7 +72,7 @@ class ReportSerializer(serializers.Serializer):
 
 
 class EvaluationFilter(filters.FilterSet):
-    action = filters.NumberFilter(field_name="action_id")
+    action = IdFilter(field_name="action__id")
     territory = filters.CharFilter(field_name="action__project__territory__slug")
     state = filters.CharFilter()
 

@@ -8,9 +8,9 @@ documented on their operation.
 """
 
 
+# A mixin for viewsets: the filter backends apply to the ``list`` action only. (No docstring:
+# drf-spectacular would take it for the description of every viewset without one.)
 class ListFiltersOnList:
-    """Mixin for viewsets: the filter backends apply to the ``list`` action only."""
-
     def filter_queryset(self, queryset):
         if getattr(self, "action", "list") != "list":
             return queryset

@@ -11,7 +11,8 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
-from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.plumbing import ResolvedComponent, get_doc
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
@@ -81,11 +82,13 @@ SUMMARY_LENGTH = 80
 
 class AutoSchema(openapi.AutoSchema):
     def get_summary(self) -> str:
-        """Every operation has one (linters ask for it): the first sentence of its
-        description, or its operation id in words (``board_sessions_list``: "Board sessions
+        """Every operation has one (linters ask for it): the first sentence of the docstring of
+        its method, or its operation id in words (``board_sessions_list``: "Board sessions
         list")."""
-        sentence = re.split(r"(?<=[.:;])\s", " ".join(self.get_description().split()), maxsplit=1)
-        summary = sentence[0].rstrip(".:;")
+        method = getattr(self.view, getattr(self.view, "action", None) or self.method.lower())
+        doc = get_doc(method) or ("" if hasattr(self.view, "action") else get_doc(type(self.view)))
+        summary = re.split(r"(?<=\.)\s", " ".join(doc.replace("``", "").split()), maxsplit=1)[0]
+        summary = summary.rstrip(".")
         if not summary or len(summary) > SUMMARY_LENGTH:
             summary = self.get_operation_id().replace("_", " ").capitalize()
         return summary
@@ -101,6 +104,9 @@ class AutoSchema(openapi.AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
+        body = operation.get("requestBody") and self.get_request_serializer()
+        if isinstance(body, PolymorphicProxySerializer):
+            operation["requestBody"]["required"] = True  # one form or another, never none
         responses = operation["responses"]
         for code in sorted(self.error_statuses(operation)):
             entry = responses.setdefault(code, {"description": str(DESCRIPTIONS[code])})
