@@ -257,3 +257,10 @@ def test_a_detail_ignores_the_filters_of_the_list(api, social_worker, action):
     assert client.get(f"/api/v1/actions/{action.pk}/?state=closed").status_code == 200
     other = factories.ActionFactory(project=action.project)
     assert client.get(f"/api/v1/actions/{other.pk}/?search=nothing-like-it").status_code == 200
+
+
+def test_an_operation_without_credentials_says_so(document):
+    """``security: [{}]`` makes generators ask for an authenticated client; ``[]`` does not."""
+    assert [name for name, op in operations(document) if op.get("security") == [{}]] == []
+    answer = document["paths"]["/api/v1/respond/{token}/"]["post"]
+    assert answer["security"] == []
