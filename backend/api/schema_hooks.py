@@ -51,8 +51,7 @@ def _enum_component(operation_id, parameter, schema, components, by_values) -> d
         )
         while name in components and _enum_key(components[name].get("enum", [])) != key:
             name = f"{name[: -len('Enum')]}ParameterEnum" if name.endswith("Enum") else name + "_"
-        component = {key: value for key, value in schema.items() if key not in ("title",)}
-        component.pop("description", None)
+        component = {k: v for k, v in schema.items() if k not in ("title", "description")}
         components.setdefault(name, component)
         by_values[key] = name
     return {"$ref": f"#/components/schemas/{name}"}
