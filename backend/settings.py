@@ -284,12 +284,10 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    # DRF's parsers; JSON nested deeper than backend.api.parsers.MAX_DEPTH is a 400.
-    "DEFAULT_PARSER_CLASSES": [
-        "backend.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only (the web pages have their own forms): any other body is a 415, and the
+    # OpenAPI document offers one request body per operation, the one a generated client sends.
+    # JSON nested deeper than backend.api.parsers.MAX_DEPTH is a 400.
+    "DEFAULT_PARSER_CLASSES": ["backend.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "backend.api.pagination.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "backend.api.schema.AutoSchema",
@@ -313,6 +311,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Stable English names for the generated clients (backend/api/schema_hooks.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.api.schema_hooks.stable_names",
+    ],
+    "SERVERS": [{"url": "/", "description": "Ce serveur"}],
     "ENUM_NAME_OVERRIDES": {
         "ActionStateEnum": "backend.actions.machine.ActionState",
         "RoleStateEnum": "backend.actions.role_machine.RoleState",

@@ -29,6 +29,38 @@ class FileNegotiation(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+OCTET_STREAM = "application/octet-stream"
+
+
+def file_responses(media_types, description: str) -> dict:
+    """The 200 of a file: a binary string (generated clients return bytes), as its own media
+    type and as ``application/octet-stream`` (listed first: generators that know no other
+    binary type, openapi-python-client among them, read the body as bytes)."""
+    file = OpenApiResponse(OpenApiTypes.BINARY, description=description)
+    return {(200, media_type): file for media_type in (OCTET_STREAM, *media_types)}
+
+
+class FileView(APIView):
+    """A view that answers a file (errors in JSON). A client that asks for
+    ``application/octet-stream`` rather than the file's own type gets that type."""
+
+    content_negotiation_class = FileNegotiation
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.has_header("Content-Disposition") and self.wants_octet_stream(response):
+            response["Content-Type"] = OCTET_STREAM
+        return response
+
+    def wants_octet_stream(self, response) -> bool:
+        accepted = {
+            part.split(";")[0].strip().lower()
+            for part in self.request.headers.get("Accept", "").split(",")
+        }
+        own = response["Content-Type"].split(";")[0].strip().lower()
+        return OCTET_STREAM in accepted and own not in accepted
+
+
 def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -37,9 +69,8 @@ def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse
     return response
 
 
-class DocumentView(APIView):
+class DocumentView(FileView):
     permission_classes = [IsStaffMember]
-    content_negotiation_class = FileNegotiation
 
     def session(self, pk: int) -> BoardSession:
         return get_object_or_404(
@@ -50,11 +81,7 @@ class DocumentView(APIView):
 class BoardSessionIcsView(DocumentView):
     @extend_schema(
         operation_id="board_sessions_ics",
-        responses={
-            (200, "text/calendar"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="Invitation iCalendar (RFC 5545)"
-            )
-        },
+        responses=file_responses(["text/calendar"], "Invitation iCalendar (RFC 5545)"),
     )
     def get(self, request, pk: int):
         """The session as an iCalendar invitation (METHOD:REQUEST, Europe/Paris;
@@ -71,11 +98,7 @@ class BoardSessionIcsView(DocumentView):
 class BoardFileView(DocumentView):
     @extend_schema(
         operation_id="board_sessions_board_file",
-        responses={
-            (200, "application/pdf"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="Dossier du conseil (PDF)"
-            )
-        },
+        responses=file_responses(["application/pdf"], "Dossier du conseil (PDF)"),
     )
     def get(self, request, pk: int):
         """The board file: the agenda, then one sheet per point the caller may see."""

@@ -1,7 +1,7 @@
 """Board sessions: agenda, transitions and decisions."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action as route
 from rest_framework.exceptions import NotFound
@@ -11,6 +11,7 @@ from backend.accounts import scoping
 from backend.accounts.models import StaffRole
 from backend.actions import services as action_services
 from backend.api.fields import DateTimeField, ScopedPrimaryKeyRelatedField
+from backend.api.filtering import ListFiltersOnList
 from backend.api.permissions import ReadOnlyOrRoles
 from backend.board import agenda
 from backend.board.attendance import ANSWERS, AttendanceInput
@@ -113,6 +114,7 @@ class AgendaOrderSerializer(serializers.Serializer):
 
 
 class BoardSessionViewSet(
+    ListFiltersOnList,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -168,7 +170,12 @@ class BoardSessionViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=session.pk)).data)
 
     @extend_schema(
-        request=DecisionRequestSerializer(many=True),
+        request=PolymorphicProxySerializer(
+            component_name="DecisionsRequest",
+            serializers=[DecisionRequestSerializer, DecisionRequestSerializer(many=True)],
+            resource_type_field_name=None,
+            many=False,
+        ),
         responses={
             201: DecisionSerializer(many=True),
             400: OpenApiResponse(description="Décision invalide (rien n'est enregistré)"),
@@ -190,7 +197,18 @@ class BoardSessionViewSet(
         )
         return Response(DecisionSerializer(decisions, many=True).data, status=201)
 
-    @extend_schema(request=AgendaRequestSerializer, responses=BoardSessionSerializer)
+    @extend_schema(
+        methods=["POST"],
+        summary="Put an action or a project on the agenda",
+        request=AgendaRequestSerializer,
+        responses=BoardSessionSerializer,
+    )
+    @extend_schema(
+        methods=["PUT"],
+        summary="Reorder the agenda",
+        request=AgendaOrderSerializer,
+        responses=BoardSessionSerializer,
+    )
     @route(detail=True, methods=["post", "put"], url_path="agenda")
     def agenda(self, request, pk=None):
         """POST: put an action (scheduled on this session) or a project on the agenda.

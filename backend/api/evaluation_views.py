@@ -7,7 +7,9 @@ from rest_framework.decorators import action as route
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from backend.actions.filters import IdFilter
 from backend.api.fields import DateField
+from backend.api.filtering import ListFiltersOnList
 from backend.api.permissions import IsStaffMember
 from backend.core.limits import TEXT_LIMIT
 from backend.evaluations.models import Evaluation, Indicator
@@ -70,7 +72,7 @@ class ReportSerializer(serializers.Serializer):
 
 
 class EvaluationFilter(filters.FilterSet):
-    action = filters.NumberFilter(field_name="action_id")
+    action = IdFilter(field_name="action__id")
     territory = filters.CharFilter(field_name="action__project__territory__slug")
     state = filters.CharFilter()
 
@@ -79,7 +81,9 @@ class EvaluationFilter(filters.FilterSet):
         fields = ["action", "territory", "state"]
 
 
-class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EvaluationViewSet(
+    ListFiltersOnList, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = EvaluationSerializer
     permission_classes = [IsStaffMember]
     filterset_class = EvaluationFilter

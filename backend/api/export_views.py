@@ -11,13 +11,11 @@ indicators are a separate file. See ``backend.exports.writers`` for the formats.
 from django.http import HttpResponse
 from django.urls import path, re_path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.views import APIView
 
-from backend.api.board_documents import FileNegotiation, attachment
+from backend.api.board_documents import FileView, attachment, file_responses
 from backend.api.fields import SlugRelatedField
 from backend.api.permissions import IsStaffMember
 from backend.exports import writers
@@ -50,13 +48,8 @@ REFUSALS = {
 }
 
 
-def _file(description: str) -> OpenApiResponse:
-    return OpenApiResponse(OpenApiTypes.BINARY, description=description)
-
-
-class ExportView(APIView):
+class ExportView(FileView):
     permission_classes = [IsStaffMember]
-    content_negotiation_class = FileNegotiation
 
     def selection(self, request) -> Selection:
         given = {key: value for key, value in request.query_params.items() if value != ""}
@@ -92,10 +85,10 @@ class ActionExportView(ExportView):
             *FILTERS,
         ],
         responses={
-            **{
-                (200, writers.CONTENT_TYPES[fmt].split(";")[0]): _file(fmt)
-                for fmt in writers.CONTENT_TYPES
-            },
+            **file_responses(
+                [content_type.split(";")[0] for content_type in writers.CONTENT_TYPES.values()],
+                "CSV, XLSX ou ODS",
+            ),
             **REFUSALS,
         },
     )
@@ -118,7 +111,7 @@ class IndicatorExportView(ExportView):
     @extend_schema(
         operation_id="exports_indicators",
         parameters=FILTERS,
-        responses={(200, "text/csv"): _file("CSV"), **REFUSALS},
+        responses={**file_responses(["text/csv"], "CSV"), **REFUSALS},
     )
     def get(self, request):
         """One row per evaluation indicator (target, baseline, result)."""

@@ -5,6 +5,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action as route
 from rest_framework.response import Response
 
+from backend.api.filtering import ListFiltersOnList
 from notifications.inbox import mark_read
 from notifications.models import Notification
 from notifications.sentences import describe
@@ -43,12 +44,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         return texts[notification.pk]
 
 
-def reminders_of(action) -> list[dict]:
-    rows = Notification.objects.filter(action=action).order_by("due_at", "id")
-    return ReminderSerializer(rows, many=True).data
-
-
-class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(ListFiltersOnList, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's own notifications (sent or waiting for the digest)."""
 
     serializer_class = NotificationSerializer

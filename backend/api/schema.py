@@ -7,9 +7,12 @@ Statuses an operation declares itself with ``extend_schema`` keep their descript
 missing body is filled in.
 """
 
+import re
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
-from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.plumbing import ResolvedComponent, get_doc
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
@@ -25,6 +28,29 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
+# The two shapes are components of their own: inline, generators name them ``…Type0``.
+VALIDATION_ERROR_SHAPES = [
+    ResolvedComponent(
+        name="FieldErrors",
+        type=ResolvedComponent.SCHEMA,
+        object="FieldErrors",
+        schema={
+            "type": "object",
+            "description": "Each bad field with its messages, or ``detail``.",
+            "additionalProperties": {},
+        },
+    ),
+    ResolvedComponent(
+        name="ErrorList",
+        type=ResolvedComponent.SCHEMA,
+        object="ErrorList",
+        schema={
+            "type": "array",
+            "description": "One entry per body of a list, or the messages of a parameter.",
+            "items": {},
+        },
+    ),
+]
 VALIDATION_ERROR = ResolvedComponent(
     name="ValidationError",
     type=ResolvedComponent.SCHEMA,
@@ -35,10 +61,7 @@ VALIDATION_ERROR = ResolvedComponent(
             "nested fields nest the same way; a list of bodies answers a list), a list of "
             "messages for a bad query parameter, or ``detail`` when the body could not be read."
         ),
-        "oneOf": [
-            {"type": "object", "additionalProperties": {}},
-            {"type": "array", "items": {}},
-        ],
+        "oneOf": [shape.ref for shape in VALIDATION_ERROR_SHAPES],
     },
 )
 
@@ -49,16 +72,41 @@ DESCRIPTIONS = {
     "404": _("Inconnu ou non visible pour cet utilisateur"),
     "409": _("Impossible dans l'état actuel, ou une modification concurrente l'a emporté"),
     "413": _("Corps de la requête trop volumineux"),
-    "415": _("Type de contenu du corps non pris en charge (JSON, formulaire ou multipart)"),
+    "415": _("Type de contenu du corps non pris en charge : JSON uniquement"),
     "429": _("Trop de tentatives : réessayez plus tard"),
 }
 
 
+SUMMARY_LENGTH = 80
+
+
 class AutoSchema(openapi.AutoSchema):
+    def get_summary(self) -> str:
+        """Every operation has one (linters ask for it): the first sentence of the docstring of
+        its method, or its operation id in words (``board_sessions_list``: "Board sessions
+        list")."""
+        method = getattr(self.view, getattr(self.view, "action", None) or self.method.lower())
+        doc = get_doc(method) or ("" if hasattr(self.view, "action") else get_doc(type(self.view)))
+        summary = re.split(r"(?<=\.)\s", " ".join(doc.replace("``", "").split()), maxsplit=1)[0]
+        summary = summary.rstrip(".")
+        if not summary or len(summary) > SUMMARY_LENGTH:
+            summary = self.get_operation_id().replace("_", " ").capitalize()
+        return summary
+
+    def get_filter_backends(self):
+        """A viewset's filters are the ``list``'s: its other operations neither document nor
+        apply them (``backend.api.filtering``); an action's own lists declare theirs."""
+        if getattr(self.view, "action", "list") != "list":
+            return []
+        return super().get_filter_backends()
+
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
+        body = operation.get("requestBody") and self.get_request_serializer()
+        if isinstance(body, PolymorphicProxySerializer):
+            operation["requestBody"]["required"] = True  # one form or another, never none
         responses = operation["responses"]
         for code in sorted(self.error_statuses(operation)):
             entry = responses.setdefault(code, {"description": str(DESCRIPTIONS[code])})
@@ -91,6 +139,7 @@ class AutoSchema(openapi.AutoSchema):
 
     def _error_schema(self, code: str) -> dict:
         if code == "400":
-            self.registry.register_on_missing(VALIDATION_ERROR)
+            for component in (*VALIDATION_ERROR_SHAPES, VALIDATION_ERROR):
+                self.registry.register_on_missing(component)
             return VALIDATION_ERROR.ref
         return self.resolve_serializer(ErrorSerializer, "response").ref

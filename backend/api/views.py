@@ -21,7 +21,9 @@ from backend.actions import services as action_services
 from backend.actions.filters import ActionFilter, RoleFilter
 from backend.actions.machine import STAFF_TRANSITIONS
 from backend.actions.models import RoleAssignment
-from backend.api.notification_views import ReminderSerializer, reminders_of
+from backend.api import action_lists
+from backend.api.filtering import ListFiltersOnList
+from backend.api.notification_views import ReminderSerializer
 from backend.api.permissions import IsAdminRole, ReadOnlyOrRoles
 from backend.api.serializers.actions import (
     ActionSerializer,
@@ -45,7 +47,6 @@ from backend.partners.services import save_contact, save_organisation
 from backend.territories.models import Commune, Finding, Territory
 from backend.territories.services import create_project, update_project
 from workflows.engine import explain
-from workflows.models import TransitionLog
 
 EDITORS = (StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER)
 
@@ -71,7 +72,9 @@ class TokenView(APIView):
         return Response({"token": issue_token(user).key})
 
 
-class StaffViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class StaffViewSet(
+    ListFiltersOnList, mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
     serializer_class = StaffSerializer
     permission_classes = [IsAdminRole]
     queryset = StaffSerializer.Meta.model.objects.exclude(role="").prefetch_related("territories")
@@ -80,7 +83,7 @@ class StaffViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Gene
         serializer.instance = create_staff(**serializer.validated_data)
 
 
-class TerritoryViewSet(viewsets.ReadOnlyModelViewSet):
+class TerritoryViewSet(ListFiltersOnList, viewsets.ReadOnlyModelViewSet):
     serializer_class = TerritorySerializer
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
@@ -90,7 +93,7 @@ class TerritoryViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class ProjectViewSet(viewsets.ModelViewSet):
+class ProjectViewSet(ListFiltersOnList, viewsets.ModelViewSet):
     serializer_class = ProjectSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = (StaffRole.TERRITORY_MANAGER,)
@@ -117,7 +120,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
         )
 
 
-class OrganisationViewSet(viewsets.ModelViewSet):
+class OrganisationViewSet(ListFiltersOnList, viewsets.ModelViewSet):
     serializer_class = OrganisationSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = EDITORS
@@ -141,7 +144,7 @@ class OrganisationViewSet(viewsets.ModelViewSet):
         )
 
 
-class ContactViewSet(viewsets.ModelViewSet):
+class ContactViewSet(ListFiltersOnList, viewsets.ModelViewSet):
     serializer_class = ContactSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = EDITORS
@@ -165,7 +168,7 @@ class ContactViewSet(viewsets.ModelViewSet):
         )
 
 
-class ActionViewSet(viewsets.ModelViewSet):
+class ActionViewSet(ListFiltersOnList, viewsets.ModelViewSet):
     serializer_class = ActionSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = EDITORS
@@ -197,16 +200,21 @@ class ActionViewSet(viewsets.ModelViewSet):
         )
         serializer.instance = self.get_queryset().get(pk=action.pk)
 
-    @extend_schema(responses=TransitionAvailabilitySerializer(many=True))
+    @extend_schema(
+        parameters=[action_lists.TransitionQuerySerializer],
+        responses=TransitionAvailabilitySerializer(many=True),
+    )
     @route(detail=True, methods=["get"], url_path="transitions", pagination_class=None)
     def transitions(self, request, pk=None):
         """The transitions of this action, whether the caller may fire them now, and why not."""
+        filters = action_lists.query(action_lists.TransitionQuerySerializer, request)
         action = self.get_object()
         rows = [explain(action, name, request.user) for name in STAFF_TRANSITIONS]
         data = [
             {"name": r.name, "target": r.target, "allowed": r.allowed, "reason": r.reason}
             for r in rows
         ]
+        data = action_lists.transitions_matching(data, filters)
         return Response(TransitionAvailabilitySerializer(data, many=True).data)
 
     @extend_schema(
@@ -231,23 +239,31 @@ class ActionViewSet(viewsets.ModelViewSet):
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=action.pk)).data)
 
-    @extend_schema(responses=ReminderSerializer(many=True))
+    @extend_schema(
+        parameters=[action_lists.ReminderQuerySerializer],
+        responses=ReminderSerializer(many=True),
+    )
     @route(detail=True, methods=["get"], pagination_class=None)
     def reminders(self, request, pk=None):
         """The action's planned and past notifications: planned, sent, cancelled, failed,
         unconfirmed (a send that started but was never confirmed)."""
-        return Response(reminders_of(self.get_object()))
+        filters = action_lists.query(action_lists.ReminderQuerySerializer, request)
+        rows = action_lists.reminders_of(self.get_object(), filters)
+        return Response(ReminderSerializer(rows, many=True).data)
 
-    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    @extend_schema(
+        parameters=[action_lists.HistoryQuerySerializer],
+        responses=HistoryEntrySerializer(many=True),
+    )
     @route(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         """Every state change of the action and of its partner roles, oldest first."""
-        action = self.get_object()
-        entries = TransitionLog.objects.filter(action=action).order_by("at", "id")
+        filters = action_lists.query(action_lists.HistoryQuerySerializer, request)
+        entries = action_lists.history_of(self.get_object(), filters)
         return Response(HistoryEntrySerializer(entries, many=True).data)
 
 
-class RoleViewSet(viewsets.ModelViewSet):
+class RoleViewSet(ListFiltersOnList, viewsets.ModelViewSet):
     serializer_class = RoleSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = EDITORS
