@@ -2,7 +2,8 @@
 
 ``backend.api.errors`` maps each domain error to one status; this schema class documents those
 statuses on the operations where they can happen, so clients (and the fuzzing test) can rely on
-the document: 400 with the bad fields, 401/403/404/409/413/415/429 with ``{"detail", "code"}``.
+the document: every error with the one body ``{"detail", "code"}`` (the ``Error`` component),
+plus the bad fields for a 400.
 Statuses an operation declares itself with ``extend_schema`` keep their description; only a
 missing body is filled in.
 """
@@ -10,35 +11,37 @@ missing body is filled in.
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
-from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-class ErrorSerializer(serializers.Serializer):
-    """Every refusal other than invalid input."""
-
-    detail = serializers.CharField(help_text="Pourquoi la requête est refusée (fr ou en).")
-    code = serializers.CharField(
-        required=False, help_text="Code stable de l'erreur (par exemple ``conflict``)."
-    )
-
-
-VALIDATION_ERROR = ResolvedComponent(
-    name="ValidationError",
+ERROR = ResolvedComponent(
+    name="Error",
     type=ResolvedComponent.SCHEMA,
-    object="ValidationError",
+    object="Error",
     schema={
+        "type": "object",
         "description": (
-            "Each bad field with its messages (``non_field_errors`` for the body as a whole; "
-            "nested fields nest the same way; a list of bodies answers a list), a list of "
-            "messages for a bad query parameter, or ``detail`` when the body could not be read."
+            "Le corps de toute erreur de l'API, dans la langue de l'appelant "
+            "(Accept-Language). Pour un 400, chaque champ en erreur figure en plus, avec ses "
+            "messages (``non_field_errors`` pour le corps dans son ensemble ; les champs "
+            "imbriqués et les listes de corps s'imbriquent de même, par indice)."
         ),
-        "oneOf": [
-            {"type": "object", "additionalProperties": {}},
-            {"type": "array", "items": {}},
-        ],
+        "properties": {
+            "detail": {"type": "string", "description": "Pourquoi la requête est refusée."},
+            "code": {
+                "type": "string",
+                "description": (
+                    "Code stable de l'erreur : invalid, parse_error, not_authenticated, "
+                    "authentication_failed, permission_denied, not_found, method_not_allowed, "
+                    "not_acceptable, conflict, concurrent_change, precondition_failed, "
+                    "request_too_large, unsupported_media_type, throttled…"
+                ),
+            },
+        },
+        "required": ["detail", "code"],
+        "additionalProperties": {},
     },
 )
 
@@ -90,7 +93,5 @@ class AutoSchema(openapi.AutoSchema):
         return codes
 
     def _error_schema(self, code: str) -> dict:
-        if code == "400":
-            self.registry.register_on_missing(VALIDATION_ERROR)
-            return VALIDATION_ERROR.ref
-        return self.resolve_serializer(ErrorSerializer, "response").ref
+        self.registry.register_on_missing(ERROR)
+        return ERROR.ref

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action as route
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -65,9 +65,7 @@ class TokenView(APIView):
         body.is_valid(raise_exception=True)
         user = sign_in(request, **body.validated_data)
         if user is None:
-            raise ValidationError(
-                {"non_field_errors": [_("Identifiant ou mot de passe incorrect.")]}
-            )
+            raise AuthenticationFailed(_("Identifiant ou mot de passe incorrect."))
         return Response({"token": issue_token(user).key})
 
 
@@ -87,7 +85,6 @@ class TerritoryViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Territory.objects.prefetch_related(
         Prefetch("communes", queryset=Commune.objects.prefetch_related("neighbourhoods"))
     )
-    pagination_class = None
 
 
 class ProjectViewSet(viewsets.ModelViewSet):
