@@ -1,5 +1,6 @@
 """Board sessions: agenda, transitions and decisions."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -12,6 +13,7 @@ from backend.accounts.models import StaffRole
 from backend.actions import services as action_services
 from backend.api.fields import DateTimeField, ScopedPrimaryKeyRelatedField
 from backend.api.permissions import ReadOnlyOrRoles
+from backend.api.versions import LocatedMixin, VersionedMixin
 from backend.board import agenda
 from backend.board.decisions import DecisionInput, record_decisions
 from backend.board.models import AgendaItem, BoardDecision, BoardSession, Outcome
@@ -97,6 +99,8 @@ class AgendaOrderSerializer(serializers.Serializer):
 
 
 class BoardSessionViewSet(
+    LocatedMixin,
+    VersionedMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -120,7 +124,10 @@ class BoardSessionViewSet(
 
     def perform_update(self, serializer):
         session = update_board_session(
-            serializer.instance, user=self.request.user, data=dict(serializer.validated_data)
+            serializer.instance,
+            user=self.request.user,
+            data=dict(serializer.validated_data),
+            expected_versions=self.expected_versions(),
         )
         serializer.instance = self.get_queryset().get(pk=session.pk)
 
@@ -155,7 +162,13 @@ class BoardSessionViewSet(
         decisions = record_decisions(
             session, [DecisionInput(**row) for row in rows], user=request.user
         )
-        return Response(DecisionSerializer(decisions, many=True).data, status=201)
+        # Decisions have no URL of their own: they are read on their session.
+        location = request.build_absolute_uri(reverse("board-session-detail", args=[session.pk]))
+        return Response(
+            DecisionSerializer(decisions, many=True).data,
+            status=201,
+            headers={"Location": location},
+        )
 
     @extend_schema(request=AgendaRequestSerializer, responses=BoardSessionSerializer)
     @route(detail=True, methods=["post", "put"], url_path="agenda")

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from backend.api.fields import DateField
 from backend.api.permissions import IsStaffMember
+from backend.api.versions import VersionedMixin
 from backend.core.limits import TEXT_LIMIT
 from backend.evaluations.models import Evaluation, Indicator
 from backend.evaluations.reports import submit_report, update_plan
@@ -79,7 +80,9 @@ class EvaluationFilter(filters.FilterSet):
         fields = ["action", "territory", "state"]
 
 
-class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EvaluationViewSet(
+    VersionedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = EvaluationSerializer
     permission_classes = [IsStaffMember]
     filterset_class = EvaluationFilter
@@ -105,8 +108,13 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         """The plan: due date and indicators (replaced as a whole)."""
         body = PlanSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        evaluation = update_plan(self.get_object(), user=request.user, **body.validated_data)
-        return self._fresh(evaluation)
+        evaluation = update_plan(
+            self.get_object(),
+            user=request.user,
+            expected_versions=self.expected_versions(),
+            **body.validated_data,
+        )
+        return self.with_etag(self._fresh(evaluation))
 
     @extend_schema(request=ReportSerializer, responses=EvaluationSerializer)
     @route(detail=True, methods=["post"])

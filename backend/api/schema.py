@@ -13,6 +13,8 @@ from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.permissions import AllowAny
 
+from backend.api.versions import VersionedMixin
+
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -45,12 +47,32 @@ ERROR = ResolvedComponent(
     },
 )
 
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": (
+        "L'ETag lu (GET) : si la ressource a changé depuis, 412 et rien n'est écrit. "
+        "Sans cet en-tête, la modification s'applique."
+    ),
+}
+ETAG = {
+    "schema": {"type": "string"},
+    "description": "La version de la ressource, à renvoyer dans If-Match pour la modifier.",
+}
+LOCATION = {
+    "schema": {"type": "string", "format": "uri"},
+    "description": "L'adresse de la ressource créée.",
+}
+
 DESCRIPTIONS = {
     "400": _("Données invalides : chaque champ en erreur et pourquoi"),
     "401": _("Identifiants absents ou invalides"),
     "403": _("Non autorisé pour cet utilisateur"),
     "404": _("Inconnu ou non visible pour cet utilisateur"),
     "409": _("Impossible dans l'état actuel, ou une modification concurrente l'a emporté"),
+    "412": _("La ressource a changé depuis la lecture nommée par If-Match : rien n'est écrit"),
     "413": _("Corps de la requête trop volumineux"),
     "415": _("Type de contenu du corps non pris en charge (JSON, formulaire ou multipart)"),
     "429": _("Trop de tentatives : réessayez plus tard"),
@@ -67,7 +89,26 @@ class AutoSchema(openapi.AutoSchema):
             entry = responses.setdefault(code, {"description": str(DESCRIPTIONS[code])})
             if "content" not in entry:
                 entry["content"] = {"application/json": {"schema": self._error_schema(code)}}
+        self._concurrency(operation)
         return operation
+
+    def _versioned(self) -> bool:
+        return isinstance(self.view, VersionedMixin) and self.method in ("PATCH", "PUT")
+
+    def _concurrency(self, operation) -> None:
+        """``If-Match``/``ETag`` where a resource is versioned, ``Location`` on a 201."""
+        responses = operation["responses"]
+        if self._versioned():
+            operation.setdefault("parameters", []).append(IF_MATCH)
+        single = self.method == "GET" and not self._is_list_view()
+        if (
+            isinstance(self.view, VersionedMixin)
+            and "200" in responses
+            and (single or self._versioned())
+        ):
+            responses["200"].setdefault("headers", {})["ETag"] = ETAG
+        if "201" in responses:
+            responses["201"].setdefault("headers", {})["Location"] = LOCATION
 
     def error_statuses(self, operation) -> set[str]:
         """The statuses this operation can answer besides its success."""
@@ -88,6 +129,8 @@ class AutoSchema(openapi.AutoSchema):
             codes.add("404")  # an unknown id, or a page past the end
         if guarded and self.method in UNSAFE_METHODS:
             codes.add("409")
+        if self._versioned():
+            codes.add("412")
         if self.view.throttle_classes:
             codes.add("429")
         return codes

@@ -41,6 +41,7 @@ from backend.api.serializers.reference import (
     TerritorySerializer,
     TokenSerializer,
 )
+from backend.api.versions import LocatedMixin, VersionedMixin
 from backend.partners.services import save_contact, save_organisation
 from backend.territories.models import Commune, Finding, Territory
 from backend.territories.services import create_project, update_project
@@ -69,7 +70,9 @@ class TokenView(APIView):
         return Response({"token": issue_token(user).key})
 
 
-class StaffViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class StaffViewSet(
+    LocatedMixin, mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
     serializer_class = StaffSerializer
     permission_classes = [IsAdminRole]
     queryset = StaffSerializer.Meta.model.objects.exclude(role="").prefetch_related("territories")
@@ -87,7 +90,7 @@ class TerritoryViewSet(viewsets.ReadOnlyModelViewSet):
     )
 
 
-class ProjectViewSet(viewsets.ModelViewSet):
+class ProjectViewSet(LocatedMixin, viewsets.ModelViewSet):
     serializer_class = ProjectSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = (StaffRole.TERRITORY_MANAGER,)
@@ -114,7 +117,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
         )
 
 
-class OrganisationViewSet(viewsets.ModelViewSet):
+class OrganisationViewSet(LocatedMixin, VersionedMixin, viewsets.ModelViewSet):
     serializer_class = OrganisationSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = EDITORS
@@ -135,10 +138,11 @@ class OrganisationViewSet(viewsets.ModelViewSet):
             user=self.request.user,
             data=dict(serializer.validated_data),
             instance=serializer.instance,
+            expected_versions=self.expected_versions(),
         )
 
 
-class ContactViewSet(viewsets.ModelViewSet):
+class ContactViewSet(LocatedMixin, VersionedMixin, viewsets.ModelViewSet):
     serializer_class = ContactSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = EDITORS
@@ -159,10 +163,11 @@ class ContactViewSet(viewsets.ModelViewSet):
             user=self.request.user,
             data=dict(serializer.validated_data),
             instance=serializer.instance,
+            expected_versions=self.expected_versions(),
         )
 
 
-class ActionViewSet(viewsets.ModelViewSet):
+class ActionViewSet(LocatedMixin, VersionedMixin, viewsets.ModelViewSet):
     serializer_class = ActionSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = EDITORS
@@ -190,7 +195,10 @@ class ActionViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         action = action_services.update_action(
-            serializer.instance, user=self.request.user, data=dict(serializer.validated_data)
+            serializer.instance,
+            user=self.request.user,
+            data=dict(serializer.validated_data),
+            expected_versions=self.expected_versions(),
         )
         serializer.instance = self.get_queryset().get(pk=action.pk)
 
@@ -244,7 +252,7 @@ class ActionViewSet(viewsets.ModelViewSet):
         return Response(HistoryEntrySerializer(entries, many=True).data)
 
 
-class RoleViewSet(viewsets.ModelViewSet):
+class RoleViewSet(LocatedMixin, VersionedMixin, viewsets.ModelViewSet):
     serializer_class = RoleSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = EDITORS
@@ -263,7 +271,10 @@ class RoleViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         serializer.instance = action_services.update_role(
-            serializer.instance, user=self.request.user, data=dict(serializer.validated_data)
+            serializer.instance,
+            user=self.request.user,
+            data=dict(serializer.validated_data),
+            expected_versions=self.expected_versions(),
         )
 
     @extend_schema(description="Withdraw the role (it stays in the action's history).")

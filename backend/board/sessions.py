@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import StaffRole
 from backend.board.models import BoardSession
+from backend.core.versions import check_version
 
 PLANNERS = (StaffRole.BOARD_SECRETARY,)  # directors and administrators too (``has_role``)
 GUESTS = ("members", "staff_invited")  # the many-to-many fields
@@ -42,11 +43,14 @@ def create_board_session(*, user, data: dict) -> BoardSession:
 
 
 @transaction.atomic
-def update_board_session(session: BoardSession, *, user, data: dict) -> BoardSession:
+def update_board_session(
+    session: BoardSession, *, user, data: dict, expected_versions=None
+) -> BoardSession:
     """Change what ``data`` names, on the session's row as it is now (locked: a transition
-    fired meanwhile is kept)."""
+    fired meanwhile is kept; changed since ``expected_versions`` were read: refused)."""
     require_planner(user)
     session = BoardSession.objects.select_for_update().get(pk=session.pk)
+    check_version(session, expected_versions)
     fields, guests = _split(data)
     for name, value in fields.items():
         setattr(session, name, value)

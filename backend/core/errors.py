@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, OperationalError
 from django.utils.translation import gettext_lazy as _
 
+from backend.core.versions import StaleVersion
 from workflows.concurrency import LOST_RACE, lost_to_concurrency
 from workflows.errors import (
     InvalidTransitionInput,
@@ -72,6 +73,8 @@ def refusal_of(exc: Exception) -> Refusal | None:
         return _one(403, str(exc) or FORBIDDEN)
     if isinstance(exc, TransitionConflict):
         return _one(409, exc.reason)
+    if isinstance(exc, StaleVersion):  # a stale If-Match, or a page's form opened before
+        return _one(412, exc.reason)
     if isinstance(exc, InvalidTransitionInput):
         return _one(400, exc.reason, exc.field)
     if isinstance(exc, DjangoValidationError):
