@@ -8,8 +8,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from backend.actions.models import Action
-from backend.actions.services import update_action
+from backend.actions.models import Action, RoleAssignment
+from backend.actions.services import update_action, update_role
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +77,31 @@ def test_an_edit_on_the_version_opened_saves(page_client, social_worker, action)
     )
     assert response.status_code == 303
     assert Action.objects.get(pk=action.pk).title == "Nouveau titre"
+
+
+def test_a_role_saved_meanwhile_is_not_overwritten_and_its_changes_are_shown(
+    page_client, social_worker, manager, pilot
+):
+    url = reverse("web:role_edit", args=[pilot.action_id, pilot.pk])
+    client = page_client(social_worker)
+    opened = client.get(url).content.decode()
+
+    update_role(pilot, user=manager, data={"description": "Prête la salle des fêtes"})
+
+    typed = {
+        "organisation": pilot.organisation_id,
+        "contact": pilot.contact_id,
+        "kind": pilot.kind,
+        "description": pilot.description,
+        "venue": "Salle Jean Moulin",
+        "version": hidden(opened, "version"),
+        "seen_values": hidden(opened, "seen_values"),
+    }
+    response = client.post(url, typed)
+
+    assert response.status_code == 412
+    page = html.unescape(response.content.decode())
+    assert "Engagement : « Prête la salle des fêtes »" in page
+    assert 'value="Salle Jean Moulin"' in page  # what they typed is kept
+    stored = RoleAssignment.objects.get(pk=pilot.pk)
+    assert (stored.description, stored.venue) == ("Prête la salle des fêtes", "")

@@ -90,12 +90,22 @@ def tell_changes(form, instance, initial: dict) -> None:
         for name in form.fields
         if name in initial and name in seen and seen[name] != _plain(initial[name])
     ]
-    changes = " ; ".join(
-        str(
-            CHANGE
-            % {"field": form.fields[name].label, "value": _shown(form.fields[name], initial[name])}
-        )
-        for name in changed
+    form.add_error(
+        None,
+        what_changed(
+            [
+                (form.fields[name].label, _shown(form.fields[name], initial[name]))
+                for name in changed
+            ]
+        ),
     )
-    form.add_error(None, str(CHANGED % {"changes": changes}) if changes else str(CHANGED_ELSEWHERE))
     form.version_fields = {VERSION: version_of(instance), SEEN: _seen(form, initial)}
+
+
+def what_changed(changes: list[tuple[str, str]]) -> str:
+    """The message for a stale edit: each (field label, new value shown), or that something
+    outside the form changed."""
+    if not changes:
+        return str(CHANGED_ELSEWHERE)
+    listed = " ; ".join(str(CHANGE % {"field": label, "value": value}) for label, value in changes)
+    return str(CHANGED % {"changes": listed})
