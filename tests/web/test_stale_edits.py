@@ -2,6 +2,7 @@
 first changed (which fields, their new values) instead of overwriting it silently, and keeps
 what they typed; saving again then applies it."""
 
+import datetime
 import html
 import re
 
@@ -10,6 +11,7 @@ from django.urls import reverse
 
 from backend.actions.models import Action, RoleAssignment
 from backend.actions.services import update_action, update_role
+from backend.evaluations.reports import update_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +107,39 @@ def test_a_role_saved_meanwhile_is_not_overwritten_and_its_changes_are_shown(
     assert 'value="Salle Jean Moulin"' in page  # what they typed is kept
     stored = RoleAssignment.objects.get(pk=pilot.pk)
     assert (stored.description, stored.venue) == ("Prête la salle des fêtes", "")
+
+
+def test_an_evaluation_plan_saved_meanwhile_is_not_overwritten_and_its_changes_are_shown(
+    page_client, social_worker, manager, started_evaluation
+):
+    evaluation = started_evaluation([{"label": "Familles parties", "target": 12}])
+    url = reverse("web:evaluation_plan", args=[evaluation.pk])
+    client = page_client(social_worker)
+    opened = client.get(url).content.decode()
+
+    update_plan(evaluation, user=manager, due_date=datetime.date(2027, 10, 15))
+
+    typed = {
+        "rows": "1",
+        "due_date": "30/09/2027",
+        "indicator-0-label": "Familles parties en vacances",
+        "indicator-0-target": "14",
+        "version": hidden(opened, "version"),
+        "seen_values": hidden(opened, "seen_values"),
+    }
+    response = client.post(url, typed)
+
+    assert response.status_code == 412
+    raw = response.content.decode()
+    page = html.unescape(raw)
+    assert "Échéance du rapport : « 15/10/2027 »" in page
+    assert "Indicateurs :" not in page  # they did not change
+    assert 'value="Familles parties en vacances"' in page and 'value="30/09/2027"' in page
+    evaluation.refresh_from_db()
+    assert evaluation.due_date == datetime.date(2027, 10, 15)
+    assert [i.label for i in evaluation.indicators.all()] == ["Familles parties"]
+
+    again = {**typed, "version": hidden(raw, "version"), "seen_values": hidden(raw, "seen_values")}
+    assert client.post(url, again).status_code == 303
+    evaluation.refresh_from_db()
+    assert evaluation.due_date == datetime.date(2027, 9, 30)

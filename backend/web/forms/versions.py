@@ -56,8 +56,26 @@ def track(form, instance, initial: dict) -> None:
 
 def expected_versions(form) -> list[str] | None:
     """The version the form was opened on (None: a form sent without it, as before)."""
-    version = form.data.get(VERSION) if form.is_bound else None
+    return sent_versions(form.data) if form.is_bound else None
+
+
+def sent_versions(data) -> list[str] | None:
+    """The version a form's ``data`` (request.POST) was opened on; None without one."""
+    version = data.get(VERSION)
     return [version] if version else None
+
+
+def sent_fields(data) -> dict:
+    """The hidden inputs as sent back (a page that is not a Django form)."""
+    return {VERSION: data.get(VERSION, ""), SEEN: data.get(SEEN, "")}
+
+
+def seen_in(data) -> dict:
+    try:
+        seen = json.loads(data.get(SEEN) or "{}")
+    except ValueError:
+        return {}
+    return seen if isinstance(seen, dict) else {}
 
 
 def _shown(field, value) -> str:
@@ -81,10 +99,7 @@ def tell_changes(form, instance, initial: dict) -> None:
     """After a stale version: which of the form's fields someone else changed, with their new
     values (an error of the form); the hidden inputs take ``instance``'s current version, the
     person's typing stays."""
-    try:
-        seen = json.loads(form.data.get(SEEN) or "{}")
-    except ValueError:
-        seen = {}
+    seen = seen_in(form.data)
     changed = [
         name
         for name in form.fields
