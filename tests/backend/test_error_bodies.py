@@ -225,3 +225,21 @@ def test_a_bug_of_ours_under_the_api_still_answers_the_error_body():
     assert json.loads(response.content)["code"] == "server_error"
     page = server_error(RequestFactory().get("/tableau-de-bord/"))
     assert page["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        (FR, "Jeton CSRF absent ou invalide : rechargez la page et recommencez."),
+        (EN, "CSRF token missing or invalid: reload the page and try again."),
+    ],
+)
+def test_a_session_call_without_its_csrf_token_is_a_403_in_the_callers_language(
+    social_worker, action, language, says
+):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(social_worker)
+    response = client.patch(
+        f"/api/v1/actions/{action.pk}/", {"title": "Autre"}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert refused(response, 403, "csrf_failed") == says
