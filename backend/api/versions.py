@@ -40,12 +40,16 @@ class VersionedMixin:
         return if_match(self.request)
 
     def with_etag(self, response: Response) -> Response:
+        """``response`` (to a write) with the resource's version as stored now."""
         if response.status_code == 200:
-            response["ETag"] = quoted(version_of(self.get_object()))  # as stored now
+            response["ETag"] = quoted(version_of(self.get_object()))
         return response
 
     def retrieve(self, request, *args, **kwargs):
-        return self.with_etag(super().retrieve(request, *args, **kwargs))
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = quoted(version_of(instance))
+        return response
 
     def update(self, request, *args, **kwargs):
         return self.with_etag(super().update(request, *args, **kwargs))
