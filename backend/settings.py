@@ -276,7 +276,7 @@ API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS") or 30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "backend.accounts.tokens.ExpiringTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "backend.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["backend.api.permissions.IsStaffMember"],
     "DEFAULT_FILTER_BACKENDS": [

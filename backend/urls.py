@@ -29,3 +29,4 @@ urlpatterns = [
 
 # A URL no route matches: JSON under /api/ (the API's error body), Django's page elsewhere.
 handler404 = "backend.api.errors.page_not_found"
+handler500 = "backend.api.errors.server_error"

@@ -13,6 +13,7 @@ from backend.accounts.models import StaffRole
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
 from backend.actions.role_machine import roles_frozen_reason, roles_may_change
 from backend.actions.transitions import ACTION_SERVICES, invite_role
+from backend.core.versions import check_version
 from notifications.planning.notices import deadline_moved, plan_role_withdrawn_notice
 from workflows.concurrency import retried_once
 from workflows.engine import transitions_of
@@ -110,11 +111,14 @@ def _lock_action(action_id: int) -> Action:
 
 @retried_once()
 @transaction.atomic
-def update_action(action: Action, *, user, data: dict) -> Action:
+def update_action(action: Action, *, user, data: dict, expected_versions=None) -> Action:
+    """``expected_versions``: the versions (``backend.core.versions``) the editor read; the
+    action changed since (``StaleVersion``): nothing is written."""
     action = _lock_action(action.pk)
     refusal = action_edit_refusal(action, user)
     if refusal is not None:
         raise refusal
+    check_version(action, expected_versions)
     if "project" in data and data["project"].pk != action.project_id:
         raise ValidationError({"project": _("Une action ne change pas de projet.")})
     merged = {
@@ -202,9 +206,12 @@ def create_role(*, user, data: dict) -> RoleAssignment:
 
 @retried_once()
 @transaction.atomic
-def update_role(role: RoleAssignment, *, user, data: dict) -> RoleAssignment:
+def update_role(
+    role: RoleAssignment, *, user, data: dict, expected_versions=None
+) -> RoleAssignment:
     action = _lock_editable_action(role.action_id, user)
     role = RoleAssignment.objects.select_for_update(of=("self",)).get(pk=role.pk)
+    check_version(role, expected_versions)
     if role.state not in EDITABLE_ROLE_STATES:
         raise TransitionConflict(
             _("Un rôle « %(state)s » ne se modifie plus.") % {"state": role.get_state_display()}

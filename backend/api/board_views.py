@@ -1,5 +1,6 @@
 """Board sessions: agenda, transitions and decisions."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -13,6 +14,7 @@ from backend.actions import services as action_services
 from backend.api.fields import DateTimeField, ScopedPrimaryKeyRelatedField
 from backend.api.filtering import ListFiltersOnList
 from backend.api.permissions import ReadOnlyOrRoles
+from backend.api.versions import LocatedMixin, VersionedMixin
 from backend.board import agenda
 from backend.board.attendance import ANSWERS, AttendanceInput
 from backend.board.decisions import DecisionInput, record_decisions
@@ -115,6 +117,8 @@ class AgendaOrderSerializer(serializers.Serializer):
 
 class BoardSessionViewSet(
     ListFiltersOnList,
+    LocatedMixin,
+    VersionedMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -138,7 +142,10 @@ class BoardSessionViewSet(
 
     def perform_update(self, serializer):
         session = update_board_session(
-            serializer.instance, user=self.request.user, data=dict(serializer.validated_data)
+            serializer.instance,
+            user=self.request.user,
+            data=dict(serializer.validated_data),
+            expected_versions=self.expected_versions(),
         )
         serializer.instance = self.get_queryset().get(pk=session.pk)
 
@@ -195,7 +202,13 @@ class BoardSessionViewSet(
         decisions = record_decisions(
             session, [DecisionInput(**row) for row in rows], user=request.user
         )
-        return Response(DecisionSerializer(decisions, many=True).data, status=201)
+        # Decisions have no URL of their own: they are read on their session.
+        location = request.build_absolute_uri(reverse("board-session-detail", args=[session.pk]))
+        return Response(
+            DecisionSerializer(decisions, many=True).data,
+            status=201,
+            headers={"Location": location},
+        )
 
     @extend_schema(
         methods=["POST"],

@@ -11,6 +11,7 @@ from backend.actions.filters import IdFilter
 from backend.api.fields import DateField
 from backend.api.filtering import ListFiltersOnList
 from backend.api.permissions import IsStaffMember
+from backend.api.versions import VersionedMixin
 from backend.core.limits import TEXT_LIMIT
 from backend.evaluations.models import Evaluation, Indicator
 from backend.evaluations.reports import submit_report, update_plan
@@ -82,7 +83,11 @@ class EvaluationFilter(filters.FilterSet):
 
 
 class EvaluationViewSet(
-    ListFiltersOnList, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ListFiltersOnList,
+    VersionedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = EvaluationSerializer
     permission_classes = [IsStaffMember]
@@ -109,8 +114,13 @@ class EvaluationViewSet(
         """The plan: due date and indicators (replaced as a whole)."""
         body = PlanSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        evaluation = update_plan(self.get_object(), user=request.user, **body.validated_data)
-        return self._fresh(evaluation)
+        evaluation = update_plan(
+            self.get_object(),
+            user=request.user,
+            expected_versions=self.expected_versions(),
+            **body.validated_data,
+        )
+        return self.with_etag(self._fresh(evaluation))
 
     @extend_schema(request=ReportSerializer, responses=EvaluationSerializer)
     @route(detail=True, methods=["post"])

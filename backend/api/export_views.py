@@ -123,8 +123,9 @@ class IndicatorExportView(ExportView):
 class AttendanceExportView(ExportView):
     @extend_schema(
         operation_id="exports_attendance",
+        summary="Export the attendance at board sessions (CSV)",
         parameters=FILTERS,
-        responses={(200, "text/csv"): _file("CSV"), **REFUSALS},
+        responses={**file_responses(["text/csv"], "CSV"), **REFUSALS},
     )
     def get(self, request):
         """One row per member convened to a board session: the answer and the attendance

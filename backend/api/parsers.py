@@ -6,6 +6,8 @@ API's error shape, instead of exhausting Python's recursion limit (a 500) in the
 anywhere that walks the data afterwards.
 """
 
+import json
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
@@ -38,12 +40,28 @@ def depth_exceeds(data, limit: int) -> bool:
     return False
 
 
+def unreadable(cause: BaseException | None) -> ParseError:
+    """DRF's "JSON parse error - Expecting value…" is English whatever the caller's language:
+    the same, said in the caller's language, with where the body stops being JSON."""
+    if isinstance(cause, json.JSONDecodeError):
+        message = _(
+            "Le corps de la requête n'est pas du JSON valide (ligne %(line)d, colonne %(column)d)."
+        ) % {"line": cause.lineno, "column": cause.colno}
+    elif isinstance(cause, UnicodeDecodeError):
+        message = _("Le corps de la requête n'est pas encodé en UTF-8.")
+    else:  # NaN, Infinity…
+        message = _("Le corps de la requête n'est pas du JSON valide.")
+    return ParseError(message, code="parse_error")
+
+
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:  # deeper than the interpreter can decode
             raise too_deep() from None
+        except ParseError as exc:  # DRF's, raised while handling the decoder's error
+            raise unreadable(exc.__context__) from None
         if depth_exceeds(data, MAX_DEPTH):
             raise too_deep()
         return data

@@ -2,7 +2,8 @@
 
 ``backend.api.errors`` maps each domain error to one status; this schema class documents those
 statuses on the operations where they can happen, so clients (and the fuzzing test) can rely on
-the document: 400 with the bad fields, 401/403/404/409/413/415/429 with ``{"detail", "code"}``.
+the document: every error with the one body ``{"detail", "code"}`` (the ``Error`` component),
+plus the bad fields for a 400.
 Statuses an operation declares itself with ``extend_schema`` keep their description; only a
 missing body is filled in.
 """
@@ -13,57 +14,60 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent, get_doc
 from drf_spectacular.utils import PolymorphicProxySerializer
-from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+
+from backend.api.versions import VersionedMixin
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-class ErrorSerializer(serializers.Serializer):
-    """Every refusal other than invalid input."""
-
-    detail = serializers.CharField(help_text="Pourquoi la requête est refusée (fr ou en).")
-    code = serializers.CharField(
-        required=False, help_text="Code stable de l'erreur (par exemple ``conflict``)."
-    )
-
-
-# The two shapes are components of their own: inline, generators name them ``…Type0``.
-VALIDATION_ERROR_SHAPES = [
-    ResolvedComponent(
-        name="FieldErrors",
-        type=ResolvedComponent.SCHEMA,
-        object="FieldErrors",
-        schema={
-            "type": "object",
-            "description": "Each bad field with its messages, or ``detail``.",
-            "additionalProperties": {},
-        },
-    ),
-    ResolvedComponent(
-        name="ErrorList",
-        type=ResolvedComponent.SCHEMA,
-        object="ErrorList",
-        schema={
-            "type": "array",
-            "description": "One entry per body of a list, or the messages of a parameter.",
-            "items": {},
-        },
-    ),
-]
-VALIDATION_ERROR = ResolvedComponent(
-    name="ValidationError",
+ERROR = ResolvedComponent(
+    name="Error",
     type=ResolvedComponent.SCHEMA,
-    object="ValidationError",
+    object="Error",
     schema={
+        "type": "object",
         "description": (
-            "Each bad field with its messages (``non_field_errors`` for the body as a whole; "
-            "nested fields nest the same way; a list of bodies answers a list), a list of "
-            "messages for a bad query parameter, or ``detail`` when the body could not be read."
+            "Le corps de toute erreur de l'API, dans la langue de l'appelant "
+            "(Accept-Language). Pour un 400, chaque champ en erreur figure en plus, avec ses "
+            "messages (``non_field_errors`` pour le corps dans son ensemble ; les champs "
+            "imbriqués et les listes de corps s'imbriquent de même, par indice)."
         ),
-        "oneOf": [shape.ref for shape in VALIDATION_ERROR_SHAPES],
+        "properties": {
+            "detail": {"type": "string", "description": "Pourquoi la requête est refusée."},
+            "code": {
+                "type": "string",
+                "description": (
+                    "Code stable de l'erreur : invalid, parse_error, not_authenticated, "
+                    "authentication_failed, permission_denied, not_found, method_not_allowed, "
+                    "not_acceptable, conflict, concurrent_change, precondition_failed, "
+                    "request_too_large, unsupported_media_type, throttled…"
+                ),
+            },
+        },
+        "required": ["detail", "code"],
+        "additionalProperties": {},
     },
 )
+
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": (
+        "L'ETag lu (GET) : si la ressource a changé depuis, 412 et rien n'est écrit. "
+        "Sans cet en-tête, la modification s'applique."
+    ),
+}
+ETAG = {
+    "schema": {"type": "string"},
+    "description": "La version de la ressource, à renvoyer dans If-Match pour la modifier.",
+}
+LOCATION = {
+    "schema": {"type": "string", "format": "uri"},
+    "description": "L'adresse de la ressource créée.",
+}
 
 DESCRIPTIONS = {
     "400": _("Données invalides : chaque champ en erreur et pourquoi"),
@@ -71,6 +75,7 @@ DESCRIPTIONS = {
     "403": _("Non autorisé pour cet utilisateur"),
     "404": _("Inconnu ou non visible pour cet utilisateur"),
     "409": _("Impossible dans l'état actuel, ou une modification concurrente l'a emporté"),
+    "412": _("La ressource a changé depuis la lecture nommée par If-Match : rien n'est écrit"),
     "413": _("Corps de la requête trop volumineux"),
     "415": _("Type de contenu du corps non pris en charge : JSON uniquement"),
     "429": _("Trop de tentatives : réessayez plus tard"),
@@ -112,7 +117,26 @@ class AutoSchema(openapi.AutoSchema):
             entry = responses.setdefault(code, {"description": str(DESCRIPTIONS[code])})
             if "content" not in entry:
                 entry["content"] = {"application/json": {"schema": self._error_schema(code)}}
+        self._concurrency(operation)
         return operation
+
+    def _versioned(self) -> bool:
+        return isinstance(self.view, VersionedMixin) and self.method in ("PATCH", "PUT")
+
+    def _concurrency(self, operation) -> None:
+        """``If-Match``/``ETag`` where a resource is versioned, ``Location`` on a 201."""
+        responses = operation["responses"]
+        if self._versioned():
+            operation.setdefault("parameters", []).append(IF_MATCH)
+        single = self.method == "GET" and not self._is_list_view()
+        if (
+            isinstance(self.view, VersionedMixin)
+            and "200" in responses
+            and (single or self._versioned())
+        ):
+            responses["200"].setdefault("headers", {})["ETag"] = ETAG
+        if "201" in responses:
+            responses["201"].setdefault("headers", {})["Location"] = LOCATION
 
     def error_statuses(self, operation) -> set[str]:
         """The statuses this operation can answer besides its success."""
@@ -133,13 +157,12 @@ class AutoSchema(openapi.AutoSchema):
             codes.add("404")  # an unknown id, or a page past the end
         if guarded and self.method in UNSAFE_METHODS:
             codes.add("409")
+        if self._versioned():
+            codes.add("412")
         if self.view.throttle_classes:
             codes.add("429")
         return codes
 
     def _error_schema(self, code: str) -> dict:
-        if code == "400":
-            for component in (*VALIDATION_ERROR_SHAPES, VALIDATION_ERROR):
-                self.registry.register_on_missing(component)
-            return VALIDATION_ERROR.ref
-        return self.resolve_serializer(ErrorSerializer, "response").ref
+        self.registry.register_on_missing(ERROR)
+        return ERROR.ref

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action as route
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -43,6 +43,7 @@ from backend.api.serializers.reference import (
     TerritorySerializer,
     TokenSerializer,
 )
+from backend.api.versions import LocatedMixin, VersionedMixin
 from backend.partners.services import save_contact, save_organisation
 from backend.territories.models import Commune, Finding, Territory
 from backend.territories.services import create_project, update_project
@@ -66,14 +67,16 @@ class TokenView(APIView):
         body.is_valid(raise_exception=True)
         user = sign_in(request, **body.validated_data)
         if user is None:
-            raise ValidationError(
-                {"non_field_errors": [_("Identifiant ou mot de passe incorrect.")]}
-            )
+            raise AuthenticationFailed(_("Identifiant ou mot de passe incorrect."))
         return Response({"token": issue_token(user).key})
 
 
 class StaffViewSet(
-    ListFiltersOnList, mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+    ListFiltersOnList,
+    LocatedMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = StaffSerializer
     permission_classes = [IsAdminRole]
@@ -90,10 +93,9 @@ class TerritoryViewSet(ListFiltersOnList, viewsets.ReadOnlyModelViewSet):
     queryset = Territory.objects.prefetch_related(
         Prefetch("communes", queryset=Commune.objects.prefetch_related("neighbourhoods"))
     )
-    pagination_class = None
 
 
-class ProjectViewSet(ListFiltersOnList, viewsets.ModelViewSet):
+class ProjectViewSet(ListFiltersOnList, LocatedMixin, viewsets.ModelViewSet):
     serializer_class = ProjectSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = (StaffRole.TERRITORY_MANAGER,)
@@ -120,7 +122,7 @@ class ProjectViewSet(ListFiltersOnList, viewsets.ModelViewSet):
         )
 
 
-class OrganisationViewSet(ListFiltersOnList, viewsets.ModelViewSet):
+class OrganisationViewSet(ListFiltersOnList, LocatedMixin, VersionedMixin, viewsets.ModelViewSet):
     serializer_class = OrganisationSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = EDITORS
@@ -141,10 +143,11 @@ class OrganisationViewSet(ListFiltersOnList, viewsets.ModelViewSet):
             user=self.request.user,
             data=dict(serializer.validated_data),
             instance=serializer.instance,
+            expected_versions=self.expected_versions(),
         )
 
 
-class ContactViewSet(ListFiltersOnList, viewsets.ModelViewSet):
+class ContactViewSet(ListFiltersOnList, LocatedMixin, VersionedMixin, viewsets.ModelViewSet):
     serializer_class = ContactSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = EDITORS
@@ -165,10 +168,11 @@ class ContactViewSet(ListFiltersOnList, viewsets.ModelViewSet):
             user=self.request.user,
             data=dict(serializer.validated_data),
             instance=serializer.instance,
+            expected_versions=self.expected_versions(),
         )
 
 
-class ActionViewSet(ListFiltersOnList, viewsets.ModelViewSet):
+class ActionViewSet(ListFiltersOnList, LocatedMixin, VersionedMixin, viewsets.ModelViewSet):
     serializer_class = ActionSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = EDITORS
@@ -196,7 +200,10 @@ class ActionViewSet(ListFiltersOnList, viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         action = action_services.update_action(
-            serializer.instance, user=self.request.user, data=dict(serializer.validated_data)
+            serializer.instance,
+            user=self.request.user,
+            data=dict(serializer.validated_data),
+            expected_versions=self.expected_versions(),
         )
         serializer.instance = self.get_queryset().get(pk=action.pk)
 
@@ -263,7 +270,7 @@ class ActionViewSet(ListFiltersOnList, viewsets.ModelViewSet):
         return Response(HistoryEntrySerializer(entries, many=True).data)
 
 
-class RoleViewSet(ListFiltersOnList, viewsets.ModelViewSet):
+class RoleViewSet(ListFiltersOnList, LocatedMixin, VersionedMixin, viewsets.ModelViewSet):
     serializer_class = RoleSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = EDITORS
@@ -282,7 +289,10 @@ class RoleViewSet(ListFiltersOnList, viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         serializer.instance = action_services.update_role(
-            serializer.instance, user=self.request.user, data=dict(serializer.validated_data)
+            serializer.instance,
+            user=self.request.user,
+            data=dict(serializer.validated_data),
+            expected_versions=self.expected_versions(),
         )
 
     @extend_schema(description="Withdraw the role (it stays in the action's history).")

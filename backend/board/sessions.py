@@ -17,6 +17,7 @@ from backend.board.attendance import convene
 from backend.board.machine import MOVABLE_STATES
 from backend.board.members import current_members
 from backend.board.models import BoardSession, BoardSessionState, SessionChange
+from backend.core.versions import check_version
 from notifications.planning.notices import plan_convocation_notices
 from notifications.planning.session_notices import plan_session_moved
 from workflows.errors import TransitionConflict
@@ -74,12 +75,16 @@ def _moves(session: BoardSession, fields: dict) -> bool:
 
 
 @transaction.atomic
-def update_board_session(session: BoardSession, *, user, data: dict) -> BoardSession:
+def update_board_session(
+    session: BoardSession, *, user, data: dict, expected_versions=None
+) -> BoardSession:
     """Change what ``data`` names, on the session's row as it is now (locked: a transition
-    fired meanwhile is kept). A change of date, time or place is recorded and, once the
-    agenda is published, sent to everyone convened."""
+    fired meanwhile is kept; changed since ``expected_versions`` were read: refused). A change
+    of date, time or place is recorded and, once the agenda is published, sent to everyone
+    convened."""
     require_planner(user)
     session = BoardSession.objects.select_for_update().get(pk=session.pk)
+    check_version(session, expected_versions)
     fields, guests = _split(data)
     change = None
     if _moves(session, fields):

@@ -13,6 +13,8 @@ __all__ = ["Evaluation", "EvaluationState", "Indicator"]
 class Evaluation(EvaluationWorkflow):
     # What the transition service reads along with the locked row (permission, guards).
     workflow_lock_related = ("action__project",)
+    # What its version (the API's ETag, backend.core.versions) covers beside its own row.
+    version_includes = ("indicators",)
 
     action = models.OneToOneField(
         "actions.Action",

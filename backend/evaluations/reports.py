@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import StaffRole
+from backend.core.versions import check_version
 from backend.evaluations.models import Evaluation, EvaluationState, Indicator
 from notifications.planning.notices import cancel_evaluation_reminders, evaluation_due_date_moved
 from workflows.errors import TransitionConflict
@@ -24,7 +25,9 @@ def _lock(evaluation: Evaluation) -> Evaluation:
 
 
 @transaction.atomic
-def update_plan(evaluation: Evaluation, *, user, due_date=None, indicators=None) -> Evaluation:
+def update_plan(
+    evaluation: Evaluation, *, user, due_date=None, indicators=None, expected_versions=None
+) -> Evaluation:
     evaluation = _lock(evaluation)
     if not user.has_role(StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER) or not user.works_in(
         evaluation.workflow_territory_id
@@ -32,6 +35,7 @@ def update_plan(evaluation: Evaluation, *, user, due_date=None, indicators=None)
         raise PermissionDenied(_("Seuls les agents du territoire modifient le plan d'évaluation."))
     if evaluation.state not in (EvaluationState.PLANNED, EvaluationState.DUE):
         raise TransitionConflict(_("Le rapport est remis : le plan ne change plus."))
+    check_version(evaluation, expected_versions)
     if due_date is not None and due_date != evaluation.due_date:
         evaluation.due_date = due_date
         evaluation.save(update_fields=["due_date"])

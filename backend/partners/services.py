@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.actions.links import new_nonce
 from backend.actions.models import ActionState, RoleAssignment, RoleState
 from backend.actions.role_machine import OPEN_ROLE_STATES
+from backend.core.versions import check_version
 from backend.evaluations.models import Evaluation
 from backend.partners.models import Contact, Organisation
 from backend.partners.policy import check_contact_change, check_organisation_change
@@ -26,9 +27,17 @@ def _check_unique_name(name: str, exclude_pk=None) -> None:
 
 
 @transaction.atomic
-def save_organisation(*, user, data: dict, instance: Organisation | None = None) -> Organisation:
+def save_organisation(
+    *, user, data: dict, instance: Organisation | None = None, expected_versions=None
+) -> Organisation:
+    """``expected_versions``: the versions (``backend.core.versions``) the editor read of
+    ``instance``; it changed since (``StaleVersion``): nothing is written."""
+    if instance is not None:
+        instance = Organisation.objects.select_for_update().get(pk=instance.pk)
     territories = data.pop("territories", None)
     check_organisation_change(user, instance, territories)
+    if instance is not None:
+        check_version(instance, expected_versions)
     if "name" in data:
         _check_unique_name(data["name"], exclude_pk=getattr(instance, "pk", None))
     organisation = instance or Organisation()
@@ -41,10 +50,14 @@ def save_organisation(*, user, data: dict, instance: Organisation | None = None)
 
 
 @transaction.atomic
-def save_contact(*, user, data: dict, instance: Contact | None = None) -> Contact:
+def save_contact(
+    *, user, data: dict, instance: Contact | None = None, expected_versions=None
+) -> Contact:
     if instance is not None:
         instance = Contact.objects.select_for_update().get(pk=instance.pk)
     check_contact_change(user, instance, data.get("organisation"))
+    if instance is not None:
+        check_version(instance, expected_versions)
     organisation = data.get("organisation", getattr(instance, "organisation", None))
     email = data.get("email", getattr(instance, "email", ""))
     clash = Contact.objects.filter(organisation=organisation, email__iexact=email)

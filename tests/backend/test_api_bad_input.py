@@ -148,7 +148,10 @@ def test_an_answer_by_link_is_documented_as_what_it_returns(api, pilot, social_w
 def test_error_statuses_are_documented_with_the_error_body(schema, status):
     responses = schema["paths"]["/api/v1/actions/{id}/"]["patch"]["responses"]
     content = responses[status]["content"]["application/json"]["schema"]["$ref"]
-    assert content.endswith("/ValidationError" if status == "400" else "/Error")
+    assert content == "#/components/schemas/Error"  # one shape for every error (API.md)
+    error = schema["components"]["schemas"]["Error"]
+    assert error["required"] == ["detail", "code"]
+    assert error["additionalProperties"] == {}  # a 400's bad fields beside detail and code
 
 
 def test_the_token_endpoint_documents_its_429(schema):
@@ -159,6 +162,7 @@ def test_a_value_the_database_cannot_hold_is_a_400_not_a_500():
     response = exception_handler(DataError("integer out of range"), {})
     assert response.status_code == 400
     assert "non_field_errors" in response.data
+    assert response.data["code"] == "invalid"
 
 
 # --- dates outside the years of the projects (2000-2100) ------------------------------------

@@ -19,6 +19,8 @@ from workflows.errors import (
     UnknownTransition,
 )
 
+BODY = ("detail", "code")  # every error body's; a 400's bad fields stand beside them
+
 
 class Deadlock(Exception):
     sqlstate = "40P01"
@@ -61,11 +63,9 @@ def api_answer(exc):
     request = RequestFactory().post("/api/v1/")
     response = exception_handler(exc, {"view": APIView(), "request": request})
     data = response.data
-    reasons = (
-        [str(data["detail"])]
-        if "detail" in data
-        else [str(m) for field, messages in data.items() if field != "code" for m in messages]
-    )
+    assert data["detail"] and data["code"]  # the one error body (API.md)
+    fields = {field: messages for field, messages in data.items() if field not in BODY}
+    reasons = [str(m) for messages in fields.values() for m in messages] or [data["detail"]]
     return response.status_code, reasons
 
 

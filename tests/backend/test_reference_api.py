@@ -22,7 +22,8 @@ def test_token_refused_for_a_wrong_password(api, social_worker):
     response = api.post(
         "/api/v1/auth/token/", {"username": social_worker.username, "password": "faux"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 401  # API.md: a wrong password on auth/token/ too
+    assert response["WWW-Authenticate"] == "Token"
     api.credentials(HTTP_AUTHORIZATION="Token not-a-token")
     assert api.get("/api/v1/actions/").status_code == 401
 
@@ -98,7 +99,8 @@ def test_territories_are_read_only_reference(api, social_worker, territory):
     client = api.as_user(social_worker)
     response = client.get("/api/v1/territories/")
     assert response.status_code == 200
-    [row] = response.data
+    assert response.data["count"] == 1  # paginated, like every list (API.md)
+    [row] = response.data["results"]
     assert row["slug"] == "gier-ondaine-pilat"
     assert row["communes"][0]["neighbourhoods"][0]["name"] == "Saint-Julien"
     assert client.get("/api/v1/territories/gier-ondaine-pilat/").status_code == 200

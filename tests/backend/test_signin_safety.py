@@ -45,7 +45,7 @@ def token_request(api, username, password, address=HOME, **headers):
 
 
 def fail(api, username, times, address=HOME, **headers) -> list[int]:
-    """Wrong passwords; the statuses they got (400, then 429 once a limit is reached)."""
+    """Wrong passwords; the statuses they got (401, then 429 once a limit is reached)."""
     return [
         token_request(api, username, "faux", address, **headers).status_code for _ in range(times)
     ]
@@ -66,7 +66,7 @@ def test_five_failures_lock_the_username_from_that_address(
     api, social_worker, failures, then_from, expected
 ):
     statuses = fail(api, social_worker.username, failures)
-    assert statuses == [400] * 4 + [429] * (failures - 4)  # the fifth already says so
+    assert statuses == [401] * 4 + [429] * (failures - 4)  # the fifth already says so
     response = token_request(api, social_worker.username, PASSWORD, then_from)
     assert response.status_code == expected
     if expected == 429:
@@ -99,8 +99,8 @@ def test_an_office_behind_one_address_gets_more_than_one_persons_failures(
     api, social_worker, make_staff
 ):
     colleague = make_staff()
-    assert fail(api, colleague.username, 4) == [400] * 4
-    assert fail(api, "personne", 4) == [400] * 4  # 8 from the address: under its 10
+    assert fail(api, colleague.username, 4) == [401] * 4
+    assert fail(api, "personne", 4) == [401] * 4  # 8 from the address: under its 10
     assert token_request(api, social_worker.username, PASSWORD).status_code == 200
 
 
@@ -113,7 +113,7 @@ def test_signing_in_to_ones_own_account_does_not_clear_the_addresss_other_failur
     for number in range(7):
         fail(api, f"personne{number}", 1)
     assert token_request(api, social_worker.username, PASSWORD).status_code == 200
-    assert fail(api, "personne9", 3) == [400, 400, 429]  # 7 + 3 others: the address's 10
+    assert fail(api, "personne9", 3) == [401, 401, 429]  # 7 + 3 others: the address's 10
 
 
 def test_a_made_up_forwarded_address_does_not_dodge_the_lock_out(api, social_worker):
@@ -170,8 +170,12 @@ def test_the_lock_out_in_english(api, social_worker):
 def test_an_unknown_user_and_a_wrong_password_get_the_same_answer(api, social_worker):
     unknown = token_request(api, "personne", "faux")
     wrong = token_request(api, social_worker.username, "faux")
-    assert unknown.status_code == wrong.status_code == 400
+    assert unknown.status_code == wrong.status_code == 401
     assert unknown.json() == wrong.json()
+    assert wrong.json() == {
+        "detail": "Identifiant ou mot de passe incorrect.",
+        "code": "authentication_failed",
+    }
 
 
 # --- Passwords of new staff accounts ----------------------------------------------------------

@@ -4,10 +4,14 @@ the staff page), with the API's limits (``backend.core.limits``).
 The pages name their fields ``result-<indicator id>`` and ``indicator-<row>-<field>``; each
 form reads exactly those names, so that an error lands next to its field."""
 
+import json
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backend.core.limits import MAX_INDICATORS, SHORT_TEXT_LIMIT, TEXT_LIMIT, UNIT_LIMIT
+from backend.core.versions import version_of
+from backend.web.forms import versions
 from backend.web.forms.fields import (
     DateField,
     FrenchCountField,
@@ -119,3 +123,36 @@ class PlanForm(forms.Form):
                 {**indicator, "unit": indicator["unit"] or ""} for indicator in indicators
             ]
         return plan, {} if valid else first_errors(self)
+
+
+# --- a plan opened before someone else saved it (backend.web.forms.versions) ------------------
+
+
+def plan_values(evaluation) -> dict:
+    """The plan as its page shows it: what is compared when someone saved it meanwhile."""
+    return {
+        "due_date": evaluation.due_date.isoformat(),
+        "indicators": [
+            [i.label, str(i.baseline or ""), str(i.target), i.unit]
+            for i in evaluation.indicators.all()
+        ],
+    }
+
+
+def plan_version_fields(evaluation) -> dict:
+    return {
+        versions.VERSION: version_of(evaluation),
+        versions.SEEN: json.dumps(plan_values(evaluation)),
+    }
+
+
+def plan_changes(data, evaluation) -> str:
+    """What someone else changed in the plan since the page sent as ``data`` was opened."""
+    seen, now = versions.seen_in(data), plan_values(evaluation)
+    changes = []
+    if seen.get("due_date") != now["due_date"]:
+        changes.append((_("Échéance du rapport"), evaluation.due_date.strftime("%d/%m/%Y")))
+    if seen.get("indicators") != now["indicators"]:
+        labels = ", ".join(row[0] for row in now["indicators"]) or str(versions.EMPTY)
+        changes.append((_("Indicateurs"), labels))
+    return versions.what_changed(changes)

@@ -27,6 +27,7 @@ from backend.actions.summary import consultation_summary
 from backend.board.models import BoardSession
 from backend.web.access import staff_required
 from backend.web.commands import refuse_form, run_command, run_form_command
+from backend.web.forms import versions
 from backend.web.forms.actions import ActionForm
 from backend.web.forms.commands import AgendaForm, TransitionForm
 from backend.web.selectors.actions import action_queryset, role_rows, timeline
@@ -194,15 +195,8 @@ def action_create(request):
     )
 
 
-@staff_required
-def action_edit(request, pk):
-    user = request.user
-    action = get_object_or_404(action_queryset(user), pk=pk)
-    refusal = edit_refusal(action, user)
-    if refusal:
-        messages.error(request, refusal)
-        return redirect_303(detail_url(action))
-    initial = {
+def _initial(action) -> dict:
+    return {
         "title": action.title,
         "summary": action.summary,
         "axis": action.axis_id,
@@ -214,7 +208,18 @@ def action_edit(request, pk):
         "planned_end": action.planned_end,
         "budget": action.budget,
     }
-    form = ActionForm(request.POST or None, user=user, action=action, initial=initial)
+
+
+@staff_required
+def action_edit(request, pk):
+    user = request.user
+    action = get_object_or_404(action_queryset(user), pk=pk)
+    refusal = edit_refusal(action, user)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect_303(detail_url(action))
+    form = ActionForm(request.POST or None, user=user, action=action, initial=_initial(action))
+    versions.track(form, action, _initial(action))  # opened on this version
     status = 200
     if request.method == "POST":
         status = 400
@@ -226,10 +231,14 @@ def action_edit(request, pk):
                 action,
                 user=user,
                 data=form.service_data(),
+                expected_versions=versions.expected_versions(form),
                 success=_("L'action est modifiée."),
             )
             if result is not None:
                 return redirect_303(detail_url(action))
+            if status == 412:  # saved by someone else meanwhile: what changed, typing kept
+                action = get_object_or_404(action_queryset(user), pk=pk)
+                versions.tell_changes(form, action, _initial(action))
     form.describe_fields()
     return render(
         request,

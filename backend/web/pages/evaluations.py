@@ -28,7 +28,13 @@ from backend.evaluations.reports import submit_report, update_plan
 from backend.evaluations.transitions import validate_evaluation
 from backend.web.access import staff_required
 from backend.web.commands import run_command
-from backend.web.forms.evaluations import PlanForm, ReportForm
+from backend.web.forms import versions
+from backend.web.forms.evaluations import (
+    PlanForm,
+    ReportForm,
+    plan_changes,
+    plan_version_fields,
+)
 from workflows.engine import explain, transition_label
 
 PLAN_EDITORS = (StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER)
@@ -218,7 +224,18 @@ def _number(value) -> str:
     return f"{value.normalize():f}".replace(".", ",")  # 12.50 -> « 12,5 »
 
 
-def _plan_page(request, evaluation, *, rows, due_date, errors=None, refusal="", status=200):
+def _plan_page(
+    request,
+    evaluation,
+    *,
+    rows,
+    due_date,
+    errors=None,
+    refusal="",
+    status=200,
+    stale="",
+    version_fields=None,
+):
     errors = errors or {}
     numbered = []
     for index, row in enumerate(rows):
@@ -256,6 +273,8 @@ def _plan_page(request, evaluation, *, rows, due_date, errors=None, refusal="", 
         "errors": errors,
         "field_errors": summary,
         "refusal": refusal,
+        "stale": stale,  # saved by someone else meanwhile: what changed
+        "version_fields": version_fields or versions.sent_fields(request.POST),
     }
     return render(request, "web/evaluations/plan.html", context, status=status)
 
@@ -276,6 +295,7 @@ def evaluation_plan(request, pk):
             rows=_plan_rows(indicators, BLANK_PLAN_ROWS),
             due_date=evaluation.due_date.strftime("%d/%m/%Y"),
             refusal=refusal,
+            version_fields=plan_version_fields(evaluation),  # the version opened
         )
     plan, errors = PlanForm(request.POST).read()
     if errors:
@@ -294,8 +314,20 @@ def evaluation_plan(request, pk):
         user=request.user,
         due_date=plan["due_date"],
         indicators=plan["indicators"],
+        expected_versions=versions.sent_versions(request.POST),
         success=_("Le plan d'évaluation est enregistré."),
     )
+    if status == 412:  # saved by someone else meanwhile: what changed, typing kept
+        evaluation = _evaluation(request, pk)
+        return _plan_page(
+            request,
+            evaluation,
+            rows=plan["rows"],
+            due_date=plan["due_date_raw"],
+            stale=plan_changes(request.POST, evaluation),
+            version_fields=plan_version_fields(evaluation),
+            status=412,
+        )
     if status == 400:
         return _plan_page(
             request, evaluation, rows=plan["rows"], due_date=plan["due_date_raw"], status=400

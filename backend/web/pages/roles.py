@@ -18,6 +18,7 @@ from backend.actions.services import (
 )
 from backend.web.access import staff_required
 from backend.web.commands import refuse_form, run_command, run_form_command
+from backend.web.forms import versions
 from backend.web.forms.actions import RoleForm
 from backend.web.forms.commands import CommentForm
 from backend.web.forms.filters import id_or_none
@@ -87,6 +88,18 @@ def role_create(request, pk):
     return _render(request, form, action, status=400)
 
 
+def _initial(role) -> dict:
+    return {
+        "organisation": role.organisation_id,
+        "contact": role.contact_id,
+        "kind": role.kind,
+        "description": role.description,
+        "time_commitment": role.time_commitment,
+        "financial_commitment": role.financial_commitment,
+        "venue": role.venue,
+    }
+
+
 @staff_required
 def role_edit(request, pk, role_pk):
     user = request.user
@@ -100,31 +113,29 @@ def role_edit(request, pk, role_pk):
     if refusal:
         messages.error(request, refusal)
         return redirect_303(detail_url(action))
-    initial = {
-        "organisation": role.organisation_id,
-        "contact": role.contact_id,
-        "kind": role.kind,
-        "description": role.description,
-        "time_commitment": role.time_commitment,
-        "financial_commitment": role.financial_commitment,
-        "venue": role.venue,
-    }
+    initial = _initial(role)
     form = RoleForm(request.POST or None, user=user, action=action, role=role, initial=initial)
+    versions.track(form, role, initial)  # opened on this version
     if request.method != "POST":
         return _render(request, form, action, role)
     if form.is_valid():
-        result, _status = run_form_command(
+        result, status = run_form_command(
             request,
             form,
             update_role,
             role,
             user=user,
             data=form.service_data(),
+            expected_versions=versions.expected_versions(form),
             success=_("Le rôle de %(organisation)s est modifié.")
             % {"organisation": form.cleaned_data["organisation"].name},
         )
         if result is not None:
             return redirect_303(detail_url(action) + "#roles")
+        if status == 412:  # saved by someone else meanwhile: what changed, typing kept
+            role = _role(request, pk, role_pk)
+            versions.tell_changes(form, role, _initial(role))
+            return _render(request, form, action, role, status=status)
     return _render(request, form, action, role, status=400)
 
 

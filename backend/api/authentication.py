@@ -1,0 +1,17 @@
+"""DRF's session authentication (the pages' own calls to the API), with its CSRF refusal said
+in the caller's language: DRF's reads "CSRF Failed: CSRF token missing." whatever the
+language."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    def enforce_csrf(self, request):
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied:
+            raise exceptions.PermissionDenied(
+                _("Jeton CSRF absent ou invalide : rechargez la page et recommencez."),
+                code="csrf_failed",
+            ) from None
