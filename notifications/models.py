@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     EVALUATION_DUE = "evaluation_due", _("évaluation à venir")
     EVALUATION_OVERDUE = "evaluation_overdue", _("évaluation en retard")
     DIGEST = "digest", _("récapitulatif quotidien")
+    WEBHOOK_DISABLED = "webhook_disabled", _("webhook désactivé après des échecs")
 
 
 # Kinds that carry a deadline or a decision: they cannot be turned off or put in the digest.
@@ -34,6 +35,7 @@ MANDATORY_KINDS = frozenset(
         Kind.BOARD_DECISION,
         Kind.EVALUATION_DUE,
         Kind.EVALUATION_OVERDUE,
+        Kind.WEBHOOK_DISABLED,
     }
 )
 
@@ -60,6 +62,7 @@ class Status(models.TextChoices):
 #   evaluation_due    days_before, date (the due date)
 #   evaluation_overdue date (the due date)
 #   digest            date (the day)
+#   webhook_disabled  date (the day the endpoint was switched off)
 # ``date`` is NULL for the kinds without one: the key is enforced by two partial unique
 # constraints (rows with a date, rows without), which PostgreSQL and SQLite both support,
 # rather than a made-up date or PostgreSQL's NULLS NOT DISTINCT (not in SQLite).

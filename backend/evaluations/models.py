@@ -13,6 +13,8 @@ __all__ = ["Evaluation", "EvaluationState", "Indicator"]
 class Evaluation(EvaluationWorkflow):
     # What the transition service reads along with the locked row (permission, guards).
     workflow_lock_related = ("action__project",)
+    # The event its transitions send to the webhooks (webhooks.outbox).
+    webhook_event = "evaluation.transition"
 
     action = models.OneToOneField(
         "actions.Action",

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from notifications.models import MANDATORY_KINDS, Delivery, Kind, Notification, Preference
 
 # The kinds a person chooses for (the digest is not a kind of message but a way to receive
-# them), and those of them that may be delayed or turned off.
-LISTED_KINDS = [kind for kind in Kind if kind != Kind.DIGEST]
+# them; a webhook switched off only concerns its administrator), and those of them that may be
+# delayed or turned off.
+LISTED_KINDS = [kind for kind in Kind if kind not in (Kind.DIGEST, Kind.WEBHOOK_DISABLED)]
 OPTIONAL_KINDS = tuple(kind for kind in LISTED_KINDS if kind not in MANDATORY_KINDS)
 
 
