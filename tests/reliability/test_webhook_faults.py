@@ -152,9 +152,10 @@ def test_worker_killed_mid_run_no_event_lost_and_only_in_flight_ones_resent(
 
     def only_dead_claims_left():
         sending = Delivery.objects.filter(status=DeliveryStatus.SENDING)
-        return not statuses()[DeliveryStatus.PENDING] and set(
-            sending.values_list("log", flat=True)
-        ) <= claimed
+        return (
+            not statuses()[DeliveryStatus.PENDING]
+            and set(sending.values_list("log", flat=True)) <= claimed
+        )
 
     wait_until(only_dead_claims_left, 30, message=str(statuses()))
     # CLAIM_TIMEOUT later they are due again, an attempt of unknown outcome logged, and sent.
@@ -232,8 +233,10 @@ def test_two_sweepers_and_pushes_delivered_twice_send_each_event_once(
 
     wait_until(lambda: statuses() == {DeliveryStatus.DELIVERED: 200}, 60, message=str(statuses()))
     wait_until(
-        lambda: finished(worker, DELIVER) + finished(worker, "webhooks.sweep_due")
-        >= 4 + 2 * len(batches),
+        lambda: (
+            finished(worker, DELIVER) + finished(worker, "webhooks.sweep_due")
+            >= 4 + 2 * len(batches)
+        ),
         60,
         interval=0.1,
         message="the worker did not run every task",
