@@ -1,4 +1,6 @@
-"""The engine that performs a transition of any workflow: lock, check, fire, save, log.
+"""The engine that performs a transition of any workflow: lock, check, fire, save, log, and
+write the webhook outbox rows of the log rows (``webhooks.outbox``: every transition reaches
+the registered endpoints, whichever service fired it).
 
 It does nothing else. What a business transition does besides (invite the roles, plan the
 notices, put the action on an agenda…) is written, step by step, in the service of that
