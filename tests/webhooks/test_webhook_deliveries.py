@@ -288,3 +288,38 @@ def test_an_endpoint_failing_for_days_is_switched_off_its_admin_told_nothing_los
     assert sweep().delivered == 3
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DELIVERED}
     assert len(receiver.accepted_ids()) == 3
+
+
+def test_the_admin_registers_an_endpoint_shows_its_secret_once_and_rotates_it(
+    client, admin_user
+):
+    admin_user.is_staff = admin_user.is_superuser = True  # as create_staff makes them
+    admin_user.save()
+    client.force_login(admin_user)
+    added = client.post(
+        "/admin/webhooks/endpoint/add/",
+        {"url": "https://grist.example/hooks", "event_types": ["role.transition"], "active": "on"},
+        follow=True,
+    )
+    assert added.status_code == 200
+    endpoint = Endpoint.objects.get()
+    assert (endpoint.events, endpoint.owner, endpoint.active) == (
+        "role.transition",
+        admin_user,
+        True,
+    )
+    assert endpoint.secret.startswith("whsec_") and endpoint.secret in added.content.decode()
+    change = client.get(f"/admin/webhooks/endpoint/{endpoint.pk}/change/").content.decode()
+    assert endpoint.secret not in change
+
+    rotated = client.post(
+        "/admin/webhooks/endpoint/",
+        {"action": "rotate", "_selected_action": [endpoint.pk]},
+        follow=True,
+    )
+    old = endpoint.secret
+    endpoint.refresh_from_db()
+    assert endpoint.secret != old and endpoint.previous_secret == old
+    assert endpoint.secret in rotated.content.decode()
+    log = client.get(f"/admin/webhooks/attempt/?endpoint__id__exact={endpoint.pk}")
+    assert log.status_code == 200
