@@ -290,9 +290,7 @@ def test_an_endpoint_failing_for_days_is_switched_off_its_admin_told_nothing_los
     assert len(receiver.accepted_ids()) == 3
 
 
-def test_the_admin_registers_an_endpoint_shows_its_secret_once_and_rotates_it(
-    client, admin_user
-):
+def test_the_admin_registers_an_endpoint_shows_its_secret_once_and_rotates_it(client, admin_user):
     admin_user.is_staff = admin_user.is_superuser = True  # as create_staff makes them
     admin_user.save()
     client.force_login(admin_user)
