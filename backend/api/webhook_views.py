@@ -6,7 +6,7 @@ transitions (``webhooks.outbox``) and sent by the worker (``webhooks.delivery``)
 from django.core.validators import URLValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action as route
 from rest_framework.response import Response
@@ -121,7 +121,8 @@ class WebhookAttemptSerializer(serializers.ModelSerializer):
             "next_attempt_at",
         ]
 
-    def get_next_attempt_at(self, attempt) -> str | None:
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_next_attempt_at(self, attempt):
         delivery = attempt.delivery
         if delivery.status != "pending":
             return None
