@@ -109,11 +109,12 @@ def sweep(now: datetime.datetime | None = None, limit: int = 1000) -> SweepRepor
     now = now or timezone.now()
     report = SweepReport(released=release_stale(now))
     remaining = limit
+    unreachable: dict[int, datetime.datetime] = {}  # for the whole sweep: tried once each
     while remaining > 0:
         wanted = min(BATCH_SIZE, remaining)
         rows = claim(now, wanted)
         if rows:
-            report.add(deliver(rows, now))
+            report.add(deliver(rows, now, unreachable))
         if len(rows) < wanted:
             break
         remaining -= len(rows)
@@ -124,10 +125,11 @@ def deliver_now(delivery_ids: list[int], now: datetime.datetime | None = None) -
     """Send these deliveries if they are due and nobody else has them (the push)."""
     now = now or timezone.now()
     report = SweepReport()
+    unreachable: dict[int, datetime.datetime] = {}
     for start in range(0, len(delivery_ids), BATCH_SIZE):
         rows = claim(now, BATCH_SIZE, only=delivery_ids[start : start + BATCH_SIZE])
         if rows:
-            report.add(deliver(rows, now))
+            report.add(deliver(rows, now, unreachable))
     return report
 
 
@@ -164,11 +166,12 @@ def post(delivery: Delivery) -> tuple[int | None, str, int]:
     return code, error, int((time.monotonic() - started) * 1000)
 
 
-def deliver(rows: list[Delivery], now: datetime.datetime) -> SweepReport:
+def deliver(rows: list[Delivery], now: datetime.datetime, unreachable=None) -> SweepReport:
     """Send claimed rows, one HTTP request each. When an endpoint does not answer at all, its
-    other rows of the batch are not tried (they wait as long as the one that failed)."""
+    other rows of the sweep are not tried (they wait as long as the one that failed):
+    ``unreachable``, {endpoint id: when it is tried again}, is shared by a sweep's batches."""
     report = SweepReport()
-    unreachable: dict[int, datetime.datetime] = {}
+    unreachable = {} if unreachable is None else unreachable
     for row in rows:
         if row.endpoint_id in unreachable:
             _put_back(row, unreachable[row.endpoint_id])
