@@ -325,6 +325,7 @@ SPECTACULAR_SETTINGS = {
         "ContactCategoryEnum": "backend.partners.models.ContactCategory",
         "NotificationKindEnum": "notifications.models.Kind",
         "NotificationStatusEnum": "notifications.models.Status",
+        "WebhookEventEnum": "backend.api.webhook_views.EVENT_CHOICES",
     },
 }
 

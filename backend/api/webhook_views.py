@@ -16,7 +16,7 @@ from webhooks.endpoints import register_endpoint, rotate_secret, update_endpoint
 from webhooks.models import ALL_EVENTS, Attempt, Endpoint, EventType
 
 TAGS = ["webhooks"]
-EVENT_CHOICES = [*EventType.values, ALL_EVENTS]
+EVENT_CHOICES = [*EventType.choices, (ALL_EVENTS, _("tous les événements"))]
 
 
 class EventsField(serializers.ListField):
@@ -77,7 +77,7 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
         fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
 
 
-class WebhookRotateSecretRequestSerializer(serializers.Serializer):
+class WebhookRotateSecretSerializer(serializers.Serializer):
     overlap_hours = serializers.IntegerField(
         required=False,
         min_value=0,
@@ -170,14 +170,14 @@ class WebhookViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Renouveler le secret d'un webhook",
         tags=TAGS,
-        request=WebhookRotateSecretRequestSerializer,
+        request=WebhookRotateSecretSerializer,
         responses=WebhookSecretSerializer,
     )
     @route(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request, pk=None):
         """A new secret, returned once; the old one keeps signing (a second
         ``webhook-signature``) for ``overlap_hours``."""
-        body = WebhookRotateSecretRequestSerializer(data=request.data)
+        body = WebhookRotateSecretSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         endpoint = rotate_secret(self.get_object(), body.validated_data.get("overlap_hours"))
         return Response(WebhookSecretSerializer(endpoint).data)
