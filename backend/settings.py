@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "backend.web",
     "workflows",
     "notifications",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -201,12 +202,21 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "sweep-due-notifications": {"task": "notifications.sweep_due", "schedule": 60.0},
+    "sweep-due-webhooks": {"task": "webhooks.sweep_due", "schedule": 60.0},
     "mark-evaluations-due": {"task": "evaluations.mark_due", "schedule": 3600.0},
     "plan-daily-digests": {
         "task": "notifications.plan_digests",
         "schedule": crontab(hour=8, minute=30, day_of_week="mon-fri"),
     },
 }
+
+# --- Webhooks (webhooks.delivery) -----------------------------------------------------------
+# An endpoint that has answered nothing but errors for this many days is switched off, and its
+# administrator told by e-mail; what it had pending is kept and sent when it is switched on.
+WEBHOOK_DISABLE_AFTER_DAYS = int(os.environ.get("WEBHOOK_DISABLE_AFTER_DAYS") or 5)
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS") or 10)
+# After a secret's rotation the deliveries carry both signatures for this long.
+WEBHOOK_SECRET_OVERLAP_HOURS = int(os.environ.get("WEBHOOK_SECRET_OVERLAP_HOURS") or 24)
 
 # --- Cache (throttles of bad links and sign-ins): shared by every process ------------------
 # Redis when the broker is Redis. Otherwise a table of the database (`manage.py
@@ -327,6 +337,7 @@ SPECTACULAR_SETTINGS = {
         "ContactCategoryEnum": "backend.partners.models.ContactCategory",
         "NotificationKindEnum": "notifications.models.Kind",
         "NotificationStatusEnum": "notifications.models.Status",
+        "WebhookEventEnum": "backend.api.webhook_views.EVENT_CHOICES",
     },
 }
 

@@ -32,6 +32,13 @@ def summary(results: dict) -> list[str]:
             f"{transitions['service']['rate']:,.0f} /s | {transitions['floor']['rate']:,.0f} /s | "
             f"{transitions['ratio']:.2f}x | within 2.5x: {VERDICT[transitions['ratio'] <= 2.5]} |"
         )
+    webhooks = results.get("webhooks")
+    if webhooks:
+        rows.append(
+            f"| Transition (`submit`) with 2 webhook endpoints, median | "
+            f"{_ms(webhooks['with_two']['median_ms'])} | {_ms(webhooks['floor']['median_ms'])} | "
+            f"{webhooks['ratio']:.2f}x | within 1.2x: {VERDICT[webhooks['ratio'] <= 1.2]} |"
+        )
     api = results.get("api")
     if api:
         for kind, figures in api["sequential"].items():
@@ -272,6 +279,10 @@ def render_more(results: dict, info: dict, dataset: dict | None) -> str:
         ]
     if results.get("transitions"):
         lines += transitions_section(results["transitions"])
+    if results.get("webhooks"):
+        from bench.webhook_bench import section
+
+        lines += section(results["webhooks"])
     if results.get("api"):
         lines += api_section(results["api"], info)
     if results.get("api") or results.get("workers"):

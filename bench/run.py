@@ -232,7 +232,7 @@ def render(sweep: dict, delivery: dict, info: dict, args, seconds: float) -> str
     return "\n".join(lines)
 
 
-PARTS = ("sweep", "delivery", "transitions", "api", "workers")
+PARTS = ("sweep", "delivery", "transitions", "api", "workers", "webhooks")
 
 
 def _render_all(results: dict, dataset, info: dict, args, seconds: float) -> str:
@@ -338,16 +338,18 @@ def main(argv=None) -> int:
             results["delivery"] = delivery_bench.run(
                 emails=args.emails, concurrency=args.concurrency
             )
-        if only & {"transitions", "api", "workers"}:
-            from bench import api_bench, transition_bench, worker_scale
+        if only & {"transitions", "api", "workers", "webhooks"}:
+            from bench import api_bench, transition_bench, webhook_bench, worker_scale
             from bench import dataset as generator
 
-            if only & {"transitions", "api"}:
+            if only & {"transitions", "api", "webhooks"}:
                 dataset = generator.generate(actions=args.actions)
             if "transitions" in only:
                 results["transitions"] = transition_bench.run(
                     dsn=database_url, count=args.transitions
                 )
+            if "webhooks" in only:
+                results["webhooks"] = webhook_bench.run(count=args.transitions)
             if "api" in only:
                 results["api"] = api_bench.run(
                     sequential_count=args.api_requests, seconds=args.api_seconds

@@ -30,6 +30,7 @@ class Kind(models.TextChoices):
     CONSULTATION_REVISED = "consultation_revised", _("consultation suspendue")
     ACTION_WITHDRAWN = "action_withdrawn", _("action abandonnée")
     DIGEST = "digest", _("récapitulatif quotidien")
+    WEBHOOK_DISABLED = "webhook_disabled", _("webhook désactivé après des échecs")
 
 
 # Kinds that carry a deadline or a decision: they cannot be turned off or put in the digest.
@@ -50,6 +51,7 @@ MANDATORY_KINDS = frozenset(
         Kind.ROLE_WITHDRAWN,
         Kind.CONSULTATION_REVISED,
         Kind.ACTION_WITHDRAWN,
+        Kind.WEBHOOK_DISABLED,
     }
 )
 
@@ -95,6 +97,7 @@ class Status(models.TextChoices):
 #   consultation_revised round (the invitation round the partner knew)
 #   action_withdrawn  (none: an action is withdrawn once)
 #   digest            date (the day)
+#   webhook_disabled  date (the day the endpoint was switched off)
 # ``date`` is NULL for the kinds without one: the key is enforced by two partial unique
 # constraints (rows with a date, rows without), which PostgreSQL and SQLite both support,
 # rather than a made-up date or PostgreSQL's NULLS NOT DISTINCT (not in SQLite).

@@ -1,4 +1,6 @@
-"""The engine that performs a transition of any workflow: lock, check, fire, save, log.
+"""The engine that performs a transition of any workflow: lock, check, fire, save, log, and
+write the webhook outbox rows of the log rows (``webhooks.outbox``: every transition reaches
+the registered endpoints, whichever service fired it).
 
 It does nothing else. What a business transition does besides (invite the roles, plan the
 notices, put the action on an agenda…) is written, step by step, in the service of that
@@ -13,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from webhooks.outbox import record_transitions
 from workflows.engine import Refusal, explain, transitions_of
 from workflows.errors import (
     InvalidTransitionInput,
@@ -156,7 +159,8 @@ def perform_locked_transitions(
 
     Every row is checked first (the first refusal raises, nothing is written); then one
     ``bulk_create(update_conflicts=True)`` saves them (``save`` for one row) and one
-    ``bulk_create`` writes their log rows. An error spoils the caller's transaction (no
+    ``bulk_create`` writes their log rows, and one statement the webhook deliveries of those
+    rows (``webhooks.outbox``). An error spoils the caller's transaction (no
     savepoint: the caller holds the locks and rolls back as a whole).
     """
     if not instances:
@@ -184,7 +188,7 @@ def perform_locked_transitions(
                 instances, update_conflicts=True, unique_fields=["pk"], update_fields=changed
             )
         label = actor_display or actor_label(actor)
-        TransitionLog.objects.bulk_create(
+        logs = TransitionLog.objects.bulk_create(
             _log_row(
                 row,
                 name,
@@ -198,6 +202,9 @@ def perform_locked_transitions(
             )
             for row, source in zip(instances, sources, strict=True)
         )
+        # The webhooks of these transitions: outbox rows in this transaction (one statement),
+        # sent by the worker after the commit. The model names its event (None: no webhooks).
+        record_transitions(logs, getattr(model, "webhook_event", ""))
 
 
 def _changed(instances: list, fields: list, before: list, now) -> list[str]:

@@ -14,6 +14,8 @@ __all__ = ["Action", "ActionState", "RoleAssignment", "RoleKind", "RoleState"]
 class Action(ActionWorkflow):
     # What the transition service reads along with the locked row (permission, guards).
     workflow_lock_related = ("project",)
+    # The event its transitions send to the webhooks (webhooks.outbox).
+    webhook_event = "action.transition"
 
     project = models.ForeignKey(
         "territories.TerritoryProject",
@@ -124,6 +126,7 @@ class RoleAssignment(RoleWorkflow):
 
     # What the transition service reads along with the locked row (permission, guards).
     workflow_lock_related = ("action__project", "contact")
+    webhook_event = "role.transition"
 
     action = models.ForeignKey(
         Action, on_delete=models.PROTECT, related_name="roles", verbose_name=_("action")

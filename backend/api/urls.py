@@ -14,6 +14,7 @@ from backend.api import (
     notification_views,
     preference_views,
     views,
+    webhook_views,
 )
 
 router = DefaultRouter()
@@ -28,6 +29,7 @@ router.register("board-members", board_members.BoardMemberViewSet, basename="boa
 router.register("board-sessions", board_views.BoardSessionViewSet, basename="board-session")
 router.register("evaluations", evaluation_views.EvaluationViewSet, basename="evaluation")
 router.register("notifications", notification_views.NotificationViewSet, basename="notification")
+router.register("webhooks", webhook_views.WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

@@ -28,6 +28,9 @@ class BoardSessionQuerySet(models.QuerySet):
 
 
 class BoardSession(BoardSessionWorkflow):
+    # The event its transitions send to the webhooks (webhooks.outbox).
+    webhook_event = "board_session.transition"
+
     date = models.DateTimeField(_("date et heure"))
     title = models.CharField(_("intitulé"), max_length=200)
     location = models.CharField(_("lieu"), max_length=200, blank=True)

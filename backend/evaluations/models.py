@@ -15,6 +15,8 @@ class Evaluation(EvaluationWorkflow):
     workflow_lock_related = ("action__project",)
     # What its version (the API's ETag, backend.core.versions) covers beside its own row.
     version_includes = ("indicators",)
+    # The event its transitions send to the webhooks (webhooks.outbox).
+    webhook_event = "evaluation.transition"
 
     action = models.OneToOneField(
         "actions.Action",

@@ -256,6 +256,31 @@ def _generic(notification: Notification, lookups: Lookups) -> dict:
     return {"generic_subject": line, "what": line, "todo": ""}
 
 
+def _webhook_disabled(notification: Notification, lookups: Lookups) -> dict:
+    """To the administrator of a webhook switched off after days of failures."""
+    endpoint = lookups.subject(notification)
+    values = {
+        "url": str(endpoint) if endpoint is not None else "",
+        "days": settings.WEBHOOK_DISABLE_AFTER_DAYS,
+    }
+    link = settings.SITE_URL + reverse(
+        "admin:webhooks_endpoint_change", args=[notification.subject_id]
+    )
+    return {
+        "generic_subject": _("Webhook désactivé : %(url)s") % values,
+        "what": _(
+            "Les livraisons vers %(url)s échouent depuis %(days)d jours : le webhook a été "
+            "désactivé. Les événements qu'il n'a pas reçus sont conservés."
+        )
+        % values,
+        "todo": _(
+            "Vérifiez le service qui les reçoit, puis réactivez le webhook : ils lui seront "
+            "envoyés. %(link)s"
+        )
+        % {"link": link},
+    }
+
+
 def _short(text: str, size: int = 80) -> str:
     return text if len(text) <= size else text[: size - 1].rstrip() + "…"
 
@@ -277,4 +302,5 @@ BUILDERS = {
     **BOARD_BUILDERS,
     Kind.CONVOCATION: convocation_context,
     Kind.ATTENDANCE_REMINDER: convocation_context,
+    Kind.WEBHOOK_DISABLED: _webhook_disabled,
 }

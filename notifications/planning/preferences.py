@@ -16,9 +16,13 @@ from notifications.models import (
 )
 
 # The kinds a person chooses for (the digest is not a kind of message but a way to receive
-# them; the partners' own kinds are not a staff member's), and those of them that may be
-# delayed or turned off.
-LISTED_KINDS = [kind for kind in Kind if kind != Kind.DIGEST and kind not in PARTNER_KINDS]
+# them; the partners' own kinds are not a staff member's; a webhook switched off only concerns its
+# administrator), and those of them that may be delayed or turned off.
+LISTED_KINDS = [
+    kind
+    for kind in Kind
+    if kind not in (Kind.DIGEST, Kind.WEBHOOK_DISABLED) and kind not in PARTNER_KINDS
+]
 OPTIONAL_KINDS = tuple(kind for kind in LISTED_KINDS if kind not in MANDATORY_KINDS)
 # What only the staff receive (a partner's answer, the end of a consultation, the alert after
 # the deadline): a partner is never offered them.

@@ -34,7 +34,10 @@ def test_every_kind_is_listed_with_its_delivery_and_whether_it_can_change(api, m
     response = api.as_user(manager).get(URL)
     assert response.status_code == 200
     items = by_kind(response)
-    assert set(items) == {kind.value for kind in Kind} - {Kind.DIGEST} - PARTNER_KINDS
+    # a webhook switched off concerns only its administrator: not a choice for everyone
+    assert set(items) == (
+        {kind.value for kind in Kind} - {Kind.DIGEST, Kind.WEBHOOK_DISABLED} - PARTNER_KINDS
+    )
     for kind, item in items.items():
         assert item["delivery"] == "immediate"
         assert item["can_change"] is (kind not in MANDATORY_KINDS)

@@ -182,6 +182,30 @@ def test_only_administrators_create_staff_accounts(world):
     check_people(world, STAFF_ONLY_FOR_ADMINS, create)
 
 
+WEBHOOKS_FOR_ADMINS = {ANON: 401, PARTNER: 403, SW: 403, TM: 403, BS: 403, DIR: 403, ADM: 200}
+
+
+def test_only_administrators_manage_webhooks(world):
+    from webhooks.endpoints import register_endpoint
+
+    endpoint = register_endpoint(url="https://entrepot.caf42.example/hooks", events=["*"])
+
+    def manage(client, who):
+        statuses = {
+            client.get("/api/v1/webhooks/").status_code,
+            client.get(f"/api/v1/webhooks/{endpoint.pk}/").status_code,
+            client.get(f"/api/v1/webhooks/{endpoint.pk}/deliveries/").status_code,
+            client.post(f"/api/v1/webhooks/{endpoint.pk}/rotate-secret/", {}).status_code,
+        }
+        body = {"url": f"https://{who}.example/hooks", "events": ["*"]}
+        created = client.post("/api/v1/webhooks/", body, format="json").status_code
+        statuses.add(200 if created == 201 else created)
+        assert len(statuses) == 1, statuses
+        return statuses.pop()
+
+    check_people(world, WEBHOOKS_FOR_ADMINS, manage)
+
+
 def test_only_the_board_secretariat_plans_board_sessions(world):
     def plan(client, who):
         body = {"date": "2027-03-02T14:00:00+01:00", "title": "Conseil", "location": "Roanne"}

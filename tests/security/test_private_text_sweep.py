@@ -182,8 +182,16 @@ API_IDS = {
     "territories": lambda side, world: side.territory.slug,
     "board-sessions": lambda side, world: world.session.pk,
     "board-members": lambda side, world: side.contact.pk,
+    "webhooks": lambda side, world: _webhook().pk,  # no territory's: administrators only
 }
 FORMATS = ("csv", "xlsx", "ods")
+
+
+def _webhook():
+    from webhooks.endpoints import register_endpoint
+    from webhooks.models import Endpoint
+
+    return Endpoint.objects.first() or register_endpoint(url="https://x.example/", events=["*"])
 
 
 def api_urls(operations, world) -> list[str]:

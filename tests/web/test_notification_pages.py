@@ -185,8 +185,9 @@ def test_the_preferences_page_shows_one_group_per_kind(page_client, manager):
     response = page_client(manager).get(PREFERENCES)
     assert response.status_code == 200
     page = text(response)
-    # every kind but the digest itself and the partners' own
-    assert page.count("<legend>") == len(Kind) - 1 - len(PARTNER_KINDS)
+    # every kind but the digest itself, the partners' own and the webhook notice (its
+    # administrator's only)
+    assert page.count("<legend>") == len(Kind) - 2 - len(PARTNER_KINDS)
     assert re.search(r'id="pref-answer_received-digest" value="digest" checked', page)
     # a mandatory kind: only "immediately", checked and disabled, and the reason
     assert re.search(r'id="pref-reminder-immediate" value="immediate" checked disabled', page)

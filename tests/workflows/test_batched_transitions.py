@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 # lock the proposed roles, invite them, log them; read the reminder policy (once for every
 # role) and the action's staff; read the notification rows that may exist, write the new ones,
 # read their ids: 12, and the savepoint the test's own transaction turns the service's
-# transaction into (SAVEPOINT, RELEASE).
-SUBMIT_STATEMENTS = 12 + 2
+# transaction into (SAVEPOINT, RELEASE); and the webhook deliveries of the action's log row and
+# of the roles' (one INSERT … SELECT each, whatever the endpoints registered: webhooks.outbox).
+SUBMIT_STATEMENTS = 12 + 2 + 2
 
 
 @pytest.fixture(autouse=True)
