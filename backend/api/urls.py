@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from backend.api import (
+    analytics_views,
     board_documents,
     board_views,
     consultation_views,
@@ -52,5 +53,6 @@ urlpatterns = [
     ),
     *board_documents.urlpatterns,
     *export_views.urlpatterns,
+    *analytics_views.urlpatterns,
     path("", include(router.urls)),
 ]
