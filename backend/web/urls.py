@@ -8,6 +8,7 @@ from backend.web.pages import (
     evaluations,
     help,
     notifications,
+    pilotage,
     projects,
 )
 
@@ -22,4 +23,5 @@ urlpatterns = [
     *board.urlpatterns,
     *notifications.urlpatterns,
     *help.urlpatterns,
+    *pilotage.urlpatterns,
 ]
