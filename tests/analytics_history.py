@@ -30,7 +30,6 @@ from backend.actions.transitions import (
     submit_action,
 )
 from backend.board.decisions import DecisionInput, record_decisions
-from backend.board.models import AgendaItem
 from backend.board.transitions import hold_session, publish_agenda
 from notifications.delivery.sweep import sweep
 from tests import factories
@@ -138,12 +137,11 @@ def build(time_machine, *, territory, other_territory) -> History:
     # Another territory: directors only.
     time_machine.move_to(at(1, 4), tick=False)
     other_project = factories.ProjectFactory(territory=other_territory, year=2027)
-    other_org = factories.OrganisationFactory(name="Mairie de Roanne", territories=[other_territory])
-    other_contact = factories.ContactFactory(organisation=other_org, category="technician")
-    h.other, h.other_role = (
-        factories.ActionFactory(project=other_project, title="Action secrète Roannais"),
-        None,
+    other_org = factories.OrganisationFactory(
+        name="Mairie de Roanne", territories=[other_territory]
     )
+    other_contact = factories.ContactFactory(organisation=other_org, category="technician")
+    h.other = factories.ActionFactory(project=other_project, title="Action secrète Roannais")
     h.other_role = factories.RoleFactory(
         action=h.other, organisation=other_org, contact=other_contact
     )

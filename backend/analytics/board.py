@@ -25,6 +25,7 @@ from workflows.models import TransitionLog
 
 S = ActionState
 
+
 def _entered(state: str, before: str):
     """Per decision (outer row): when its action last entered ``state`` before ``before``."""
     moves = TransitionLog.objects.filter(

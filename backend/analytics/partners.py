@@ -100,7 +100,8 @@ def by_organisation(scope: Scope, category: str = "") -> list[dict]:
 def by_category(scope: Scope) -> list[dict]:
     """One row per category of contact (elected officials, technicians, associations…), in
     the categories' order, with the same figures; ``category`` and its ``label``."""
-    rows = {row["contact__category"]: row for row in _answers(_roles(scope), ("contact__category",))}
+    answers = _answers(_roles(scope), ("contact__category",))
+    rows = {row["contact__category"]: row for row in answers}
     result = []
     for value, label in ContactCategory.choices:
         row = rows.get(value)

@@ -168,9 +168,7 @@ def flagged(scope: Scope, figures: list[StateFigures], limit: int = 50) -> list[
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *case_params, limit])
         rows = cursor.fetchall()
-    actions = Action.objects.select_related("project__territory").in_bulk(
-        [row[0] for row in rows]
-    )
+    actions = Action.objects.select_related("project__territory").in_bulk([row[0] for row in rows])
     return [
         Flagged(actions[pk], state, S(state).label, _instant(entered), days, p90)
         for pk, state, entered, days, p90 in rows
