@@ -2,6 +2,8 @@
 images) with no violation of the Content-Security-Policy, the page passes the axe audit on a
 desktop and on a phone, the filters are kept in the address, a table's CSV downloads."""
 
+from pathlib import Path
+
 import pytest
 
 from tests import analytics_history
@@ -79,7 +81,7 @@ def test_the_filters_stay_in_the_address_and_a_csv_downloads(signed_in, history)
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger le tableau (CSV) : Décisions du conseil").click()
     assert download.value.suggested_filename == "pilotage-conseil-2027.csv"
-    content = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
+    content = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
     assert content[1] == "approuvée;1;15,0;15,0"
     assert content[4] == "ajournée;1;13,0;13,0"
     _no_violation(page, console)
