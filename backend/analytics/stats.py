@@ -73,7 +73,7 @@ def fill_percentiles(rows: list[dict], key, pairs: Iterable[tuple]) -> None:
     groups: dict = {}
     for group, value in pairs:
         if value is not None:
-            groups.setdefault(group, []).append(value)
+            groups.setdefault(group, []).append(float(value))
     for row in rows:
         values = groups.get(key(row), [])
         for name, fraction in PERCENTILES:

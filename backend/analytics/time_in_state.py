@@ -135,7 +135,7 @@ def _in_python(cursor, sql: str, params: list, figures: dict) -> None:
     cursor.execute(sql + " SELECT 'f', state, days FROM finished", params)
     days: dict[str, list[float]] = {}
     for _kind, state, value in cursor.fetchall():
-        days.setdefault(state, []).append(value)
+        days.setdefault(state, []).append(float(value))
     for state, values in days.items():
         row = figures[state]
         row.actions = len(values)
@@ -144,7 +144,7 @@ def _in_python(cursor, sql: str, params: list, figures: dict) -> None:
     for state, value in cursor.fetchall():
         row = figures[state]
         row.now += 1
-        row.over_p90 += row.p90_days is not None and value > row.p90_days
+        row.over_p90 += row.p90_days is not None and float(value) > row.p90_days
 
 
 def flagged(scope: Scope, figures: list[StateFigures], limit: int = 50) -> list[Flagged]:
@@ -170,7 +170,7 @@ def flagged(scope: Scope, figures: list[StateFigures], limit: int = 50) -> list[
         rows = cursor.fetchall()
     actions = Action.objects.select_related("project__territory").in_bulk([row[0] for row in rows])
     return [
-        Flagged(actions[pk], state, S(state).label, _instant(entered), days, p90)
+        Flagged(actions[pk], state, S(state).label, _instant(entered), float(days), float(p90))
         for pk, state, entered, days, p90 in rows
     ]
 

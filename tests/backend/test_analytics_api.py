@@ -190,3 +190,15 @@ def test_each_answer_runs_a_fixed_number_of_queries(api, history, path, queries)
         response = client.get(f"/api/v1/analytics/{path}/?year=2027&axis={history.axis.pk}")
     assert response.status_code == 200
     assert len(captured) == queries, "\n".join(q["sql"][:100] for q in captured)
+
+
+def test_percentiles_computed_in_python_give_the_same_figures(api, history, monkeypatch):
+    """Where the database has no ``percentile_cont`` (the embedded SQLite), the rows are read
+    and the percentiles computed in Python: the same figures."""
+    from backend.analytics import board, partners, stats, time_in_state
+
+    paths = ("time-in-state", "flagged", "partners", "partner-categories", "board")
+    in_database = {path: _get(api, history.director, path) for path in paths}
+    for module in (stats, time_in_state, partners, board):
+        monkeypatch.setattr(module, "in_database", lambda: False)
+    assert {path: _get(api, history.director, path) for path in paths} == in_database
