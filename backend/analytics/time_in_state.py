@@ -10,8 +10,9 @@ passes twice through « ready for the board »); the statistics are over the act
 least one finished passage. An action in a state now is flagged when its current passage
 has lasted longer than the state's 90th percentile.
 
-One SQL statement (PostgreSQL's LEAD over the log, then ``percentile_cont``): Django's ORM
-cannot aggregate over a window function (its GROUP BY would come before the window), so the
+One SQL statement gives the figures and the flagged actions (PostgreSQL's LEAD over the
+log, then ``percentile_cont``), one more query the flagged actions' titles: Django's ORM cannot
+aggregate over a window function (its GROUP BY would come before the window), so the
 statement is written here, with the scope's condition and every value as parameters.
 """
 
@@ -92,87 +93,106 @@ def _passages_sql(scope: Scope) -> tuple[str, list]:
     return sql, [action_type, *params, *WAITING_STATES, now, *WAITING_STATES]
 
 
-def time_in_state(scope: Scope) -> list[StateFigures]:
-    """One row per waiting state, in the workflow's order (two queries on PostgreSQL)."""
+@dataclass
+class TimeInState:
+    states: list[StateFigures]
+    flagged: list[Flagged]
+
+
+# Flagged first: the longest stay against the state's 90th percentile (at least one hour, so
+# that a percentile of zero still orders them).
+RATIO = "days / GREATEST(p90, 1.0 / 24)"
+
+
+def time_in_state(scope: Scope, flagged: int = 0) -> TimeInState:
+    """One row per waiting state, in the workflow's order, and the ``flagged`` actions
+    sitting longest beyond their state's 90th percentile (none by default)."""
     figures = {state: StateFigures(state, S(state).label) for state in WAITING_STATES}
     sql, params = _passages_sql(scope)
     with connection.cursor() as cursor:
         if in_database():
-            cursor.execute(
-                sql
-                + """,
-                stats AS (
-                    SELECT state, COUNT(*) AS actions,
-                           percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days,
-                           percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90_days
-                    FROM finished GROUP BY state
-                ),
-                waiting AS (
-                    SELECT c.state, COUNT(*) AS now,
-                           COUNT(*) FILTER (WHERE c.days > s.p90_days) AS over_p90
-                    FROM current c LEFT JOIN stats s ON s.state = c.state
-                    GROUP BY c.state
-                )
-                SELECT COALESCE(s.state, w.state), COALESCE(s.actions, 0), s.median_days,
-                       s.p90_days, COALESCE(w.now, 0), COALESCE(w.over_p90, 0)
-                FROM stats s FULL OUTER JOIN waiting w ON w.state = s.state
-                """,
-                params,
-            )
-            for state, actions, median, p90, now, over in cursor.fetchall():
-                row = figures[state]
-                row.actions, row.median_days, row.p90_days = actions, median, p90
-                row.now, row.over_p90 = now, over
+            late = _in_database(cursor, sql, params, figures, flagged)
         else:
-            _in_python(cursor, sql, params, figures)
+            late = _in_python(cursor, sql, params, figures, flagged)
     for row in figures.values():
         row.median_days, row.p90_days = rounded(row.median_days), rounded(row.p90_days)
-    return list(figures.values())
+    actions = (
+        Action.objects.select_related("project__territory").in_bulk([pk for pk, *_ in late])
+        if late
+        else {}
+    )
+    return TimeInState(
+        list(figures.values()),
+        [
+            Flagged(actions[pk], state, S(state).label, _instant(entered), days, p90)
+            for pk, state, entered, days, p90 in late
+        ],
+    )
 
 
-def _in_python(cursor, sql: str, params: list, figures: dict) -> None:
+def _in_database(cursor, sql: str, params: list, figures: dict, flagged: int) -> list[tuple]:
+    cursor.execute(
+        sql
+        + f""",
+        stats AS (
+            SELECT state, COUNT(*) AS actions,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days,
+                   percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90_days
+            FROM finished GROUP BY state
+        ),
+        measured AS (
+            SELECT c.action_id, c.state, c.entered, c.days::float AS days, s.p90_days AS p90
+            FROM current c LEFT JOIN stats s ON s.state = c.state
+        ),
+        waiting AS (
+            SELECT state, COUNT(*) AS now, COUNT(*) FILTER (WHERE days > p90) AS over_p90
+            FROM measured GROUP BY state
+        ),
+        late AS (
+            SELECT action_id, state, entered, days, p90 FROM measured WHERE days > p90
+            ORDER BY {RATIO} DESC, action_id LIMIT %s
+        )
+        SELECT 'state', COALESCE(s.state, w.state), COALESCE(s.actions, 0), s.median_days,
+               s.p90_days, COALESCE(w.now, 0), COALESCE(w.over_p90, 0),
+               NULL::bigint, NULL::timestamptz, NULL::float
+        FROM stats s FULL OUTER JOIN waiting w ON w.state = s.state
+        UNION ALL
+        SELECT 'late', state, NULL, NULL, p90, NULL, NULL, action_id, entered, days FROM late
+        """,
+        [*params, flagged],
+    )
+    late = []
+    for kind, state, actions, median, p90, now, over, action_id, entered, days in cursor:
+        if kind == "late":
+            late.append((action_id, state, entered, days, p90))
+            continue
+        row = figures[state]
+        row.actions, row.median_days, row.p90_days = actions, median, p90
+        row.now, row.over_p90 = now, over
+    late.sort(key=lambda item: (-item[3] / max(item[4], 1 / 24), item[0]))
+    return late
+
+
+def _in_python(cursor, sql: str, params: list, figures: dict, flagged: int) -> list[tuple]:
     """The same figures from the passages' rows, where the database has no percentiles."""
-    cursor.execute(sql + " SELECT 'f', state, days FROM finished", params)
+    cursor.execute(sql + " SELECT state, days FROM finished", params)
     days: dict[str, list[float]] = {}
-    for _kind, state, value in cursor.fetchall():
+    for state, value in cursor.fetchall():
         days.setdefault(state, []).append(float(value))
     for state, values in days.items():
         row = figures[state]
         row.actions = len(values)
         row.median_days, row.p90_days = percentile(values, 0.5), percentile(values, 0.9)
-    cursor.execute(sql + " SELECT state, days FROM current", params)
-    for state, value in cursor.fetchall():
-        row = figures[state]
+    cursor.execute(sql + " SELECT action_id, state, entered, days FROM current", params)
+    late = []
+    for action_id, state, entered, value in cursor.fetchall():
+        row, value = figures[state], float(value)
         row.now += 1
-        row.over_p90 += row.p90_days is not None and float(value) > row.p90_days
-
-
-def flagged(scope: Scope, figures: list[StateFigures], limit: int = 50) -> list[Flagged]:
-    """The actions sitting in a state for longer than its 90th percentile, the longest
-    (against that percentile) first: one query for the passages, one for the actions."""
-    p90 = {row.state: row.p90_days for row in figures if row.p90_days is not None}
-    if not p90:
-        return []
-    sql, params = _passages_sql(scope)
-    cases = " ".join("WHEN %s THEN %s" for _ in p90)
-    case_params = [value for state, days in p90.items() for value in (state, days)]
-    sql += f"""
-        , measured AS (
-            SELECT action_id, state, entered, days, CASE state {cases} END AS p90 FROM current
-        )
-        SELECT action_id, state, entered, days, p90 FROM measured
-        WHERE p90 IS NOT NULL AND days > p90
-        ORDER BY days / CASE WHEN p90 > 0 THEN p90 ELSE 1 END DESC, action_id
-        LIMIT %s
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *case_params, limit])
-        rows = cursor.fetchall()
-    actions = Action.objects.select_related("project__territory").in_bulk([row[0] for row in rows])
-    return [
-        Flagged(actions[pk], state, S(state).label, _instant(entered), float(days), float(p90))
-        for pk, state, entered, days, p90 in rows
-    ]
+        if row.p90_days is not None and value > row.p90_days:
+            row.over_p90 += 1
+            late.append((action_id, state, entered, value, row.p90_days))
+    late.sort(key=lambda item: (-item[3] / max(item[4], 1 / 24), item[0]))
+    return late[:flagged]
 
 
 def _instant(value):

@@ -26,6 +26,7 @@ from backend.partners.models import ContactCategory
 from backend.territories.models import Territory
 
 TAG = "analytics"
+FLAGGED = 50
 
 
 class ScopeSerializer(serializers.Serializer):
@@ -114,7 +115,7 @@ class TimeInStateView(AnalyticsView):
         their days there, the actions in it now and how many of them sit there longer than
         the 90th percentile."""
         figures = time_in_state.time_in_state(self.scope(request))
-        return Response(StateFiguresSerializer(figures, many=True).data)
+        return Response(StateFiguresSerializer(figures.states, many=True).data)
 
 
 class FlaggedSerializer(serializers.Serializer):
@@ -143,9 +144,8 @@ class FlaggedView(AnalyticsView):
     def get(self, request):
         """The actions sitting in a waiting state for longer than that state's 90th
         percentile, the longest (against the percentile) first; at most 50."""
-        scope = self.scope(request)
-        figures = time_in_state.time_in_state(scope)
-        return Response(FlaggedSerializer(time_in_state.flagged(scope, figures), many=True).data)
+        figures = time_in_state.time_in_state(self.scope(request), flagged=FLAGGED)
+        return Response(FlaggedSerializer(figures.flagged, many=True).data)
 
 
 # --- partners --------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ def _get(api, user, path, **params):
     return response.json()
 
 
-def test_time_in_state_of_a_known_history(api, history):
+def test_time_in_state_and_the_flagged_actions_of_a_known_history(api, history):
     rows = _get(api, history.manager, "time-in-state")
     got = [
         (r["state"], r["actions"], r["median_days"], r["p90_days"], r["now"], r["over_p90"])
@@ -33,9 +33,7 @@ def test_time_in_state_of_a_known_history(api, history):
     ]
     assert got == TIME_IN_STATE
     assert rows[0]["label"] == "consultation des partenaires"
-
-
-def test_the_actions_sitting_longer_than_the_p90_are_flagged(api, history):
+    # The actions sitting longer than their state's p90, the longest against it first.
     rows = _get(api, history.manager, "flagged")
     got = [(r["title"], r["state"], r["days"], r["p90_days"]) for r in rows]
     assert got == [("A4", "consultation", 63.0, 8.8), ("A2", "ready_for_board", 46.0, 11.6)]
@@ -67,20 +65,14 @@ O2 = {
 }
 
 
-def test_partners_of_a_known_history(api, history):
+def test_partners_per_organisation_and_per_category_of_a_known_history(api, history):
     rows = _get(api, history.manager, "partners")
     assert rows == [
         {"organisation": history.o1.pk, **O1},
         {"organisation": history.o2.pk, **O2},
     ]
-
-
-def test_partners_of_one_category(api, history):
     rows = _get(api, history.manager, "partners", category="elected_official")
     assert rows == [{"organisation": history.o2.pk, **O2}]
-
-
-def test_partners_per_category_of_contact(api, history):
     rows = _get(api, history.manager, "partner-categories")
     without_name = {key: value for key, value in O1.items() if key != "name"}
     assert rows == [
@@ -149,6 +141,8 @@ def test_a_director_sees_every_territory(api, history):
 
 
 def test_filters_by_year_project_and_axis(api, history):
+    """The year, the project and the axis narrow the figures (here: to the same actions, or
+    to none)."""
     assert _get(api, history.manager, "time-in-state", year=2027) == _get(
         api, history.manager, "time-in-state"
     )
@@ -171,25 +165,21 @@ def test_refusals_follow_the_exports_convention(api, history):
     assert client.get(f"/api/v1/analytics/board/?project={other_project}").status_code == 400
 
 
-@pytest.mark.parametrize(
-    ("path", "queries"),
-    [
-        # the token, the user's territories, the axis asked for, then the figures: one
-        # statement (flagged: the percentiles, the actions past them, their titles; the
-        # board: per outcome, then the deferrals)
-        ("time-in-state", 4),
-        ("flagged", 6),
-        ("partners", 4),
-        ("partner-categories", 4),
-        ("board", 5),
-    ],
-)
-def test_each_answer_runs_a_fixed_number_of_queries(api, history, path, queries):
+# The token, the user's territories, the axis asked for, then the figures: one statement
+# (flagged: with the actions past the percentile, then their titles; the board: per outcome,
+# then the deferrals).
+QUERIES = {"time-in-state": 4, "flagged": 5, "partners": 4, "partner-categories": 4, "board": 5}
+
+
+def test_each_answer_runs_a_fixed_number_of_queries(api, history):
     client = api.as_user(history.manager)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(f"/api/v1/analytics/{path}/?year=2027&axis={history.axis.pk}")
-    assert response.status_code == 200
-    assert len(captured) == queries, "\n".join(q["sql"][:100] for q in captured)
+    counted = {}
+    for path in QUERIES:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/api/v1/analytics/{path}/?year=2027&axis={history.axis.pk}")
+        assert response.status_code == 200
+        counted[path] = len(captured)
+    assert counted == QUERIES
 
 
 def test_percentiles_computed_in_python_give_the_same_figures(api, history, monkeypatch):

@@ -18,6 +18,7 @@ from backend.web.charts import bar_chart
 # The organisations drawn in the partners' chart (the table holds them all).
 CHART_ORGANISATIONS = 15
 FLAGGED_SHOWN = 20
+FLAGGED_CSV = 1000
 TABLES = {
     "etats": gettext_lazy("Temps passé dans chaque état"),
     "attentes": gettext_lazy("Actions en attente au-delà du 90e centile"),
@@ -95,8 +96,7 @@ def time_in_state_table(figures) -> Table:
     return Table("etats", title, columns, rows, chart, description)
 
 
-def flagged_table(scope: Scope, figures) -> Table:
-    found = time_in_state.flagged(scope, figures, limit=FLAGGED_SHOWN)
+def flagged_table(found) -> Table:
     rows = [
         {
             "title": item.action.title,
@@ -222,11 +222,11 @@ def board_table(scope: Scope) -> tuple[Table, dict]:
 
 def tables(scope: Scope) -> tuple[list[Table], dict]:
     """Every table of the page, and the board's deferral figures."""
-    figures = time_in_state.time_in_state(scope)
+    figures = time_in_state.time_in_state(scope, flagged=FLAGGED_SHOWN)
     board_figures, deferrals = board_table(scope)
     return [
-        time_in_state_table(figures),
-        flagged_table(scope, figures),
+        time_in_state_table(figures.states),
+        flagged_table(figures.flagged),
         partners_table(scope),
         categories_table(scope),
         board_figures,
@@ -235,9 +235,10 @@ def tables(scope: Scope) -> tuple[list[Table], dict]:
 
 def one_table(scope: Scope, slug: str) -> Table:
     """One table (for its CSV)."""
-    if slug in ("etats", "attentes"):
-        figures = time_in_state.time_in_state(scope)
-        return time_in_state_table(figures) if slug == "etats" else flagged_table(scope, figures)
+    if slug == "etats":
+        return time_in_state_table(time_in_state.time_in_state(scope).states)
+    if slug == "attentes":
+        return flagged_table(time_in_state.time_in_state(scope, flagged=FLAGGED_CSV).flagged)
     return {
         "partenaires": partners_table,
         "categories": categories_table,
