@@ -41,8 +41,8 @@ def test_the_page_shows_each_chart_with_its_table(client, history):
     with CaptureQueriesContext(connection) as captured:
         html = client.get(url).content.decode()
     # session, user, territories; choices: territories, years, axes; the time in state with
-    # the flagged, their actions, partners, categories, board (2); unread notifications
-    assert len(captured) == 13, "\n".join(q["sql"][:100] for q in captured)
+    # the flagged, their actions, partners (2), categories (2), board (2); unread notifications
+    assert len(captured) == 15, "\n".join(q["sql"][:100] for q in captured)
     assert html.count('<img src="data:image/svg+xml;base64,') == 4
     assert "<script" not in html.split("<main", 1)[1]
     # The time in state: consultation's median and 90th percentile, in French.
