@@ -3,7 +3,8 @@ gunicorn on the large data set (100,000 actions with their history: ``bench.data
 ``bench.analytics_history``), against a floor: the same aggregates in raw SQL on a plain
 psycopg connection, in the same run.
 
-    .venv/bin/python -m bench.analytics_bench [--requests 30]   # DATABASE_URL, filled
+    .venv/bin/python -m bench.analytics_bench [--requests 30]   # DATABASE_URL, filled;
+    # CELERY_BROKER_URL set (the cache is Redis then; else run createcachetable first)
 
 One client, one request at a time, as the director (every territory: the largest answer),
 then as the same with ``?territory=`` (a quarter of the actions). Median and p95 of each;
