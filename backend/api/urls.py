@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from backend.api import (
+    analytics_views,
     attendance_views,
     board_documents,
     board_members,
@@ -58,5 +59,6 @@ urlpatterns = [
     *board_documents.urlpatterns,
     *attendance_views.urlpatterns,
     *export_views.urlpatterns,
+    *analytics_views.urlpatterns,
     path("", include(router.urls)),
 ]

@@ -13,6 +13,7 @@ from backend.web.pages import (
     evaluations,
     help,
     notifications,
+    pilotage,
     projects,
 )
 
@@ -29,4 +30,5 @@ urlpatterns = [
     *help.urlpatterns,
     *accessibility.urlpatterns,
     path("reprendre/", staff_required(drafts.resume_form), name="resume_form"),
+    *pilotage.urlpatterns,
 ]

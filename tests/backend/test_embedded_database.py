@@ -94,3 +94,28 @@ def test_sqlite_refuses_a_second_copy_of_a_notice_with_or_without_a_date(checkou
             with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
                 db.execute(copy.format(dated), (kind,))
         assert "round" in names and "stage" not in names
+
+
+# The page Pilotage and the analytics on SQLite: no percentile_cont there, the percentiles
+# are computed in Python (``backend.analytics.stats``) from the same passages.
+ANALYTICS_ON_SQLITE = """
+from django.test import Client
+from backend.accounts.models import User
+client = Client()
+client.force_login(User.objects.get(username="direction"))
+page = client.get("/pilotage/")
+states = client.get("/api/v1/analytics/time-in-state/").json()
+board = client.get("/api/v1/analytics/board/").json()
+print(page.status_code, page.content.decode().count("data:image/svg+xml"))
+print(states[0]["state"], states[0]["actions"] + states[0]["now"])
+print(sum(row["decisions"] for row in board["outcomes"]))
+"""
+
+
+def test_the_analytics_work_on_sqlite(checkout):
+    printed = _manage(checkout, checkout["first"], "shell", "-c", ANALYTICS_ON_SQLITE)
+    page, states, decisions = printed.strip().splitlines()[-3:]
+    assert page == "200 4"
+    state, consulted = states.split()
+    assert state == "consultation" and int(consulted) > 0
+    assert int(decisions) > 0  # the demo's board held a session

@@ -9,10 +9,12 @@ territory (it does not exist for them); directors and administrators see every t
 import io
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from backend.actions.models import RoleAssignment
 from tests.security.conftest import PEOPLE
 
 ANON, PARTNER, SW, TM, BS, DIR, ADM = PEOPLE
@@ -254,4 +256,57 @@ def test_no_other_territory_leaks_where_territories_are_gathered(world, place):
             mismatches.append(f"{who}: its own territory's action is missing")
         if ("Action secrète Roannais" in text) is not (who in SEES_ALL):
             mismatches.append(f"{who}: the other territory's action is wrongly shown or hidden")
+    assert not mismatches, "\n".join(mismatches)
+
+
+# Analytics: every staff member, over their territories; another territory asked by name is
+# refused as for the exports (403), an unknown one is a bad request.
+ANALYTICS = (
+    "time-in-state",
+    "flagged",
+    "partners",
+    "partner-categories",
+    "board",
+)
+ANALYTICS_BY_TERRITORY = {
+    ANON: (401, 401),
+    PARTNER: (403, 403),
+    SW: (200, 403),
+    TM: (200, 403),
+    BS: (200, 403),
+    DIR: (200, 200),
+    ADM: (200, 200),
+}
+
+
+@pytest.mark.parametrize("path", ANALYTICS)
+def test_analytics_of_one_territory(world, path):
+    def read(client, side, who):
+        url = f"/api/v1/analytics/{path}/?territory={side.territory.slug}"
+        return client.get(url).status_code
+
+    check(world, ANALYTICS_BY_TERRITORY, read)
+
+
+def test_analytics_count_only_the_territories_the_person_may_see(world):
+    """Both sides' partners invited: each person's figures name only what they may see."""
+    RoleAssignment.objects.filter(pk__in=[world.own.role.pk, world.other.role.pk]).update(
+        state="invited", invited_at=timezone.now()
+    )
+    mismatches = []
+    for who in PEOPLE:
+        response = client_for(world, who).get("/api/v1/analytics/partners/")
+        if response.status_code != LIST_STATUS[who]:
+            mismatches.append(f"{who}: status {response.status_code}")
+            continue
+        if response.status_code != 200:
+            continue
+        names = {row["name"] for row in response.json()}
+        if world.own.organisation.name not in names:
+            mismatches.append(f"{who}: misses its own territory's partner")
+        if (world.other.organisation.name in names) is not (who in SEES_ALL):
+            mismatches.append(f"{who}: the other territory's partner wrongly shown or hidden")
+        pending = client_for(world, who).get("/api/v1/analytics/partner-categories/").json()
+        if sum(row["pending"] for row in pending) != (2 if who in SEES_ALL else 1):
+            mismatches.append(f"{who}: pending roles counted across territories")
     assert not mismatches, "\n".join(mismatches)

@@ -39,6 +39,8 @@ GATHERING_PAGES = {
     "notifications": lambda w: reverse("web:notification_centre"),
     "preferences": lambda w: reverse("web:preferences"),
     "help": lambda w: reverse("web:help"),
+    "pilotage": lambda w: reverse("web:pilotage"),
+    "pilotage csv": lambda w: reverse("web:pilotage_csv", args=["partenaires"]),
 }
 NAMES_ACTIONS = {"dashboard", "dashboard list", "board session"}
 

@@ -1,0 +1,94 @@
+"""The page « Pilotage » on the known history (``tests.analytics_history``): its figures, the
+filters kept in the address, the CSV of each table, and its number of queries."""
+
+import base64
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests import analytics_history
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def history(time_machine, territory, other_territory):
+    return analytics_history.build(
+        time_machine, territory=territory, other_territory=other_territory
+    )
+
+
+def _page(client, user, query=""):
+    client.force_login(user)
+    response = client.get(reverse("web:pilotage") + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _csv(response) -> list[list[str]]:
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+
+
+def test_the_page_shows_each_chart_with_its_table(client, history):
+    client.force_login(history.manager)
+    url = reverse("web:pilotage") + f"?year=2027&axis={history.axis.pk}"
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(url).content.decode()
+    # session, user, territories; choices: territories, years, axes; the time in state with
+    # the flagged, their actions, partners (2), categories (2), board (2); unread notifications
+    assert len(captured) == 15, "\n".join(q["sql"][:100] for q in captured)
+    assert html.count('<img src="data:image/svg+xml;base64,') == 4
+    assert "<script" not in html.split("<main", 1)[1]
+    # The time in state: consultation's median and 90th percentile, in French.
+    assert '<th scope="row">consultation des partenaires</th><td class="number">3</td>' in html
+    assert '<td class="number">4,0</td><td class="number">8,8</td>' in html
+    # The flagged actions link to their pages; the other territory is not there.
+    assert f'href="{reverse("web:action_detail", args=[history.a4.pk])}">A4</a>' in html
+    assert "Action secrète Roannais" not in html and "Mairie de Roanne" not in html
+    assert "Ajournements : 1 décision(s) d'ajournement, soit 33 % des décisions" in html
+    # The link in the navigation.
+    assert 'aria-current="page">Pilotage</a>' in html
+    # Each chart: an SVG without script, with a title and a description.
+    uris = [part.split('"', 1)[0] for part in html.split('src="data:image/svg+xml;base64,')[1:]]
+    for uri in uris:
+        svg = base64.b64decode(uri).decode()
+        assert "<script" not in svg
+        assert "<title>" in svg and "<desc>" in svg
+    first = base64.b64decode(uris[0]).decode()
+    assert "<title>Temps passé dans chaque état</title>" in first
+
+
+def test_filters_are_kept_in_the_address_and_a_foreign_one_is_ignored(client, history):
+    html = _page(client, history.manager, f"?year=2027&axis={history.axis.pk}")
+    assert '<option value="2027" selected>2027</option>' in html
+    assert f"pilotage/etats.csv?year=2027&amp;axis={history.axis.pk}" in html
+    foreign = _page(client, history.manager, "?territory=roannais")
+    assert "Filtre ignoré (inconnu ou hors de vos territoires) : territoire." in foreign
+    empty = _page(client, history.manager, "?year=2026")
+    assert "Filtre ignoré" in empty  # no project of 2026 here
+
+
+def test_the_csv_of_each_table(client, history):
+    client.force_login(history.manager)
+    response = client.get(reverse("web:pilotage_csv", args=["etats"]) + "?year=2027")
+    assert response["Content-Disposition"] == 'attachment; filename="pilotage-etats-2027.csv"'
+    rows = _csv(response)
+    assert rows[0][:3] == ["État", "Actions passées par l'état", "Médiane (jours)"]
+    assert rows[1] == ["consultation des partenaires", "3", "4,0", "8,8", "2", "1"]
+    assert rows[5] == ["en évaluation", "0", "", "", "1", "0"]
+    partners = _csv(client.get(reverse("web:pilotage_csv", args=["partenaires"])))
+    assert partners[1] == ["Centre social du Gier", "3", "3", "2,0", "8,4", "0", "1", "0", "1"]
+    flagged = _csv(client.get(reverse("web:pilotage_csv", args=["attentes"])))
+    assert [row[0] for row in flagged[1:]] == ["A4", "A2"]
+    assert flagged[1][3:] == ["2027-01-04", "63,0", "8,8"]
+    board = _csv(client.get(reverse("web:pilotage_csv", args=["conseil"])))
+    assert board[1] == ["approuvée", "1", "15,0", "15,0"]
+    categories = _csv(client.get(reverse("web:pilotage_csv", args=["categories"])))
+    assert [row[0] for row in categories[1:]] == ["élu", "technicien"]
+    assert client.get("/pilotage/inconnu.csv").status_code == 404
