@@ -140,8 +140,8 @@ def test_the_escalation_tells_the_staff_who_has_not_answered(
     text = text_of(to_manager)
     assert "vendredi 18 décembre 2026" in text
     assert pilot.organisation.name in text and pilot.contact.email in text
-    admin = f"{settings.SITE_URL}/admin/actions/action/{submitted.pk}/change/"
-    assert admin in text and f'href="{admin}"' in html_of(to_manager)
+    page = f"{settings.SITE_URL}/actions/{submitted.pk}/"  # the staff page, not the admin
+    assert page in text and f'href="{page}"' in html_of(to_manager)
     assert to_manager["References"] == f"<action-{submitted.pk}@127.0.0.1>"
 
 
@@ -191,18 +191,22 @@ def test_kinds_whose_flows_come_later_render_a_correct_generic_message(submitted
     evaluation = Evaluation.objects.create(action=submitted, due_date=datetime.date(2027, 6, 30))
     plan(Kind.EVALUATION_DUE, subject=evaluation, recipient=manager, action=submitted)
     plan(Kind.BOARD_DECISION, subject=submitted, recipient=manager, action=submitted)
-    plan(Kind.AGENDA_PUBLISHED, subject=factories.BoardSessionFactory(), recipient=manager)
+    agenda_session = factories.BoardSessionFactory()
+    plan(Kind.AGENDA_PUBLISHED, subject=agenda_session, recipient=manager)
     rows = Notification.objects.filter(user=manager).exclude(kind=Kind.ESCALATION)
     messages = {row.kind: build_message(row) for row in rows}
     due = messages[Kind.EVALUATION_DUE]
     assert due.subject == f"Évaluation à remettre le 30 juin 2027 : action « {submitted.title} »"
     assert "L'évaluation « Évaluation : " in due.body
-    assert f"/admin/actions/action/{submitted.pk}/change/" in due.body
+    assert f"/evaluations/{evaluation.pk}/" in due.body  # the staff page of the evaluation
     decision = messages[Kind.BOARD_DECISION]
     assert decision.subject == f"Décision du conseil sur l'action « {submitted.title} »"
     agenda = messages[Kind.AGENDA_PUBLISHED]
     assert agenda.subject.startswith("Ordre du jour publié : Conseil d'administration (")
     assert "In-Reply-To" not in agenda.extra_headers  # about no action: no thread
+    assert f"{settings.SITE_URL}/conseil/{agenda_session.pk}/" in agenda.body
+    assert f"/actions/{submitted.pk}/" in decision.body
+    assert "/admin/" not in "".join(m.body + m.alternatives[0].content for m in messages.values())
     for message in messages.values():
         assert message.alternatives[0].mimetype == "text/html"
 
