@@ -13,6 +13,7 @@ from backend.evaluations.models import Evaluation
 from backend.partners.models import Contact, Organisation
 from backend.partners.policy import check_contact_change, check_organisation_change
 from notifications.models import Notification, Status
+from notifications.planning.rows import send_again
 from workflows.services import log_transition
 
 # The log row written on each open role of a contact whose address changed (no state change).
@@ -95,3 +96,15 @@ def email_changed(contact: Contact, old_email: str, *, user) -> list[RoleAssignm
         contact=contact, status__in=[Status.PLANNED, Status.IN_DIGEST]
     ).update(email=contact.email)
     return roles
+
+
+@transaction.atomic
+def correct_email_and_resend(*, user, contact: Contact, email: str) -> list[int]:
+    """An address refused for good, corrected in one step: the contact's address changes
+    under the usual rule (``save_contact``: who may change a shared contact; the links sent to
+    the old address stop working, a history row on each open role), then every message that
+    failed for this contact is planned again to the new address, through the outbox (the
+    same address: sent again as it is, say after a full mailbox was emptied). Returns the
+    ids of the rows planned again."""
+    contact = save_contact(user=user, data={"email": email}, instance=contact)
+    return send_again(Notification.objects.filter(contact=contact), email=contact.email)
