@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from backend.accounts.models import StaffRole
 from backend.actions.links import token_for
+from backend.actions.services import withdraw_role
 from backend.actions.transitions import submit_action
 from backend.partners.services import EMAIL_CHANGED
 from notifications.delivery.sweep import sweep
@@ -162,3 +163,17 @@ def test_only_a_contact_whose_messages_failed_on_this_action_and_a_real_address(
         .status_code
         == 302
     )  # to the sign-in page
+
+
+def test_an_invitation_to_a_role_withdrawn_since_is_not_sent_again(
+    refused, pilot, manager, social_worker, smtp, page_client
+):
+    withdraw_role(pilot, user=social_worker, comment="Rôle confié à un autre partenaire")
+    invite = Notification.objects.get(kind=Kind.INVITATION, subject_id=pilot.pk)
+    assert invite.status == Status.FAILED  # it never left: still shown until mended
+    response = correct(page_client(manager), refused, pilot.contact, RIGHT)
+    assert response.status_code == 303
+    invite.refresh_from_db()
+    assert invite.status == Status.CANCELLED  # moot: not sent to the new address
+    sweep()
+    assert smtp.to(RIGHT) == []
