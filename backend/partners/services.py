@@ -1,6 +1,7 @@
 """Saving partner organisations and contacts (the API and the pages call these), under the
 rule of ``backend.partners.policy``."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
@@ -13,7 +14,8 @@ from backend.core.versions import check_version
 from backend.evaluations.models import Evaluation
 from backend.partners.models import Contact, Organisation
 from backend.partners.policy import check_contact_change, check_organisation_change
-from notifications.models import Notification, Status
+from notifications.models import Kind, Notification, Status
+from notifications.planning.rows import send_again
 from workflows.services import log_transition
 
 # The log row written on each open role of a contact whose address changed (no state change).
@@ -108,3 +110,25 @@ def email_changed(contact: Contact, old_email: str, *, user) -> list[RoleAssignm
         contact=contact, status__in=[Status.PLANNED, Status.IN_DIGEST]
     ).update(email=contact.email)
     return roles
+
+
+@transaction.atomic
+def correct_email_and_resend(*, user, contact: Contact, email: str) -> list[int]:
+    """An address refused for good, corrected in one step: the contact's address changes
+    under the usual rule (``save_contact``: who may change a shared contact; the links sent to
+    the old address stop working, a history row on each open role), then every message that
+    failed for this contact is planned again to the new address, through the outbox (the
+    same address: sent again as it is, say after a full mailbox was emptied). An invitation
+    or a reminder about a role no longer awaiting an answer (withdrawn since) is moot: it is
+    cancelled, not sent. Returns the ids of the rows planned again."""
+    contact = save_contact(user=user, data={"email": email}, instance=contact)
+    failed = Notification.objects.filter(contact=contact, status=Status.FAILED)
+    moot = failed.filter(
+        kind__in=(Kind.INVITATION, Kind.REMINDER),
+        subject_type=ContentType.objects.get_for_model(RoleAssignment),
+        subject_id__in=RoleAssignment.objects.filter(contact=contact)
+        .exclude(state=RoleState.INVITED)
+        .values("pk"),
+    )
+    moot.update(status=Status.CANCELLED)
+    return send_again(failed, email=contact.email)

@@ -36,6 +36,7 @@ from backend.core.business_days import is_business_day
 from notifications.delivery.board_emails import BOARD_BUILDERS, CALENDAR_KINDS, attach_calendar
 from notifications.delivery.convocations import convocation_context
 from notifications.delivery.digest import group_items
+from notifications.delivery.links import action_page, staff_links
 from notifications.delivery.lookups import Lookups
 from notifications.delivery.outcomes import (
     amended_fields,
@@ -159,7 +160,7 @@ def _context(notification: Notification, lookups: Lookups) -> dict:
         "action": action,
         "project": action.project if action else None,
         "territory": action.project.territory if action else None,
-        "action_url": admin_url(action) if action else "",
+        **staff_links(notification),
     }
     context.update(BUILDERS.get(notification.kind, _generic)(notification, lookups))
     return context
@@ -169,10 +170,6 @@ def _name(person) -> str:
     if hasattr(person, "get_full_name"):
         return person.get_full_name() or person.get_username()
     return person.full_name
-
-
-def admin_url(action: Action) -> str:
-    return settings.SITE_URL + reverse("admin:actions_action_change", args=[action.pk])
 
 
 def _must_be_about(notification: Notification, model) -> None:
@@ -235,9 +232,10 @@ def _consultation(notification: Notification, lookups: Lookups) -> dict:
 def _digest(notification: Notification, lookups: Lookups) -> dict:
     items = lookups.digest_items(notification)
     territories = group_items(items)
+    staff = notification.user_id is not None  # a partner's digest links no staff page
     for territory in territories:
         for group in territory["actions"]:
-            group["url"] = admin_url(group["action"]) if group["action"] else ""
+            group["url"] = action_page(group["action"]) if staff and group["action"] else ""
     return {"items": items, "territories": territories, "day": _digest_day(notification)}
 
 

@@ -124,6 +124,19 @@ def cancel(queryset) -> int:
     return queryset.filter(status=Status.PLANNED).update(status=Status.CANCELLED)
 
 
+def send_again(queryset, *, email: str = "") -> list[int]:
+    """The failed rows of ``queryset`` planned again, due now (to ``email`` if given, e.g. a
+    corrected address), pushed after commit like any row due now; the sweep is the safety
+    net. Returns their ids."""
+    ids = list(queryset.filter(status=Status.FAILED).values_list("pk", flat=True))
+    again = {"status": Status.PLANNED, "due_at": timezone.now(), "claimed_at": None, "attempts": 0}
+    if email:
+        again["email"] = email
+    Notification.objects.filter(pk__in=ids, status=Status.FAILED).update(**again)
+    push_on_commit(ids)
+    return ids
+
+
 def planned_for(subject, *kinds):
     rows = Notification.objects.filter(
         subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk

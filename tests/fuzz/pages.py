@@ -119,6 +119,20 @@ def a_notification_received() -> Notification | None:
     return notification
 
 
+def a_failed_delivery(territory: str) -> Notification | None:
+    """A message to a partner refused for good (the demo's have not left yet)."""
+    notification = _first(
+        Notification.objects.filter(
+            contact__isnull=False, action__project__territory__slug=territory
+        )
+    )
+    if notification is not None:
+        Notification.objects.filter(pk=notification.pk).update(
+            status="failed", last_error="SMTPRecipientsRefused: {'x': (550, b'5.1.1 unknown')}"
+        )
+    return notification
+
+
 def every_form() -> list[Form]:
     draft = _first(Action.objects.filter(state="draft", roles__isnull=False))
     project = draft.project
@@ -142,6 +156,7 @@ def every_form() -> list[Form]:
         date=timezone.now() + datetime.timedelta(days=40), title="Séance à annuler"
     )
     notification = a_notification_received()
+    failed = a_failed_delivery(territory)
     any_notification = _first(Notification.objects.all())
     secretary_account = User.objects.get(username="secretariat")
     member = current_members().first()  # a board member of the demo
@@ -403,6 +418,15 @@ def every_form() -> list[Form]:
                 f"/mes-notifications/{notification.pk}/lue/",
                 {"next": choices("/mes-notifications/")},
                 (notification.user.username,),
+            )
+        )
+    if failed is not None:
+        forms.append(
+            Form(
+                "correct and resend",
+                f"/actions/{failed.action_id}/envois-en-echec/{failed.contact_id}/",
+                {"email": choices("elu@mairie.example", "pas une adresse") | words(254)},
+                (*editors, "direction"),
             )
         )
     if invited is not None:

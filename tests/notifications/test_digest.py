@@ -151,9 +151,7 @@ def test_answers_wait_for_the_digest_then_go_once_grouped_by_territory_and_actio
     assert positions == sorted(positions)
     assert "Ateliers numériques" not in text
     action = roles["Parents en réseau"][0].action
-    assert f"{django_settings.SITE_URL}/admin/actions/action/{action.pk}/change/" in html_of(
-        message
-    )
+    assert f"{django_settings.SITE_URL}/actions/{action.pk}/" in html_of(message)  # staff page
     assert "In-Reply-To" not in message  # about no single action
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 

@@ -145,8 +145,8 @@ def test_the_escalation_tells_the_staff_who_has_not_answered(
     text = text_of(to_manager)
     assert "vendredi 18 décembre 2026" in text
     assert pilot.organisation.name in text and pilot.contact.email in text
-    admin = f"{settings.SITE_URL}/admin/actions/action/{submitted.pk}/change/"
-    assert admin in text and f'href="{admin}"' in html_of(to_manager)
+    page = f"{settings.SITE_URL}/actions/{submitted.pk}/"  # the staff page, not the admin
+    assert page in text and f'href="{page}"' in html_of(to_manager)
     assert to_manager["References"] is None  # the first e-mail to the manager about it
 
 
@@ -195,7 +195,8 @@ def test_html_is_escaped_and_text_is_not(monday, action, pilot, social_worker, s
 def test_the_evaluation_reminder_and_the_agenda_render_a_correct_message(submitted, manager):
     evaluation = Evaluation.objects.create(action=submitted, due_date=datetime.date(2027, 6, 30))
     plan(Kind.EVALUATION_DUE, subject=evaluation, recipient=manager, action=submitted)
-    plan(Kind.AGENDA_PUBLISHED, subject=factories.BoardSessionFactory(), recipient=manager)
+    agenda_session = factories.BoardSessionFactory()
+    plan(Kind.AGENDA_PUBLISHED, subject=agenda_session, recipient=manager)
     rows = Notification.objects.filter(user=manager).exclude(kind=Kind.ESCALATION)
     messages = {row.kind: build_message(row) for row in rows}
     due = messages[Kind.EVALUATION_DUE]
@@ -205,10 +206,13 @@ def test_the_evaluation_reminder_and_the_agenda_render_a_correct_message(submitt
     )
     assert f"L'évaluation de l'action « {submitted.title} » (Gier-Ondaine-Pilat)" in due.body
     assert "mercredi 30 juin 2027" in due.body
-    assert f"/admin/actions/action/{submitted.pk}/change/" in due.body
+    assert f"{settings.SITE_URL}/actions/{submitted.pk}/" in due.body  # a staff page
+    assert "/admin/" not in due.body
     agenda = messages[Kind.AGENDA_PUBLISHED]
     assert agenda.subject.startswith("Ordre du jour : Conseil d'administration, ")  # its date
     assert "In-Reply-To" not in agenda.extra_headers  # about no action: no thread
+    assert f"{settings.SITE_URL}/conseil/{agenda_session.pk}/" in agenda.body
+    assert "/admin/" not in "".join(m.body + m.alternatives[0].content for m in messages.values())
     for message in messages.values():
         assert message.alternatives[0].mimetype == "text/html"
 

@@ -276,6 +276,7 @@ PAGE_IDS = {
 }
 PAGE_PARAMETERS = {
     "role_pk": lambda side, world: side.role.pk,
+    "contact_pk": lambda side, world: side.role.contact_id,
     "item_id": lambda side, world: AgendaItem.objects.get(action=side.action).pk,
     "name": lambda side, world: "hold",
     "slug": lambda side, world: "action",

@@ -91,3 +91,9 @@ class DecisionForm(forms.Form):
     @property
     def blank(self) -> bool:
         return not any(self.typed().values())
+
+
+class CorrectEmailForm(forms.Form):
+    """A contact's address corrected after a permanent failure (the messages go again)."""
+
+    email = forms.EmailField(max_length=254, label=_("Adresse e-mail corrigée"))

@@ -31,6 +31,7 @@ from backend.web.forms import versions
 from backend.web.forms.actions import ActionForm
 from backend.web.forms.commands import AgendaForm, TransitionForm
 from backend.web.selectors.actions import action_queryset, role_rows, timeline
+from backend.web.selectors.deliveries import failures_of
 from notifications.models import Notification
 from workflows.engine import Refusal, explain, transition_label
 
@@ -82,7 +83,7 @@ def action_detail(request, pk):
     roles = {role.pk: role for role in action.roles.all()}
     notifications = list(
         Notification.objects.filter(action=action)
-        .select_related("user", "contact")
+        .select_related("user", "contact__organisation")
         .order_by("due_at", "id")
     )
     transitions = _transitions(action, user)
@@ -105,6 +106,7 @@ def action_detail(request, pk):
             "findings": list(action.findings.all()),
             "timeline": timeline(action, roles, notifications),
             "notifications": notifications,
+            "failures": failures_of(notifications, user),
             "transitions": transitions,
             "sessions": sessions,
             "evaluation": evaluation,

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
 from backend.actions.summary import consultation_summary
 from backend.evaluations.models import Evaluation, EvaluationState
+from backend.web.selectors.deliveries import failed_for, server_said
 
 S = ActionState
 
@@ -164,7 +165,7 @@ def _first(queryset, size=TODO_LIMIT):
 
 
 def todo_of(user, actions, today):
-    """Four short lists for the person and their territories, what they follow first."""
+    """Five short lists for the person and their territories, what they follow first."""
     mine_first = Case(
         When(social_worker=user, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
@@ -213,11 +214,15 @@ def todo_of(user, actions, today):
         .select_related("action__project__territory")
         .order_by("due_date", "id")
     )
+    failures, failed = _first(failed_for(actions))
+    for row in failures:  # the SMTP server's reply, as the page shows it
+        row.server_said = server_said(row.last_error)
     return {
         "overdue": _first(overdue),
         "answers": _first(answers),
         "ready": _first(ready),
         "evaluations": _first(evaluations),
+        "failures": (failures, failed),
     }
 
 
