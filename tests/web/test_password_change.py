@@ -96,7 +96,7 @@ def test_a_reset_by_email_ends_the_old_token_and_every_session(worker):
     assert token_works(new_token)
     assert (
         APIClient().post(TOKEN_URL, {"username": worker.username, "password": PASSWORD}).status_code
-        == 400
+        == 401  # the old password is a wrong one now (API.md: 401)
     )
 
 
