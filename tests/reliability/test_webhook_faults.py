@@ -7,6 +7,7 @@ already have)."""
 
 import datetime
 import re
+import statistics
 import threading
 import time
 import uuid
@@ -181,18 +182,19 @@ def test_redis_down_transitions_succeed_and_webhooks_follow_on_the_next_sweep(
     def submit(action):
         return client.post(f"/api/v1/actions/{action.pk}/transitions/submit/", {})
 
-    for action in actions[:5]:  # Redis up: pushed at once, no sweep needed
+    def timed(action):
+        started = time.monotonic()
         assert submit(action).status_code == 200
+        return time.monotonic() - started
+
+    up = [timed(action) for action in actions[:5]]  # Redis up: pushed at once, no sweep
     wait_until(lambda: len(receiver.accepted()) == 5, 30, message="pushes not delivered")
 
     redis_server.stop()
-    codes, slow = Counter(), []
-    for action in actions[5:]:
-        started = time.monotonic()
-        codes[submit(action).status_code] += 1
-        if time.monotonic() - started > 1:
-            slow.append(round(time.monotonic() - started, 1))
-    assert codes == {200: 20} and not slow
+    down = [timed(action) for action in actions[5:]]
+    # The push tries the broker once, without retries (kombu's default would retry for
+    # seconds): a transition takes about as long as with Redis up, however loaded the machine.
+    assert statistics.median(down) < 2 * statistics.median(up) + 0.5, (up, down)
     assert statuses() == {DeliveryStatus.DELIVERED: 5, DeliveryStatus.PENDING: 20}
     assert len(receiver.accepted()) == 5
 
