@@ -66,13 +66,19 @@ def _passages_sql(scope: Scope) -> tuple[str, list]:
     else:
         days = "(julianday({later}) - julianday({earlier}))"
     states = ", ".join(["%s"] * len(WAITING_STATES))
+    # Every action of every territory (a director, no filter): the log alone, read in the
+    # order of its index, without joining the actions.
+    joins = (
+        ""
+        if not params
+        else (f"JOIN {actions} a ON a.id = l.subject_id JOIN {projects} p ON p.id = a.project_id")
+    )
     sql = f"""
         WITH moves AS (
             SELECT l.subject_id AS action_id, l.target AS state, l.at AS entered,
                    LEAD(l.at) OVER (PARTITION BY l.subject_id ORDER BY l.at, l.id) AS left_at
             FROM {log} l
-            JOIN {actions} a ON a.id = l.subject_id
-            JOIN {projects} p ON p.id = a.project_id
+            {joins}
             WHERE l.subject_type_id = %s AND l.source <> l.target AND {condition}
         ),
         finished AS (

@@ -369,6 +369,22 @@ def every_form() -> list[Form]:
             },
             method="get",
         ),
+        *(
+            Form(
+                name,
+                url,
+                {
+                    "territory": choices(territory),
+                    "year": choices("2026", "2027"),
+                    "axis": action_fields["axis"],
+                },
+                method="get",
+            )
+            for name, url in (
+                ("pilotage", "/pilotage/"),
+                ("pilotage csv", "/pilotage/partenaires.csv"),
+            )
+        ),
         Form(
             "sign in",
             "/connexion/",
