@@ -181,7 +181,15 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
             "at",
             "automatic",
             "subject",
+            "details",
         ]
+        extra_kwargs = {
+            "details": {
+                "help_text": "What a row that changes no state records besides: a role amended "
+                '(`role_amended`) says who held it before, {"kind"|"organisation"|"contact": '
+                "[before, after]} (kind codes, organisation and contact ids); null otherwise."
+            }
+        }
 
     def get_subject(self, entry) -> str:
         """``action``; ``role:<id>`` for one of its partner roles; ``evaluation:<id>``."""
