@@ -120,7 +120,7 @@ def test_a_declined_role_amended_is_submitted_again_to_its_partner(
     pilot.refresh_from_db()
     assert pilot.state == "invited" and pilot.responded_at is None
     sweep()
-    first, again = smtp.to(pilot.contact.email)
+    _first, again = smtp.to(pilot.contact.email)
     text = text_of(again)
     assert "Anime les ateliers du samedi." in text
     link = re.search(r"http://\S+/respond/\S+/", text).group(0)
