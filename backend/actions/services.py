@@ -228,13 +228,14 @@ def update_role(
     role.save()
     _log_amendment(role, held, user)
     if asked_again_once_amended(role, action):
+        answer = role.state
         changes = {
             name: [before[name], _shown(role, name)]
             for name in AMENDED_FIELDS
             if before[name] != _shown(role, name)
         }
         # amended: the partner is asked again, and told what changed
-        role = invite_role(role, actor=user, changes=changes)
+        role = invite_role(role, actor=user, changes=changes, answer=answer)
     return role
 
 

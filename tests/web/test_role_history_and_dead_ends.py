@@ -122,7 +122,8 @@ def test_a_declined_role_amended_is_submitted_again_to_its_partner(
     sweep()
     _first, again = smtp.to(pilot.contact.email)
     text = text_of(again)
-    assert "Anime les ateliers du samedi." in text
+    assert "Votre rôle a été modifié depuis votre refus. Ce qui a changé :" in text
+    assert "- Engagement : Pilote l'action. → Anime les ateliers du samedi." in text
     link = re.search(r"http://\S+/respond/\S+/", text).group(0)
     assert Client().get(urlsplit(link).path).status_code == 200  # the new link works
     assert Client().get(f"/respond/{old_link}/").status_code == 410
