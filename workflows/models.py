@@ -68,6 +68,8 @@ class TransitionLog(models.Model):
     actor_label = models.CharField(_("auteur (libellé)"), max_length=200)
     automatic = models.BooleanField(_("automatique"), default=False)
     comment = models.TextField(_("commentaire"), blank=True)
+    # What a row that records a fact says besides (a role amended: {field: [before, after]}).
+    details = models.JSONField(_("détails"), null=True, blank=True)
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
 
     objects = TransitionLogQuerySet.as_manager()

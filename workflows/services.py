@@ -33,7 +33,9 @@ def actor_label(actor) -> str:
     return label or str(actor)
 
 
-def _log_row(subject, name, source, target, *, actor, comment, automatic, label, at=None):
+def _log_row(
+    subject, name, source, target, *, actor, comment, automatic, label, at=None, details=None
+):
     staff = getattr(actor, "pk", None) and hasattr(actor, "is_staff_member")
     return TransitionLog(
         subject_type_id=ContentType.objects.get_for_model(subject).pk,
@@ -46,12 +48,16 @@ def _log_row(subject, name, source, target, *, actor, comment, automatic, label,
         actor_label=label or actor_label(actor),
         automatic=automatic,
         comment=comment,
+        details=details,
         **({"at": at} if at is not None else {}),
     )
 
 
-def log_transition(subject, name, source, target, *, actor, comment="", automatic=False, label=""):
-    """An audit row for an event that changes no state (a link read, an address changed)."""
+def log_transition(
+    subject, name, source, target, *, actor, comment="", automatic=False, label="", details=None
+):
+    """An audit row for an event that changes no state (a link read, an address changed, a
+    role amended: ``details`` says what it was before)."""
     row = _log_row(
         subject,
         name,
@@ -61,6 +67,7 @@ def log_transition(subject, name, source, target, *, actor, comment="", automati
         comment=comment,
         automatic=automatic,
         label=label,
+        details=details,
     )
     row.save()
     return row

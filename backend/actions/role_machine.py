@@ -1,7 +1,8 @@
 """The state machine of a partner's role on an action, declared.
 
 proposed -> invited (the consultation opens) -> accepted | declined | changes_requested;
-changes_requested -> invited again once staff amended the role; any open role -> withdrawn.
+changes_requested or declined -> invited again once staff amended the role during the
+consultation; any open role -> withdrawn.
 """
 
 import secrets
@@ -72,13 +73,14 @@ class RoleWorkflow(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=[R.PROPOSED, R.CHANGES_REQUESTED],
+        source=[R.PROPOSED, R.CHANGES_REQUESTED, R.DECLINED],
         target=R.INVITED,
         permission=StaffPermission(SW, TM, automatic=True),
         custom={"label": _("inviter"), "done": _("invité")},
     )
     def invite(self):
-        """The partner is asked to agree to its role, with a fresh personal link."""
+        """The partner is asked to agree to its role (again, once amended after its request or
+        its refusal), with a fresh personal link."""
         self.invited_at = timezone.now()
         self.responded_at = None
         self.link_nonce = new_nonce()

@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from backend.accounts.models import StaffRole
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
 from backend.actions.role_machine import roles_frozen_reason, roles_may_change
-from backend.actions.transitions import ACTION_SERVICES, invite_role
+from backend.actions.transitions import ACTION_SERVICES, complete_consultation, invite_role
 from backend.core.versions import check_version
 from notifications.planning.notices import deadline_moved, plan_role_withdrawn_notice
 from workflows.concurrency import retried_once
 from workflows.engine import transitions_of
 from workflows.errors import InvalidTransitionInput, TransitionConflict
-from workflows.services import check_transition, perform_transition
+from workflows.services import check_transition, log_transition, perform_transition
 
 EDITORS = (StaffRole.SOCIAL_WORKER, StaffRole.TERRITORY_MANAGER)
 EDITABLE_ACTION_STATES = (ActionState.DRAFT, ActionState.CONSULTATION)
@@ -222,22 +222,53 @@ def update_role(
     merged = {"organisation": role.organisation, "contact": role.contact, "kind": role.kind, **data}
     _check_role_fields({**merged, "pk": role.pk}, action)
     before = {name: _shown(role, name) for name in AMENDED_FIELDS}
+    held = {name: held_by(role, name) for name in HELD_FIELDS}
     for name, value in data.items():
         setattr(role, name, value)
     role.save()
-    if role.state == RoleState.CHANGES_REQUESTED and action.state == ActionState.CONSULTATION:
+    _log_amendment(role, held, user)
+    if asked_again_once_amended(role, action):
+        answer = role.state
         changes = {
             name: [before[name], _shown(role, name)]
             for name in AMENDED_FIELDS
             if before[name] != _shown(role, name)
         }
         # amended: the partner is asked again, and told what changed
-        role = invite_role(role, actor=user, changes=changes)
+        role = invite_role(role, actor=user, changes=changes, answer=answer)
     return role
 
 
 # What a partner is told changed when its amended role is submitted to it again.
 AMENDED_FIELDS = ("kind", "description", "time_commitment", "financial_commitment", "venue")
+# Amended during the consultation, a role its partner answered no (or not as it is) to is
+# submitted to it again.
+ASKED_AGAIN = (RoleState.CHANGES_REQUESTED, RoleState.DECLINED)
+# Who holds the role: a change is a fact in the log (the history shows each row as it was then).
+HELD_FIELDS = ("kind", "organisation", "contact")
+ROLE_AMENDED = "role_amended"
+
+
+def asked_again_once_amended(role: RoleAssignment, action: Action) -> bool:
+    """Saving this role submits it to its partner again (the pages say so beforehand)."""
+    return role.state in ASKED_AGAIN and action.state == ActionState.CONSULTATION
+
+
+def held_by(role: RoleAssignment, name: str):
+    """The kind's code, the organisation's or contact's id."""
+    return role.kind if name == "kind" else getattr(role, f"{name}_id")
+
+
+def _log_amendment(role: RoleAssignment, held: dict, user) -> None:
+    """A log row (no state change) saying what changed of who holds the role, {field: [before,
+    after]} (the kind's code, the organisation's and contact's ids)."""
+    changed = {
+        name: [held[name], held_by(role, name)]
+        for name in HELD_FIELDS
+        if held[name] != held_by(role, name)
+    }
+    if changed:
+        log_transition(role, ROLE_AMENDED, role.state, role.state, actor=user, details=changed)
 
 
 def _shown(role: RoleAssignment, name: str) -> str:
@@ -251,11 +282,22 @@ def _shown(role: RoleAssignment, name: str) -> str:
 def withdraw_role(role: RoleAssignment, *, user, comment: str = "") -> RoleAssignment:
     """Also what deleting a role does (it stays in the history). Only in draft or
     consultation: the transition's guard says so, with the action locked first."""
-    _lock_action(role.action_id)
+    action = _lock_action(role.action_id)
     before = RoleAssignment.objects.values_list("state", flat=True).get(pk=role.pk)
     role = perform_transition(role, "withdraw", actor=user, comment=comment)
     plan_role_withdrawn_notice(role, told=before != RoleState.PROPOSED, comment=comment)
+    if action.state == ActionState.CONSULTATION:
+        _complete_when_all_accepted(action)
     return role
+
+
+def _complete_when_all_accepted(action: Action) -> None:
+    """The last role still waiting is withdrawn, every other one accepted: the action moves on
+    by itself, as when the last partner accepts (not when no role is left)."""
+    open_roles = action.open_roles()
+    if open_roles.exists() and not open_roles.exclude(state=RoleState.ACCEPTED).exists():
+        why = _("Dernier rôle en attente retiré : tous les autres partenaires ont accepté.")
+        complete_consultation(action, actor=None, comment=str(why))
 
 
 @retried_once()

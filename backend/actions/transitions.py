@@ -199,9 +199,10 @@ ACTION_SERVICES = {
 
 
 @transaction.atomic
-def invite_role(role: RoleAssignment, *, actor, changes=None) -> RoleAssignment:
+def invite_role(role: RoleAssignment, *, actor, changes=None, answer=None) -> RoleAssignment:
     """Invite (or invite again, ``changes`` saying what was amended: {field: [before,
-    after]}) a partner: a fresh personal link replaces any older one."""
+    after]}, after the partner's ``answer``: declined or changes_requested) a partner: a
+    fresh personal link replaces any older one."""
     role = run_transition(role, "invite", actor=actor, automatic=actor is None)
-    plan_invitations([role], changes)
+    plan_invitations([role], changes, answer=answer)
     return role

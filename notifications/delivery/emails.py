@@ -197,6 +197,7 @@ def _invitation(notification: Notification, lookups: Lookups) -> dict:
         "social_worker": role.action.social_worker,
         "link": personal_link(role),
         "changes": amended_fields(notification) if notification.kind == Kind.INVITATION else [],
+        "after_refusal": (notification.details or {}).get("answer") == "declined",
         "deadline": deadline,
         "days_left": business_days_left(deadline, today) if deadline else None,
     }

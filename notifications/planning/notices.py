@@ -32,10 +32,12 @@ def _round(role: RoleAssignment) -> str:
 # --- the consultation -----------------------------------------------------------------------
 
 
-def invitation_notices(role: RoleAssignment, rule: ReminderPolicy, changes=None) -> list:
+def invitation_notices(
+    role: RoleAssignment, rule: ReminderPolicy, changes=None, answer=None
+) -> list:
     """The invitation now, the reminders before the consultation deadline (by ``rule``).
-    ``changes``: what staff amended on the role since the partner's request (the e-mail
-    says it: {field: [before, after]})."""
+    ``changes``: what staff amended on the role since the partner's ``answer`` (its request
+    or its refusal; the e-mail says it: {field: [before, after]})."""
     if role.contact is None:
         return []
     invitation = notice(
@@ -46,7 +48,7 @@ def invitation_notices(role: RoleAssignment, rule: ReminderPolicy, changes=None)
         action=role.action,
     )
     if invitation is not None and changes:
-        invitation.details = {"changes": changes}
+        invitation.details = {"changes": changes, "answer": answer}
     return [invitation, *reminder_notices(role, rule)]
 
 
@@ -99,11 +101,11 @@ def plan_consultation_notices(action: Action, invited: list[RoleAssignment]) -> 
     write([*invitations, *escalation_notices(action, rule)])
 
 
-def plan_invitations(invited: list[RoleAssignment], changes=None) -> None:
-    """A role invited (or invited again, ``changes`` saying what was amended) during the
-    consultation."""
+def plan_invitations(invited: list[RoleAssignment], changes=None, answer=None) -> None:
+    """A role invited (or invited again, ``changes`` saying what was amended after the
+    partner's ``answer``) during the consultation."""
     rule = policy(ReminderPolicy.CONSULTATION)
-    write([row for role in invited for row in invitation_notices(role, rule, changes)])
+    write([row for role in invited for row in invitation_notices(role, rule, changes, answer)])
 
 
 def plan_answer_notices(role: RoleAssignment) -> None:

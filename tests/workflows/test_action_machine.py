@@ -33,7 +33,7 @@ ACTION_TABLE = {
 }
 
 ROLE_TABLE = {
-    "invite": {"proposed": "invited", "changes_requested": "invited"},
+    "invite": {"proposed": "invited", "changes_requested": "invited", "declined": "invited"},
     "accept": {"invited": "accepted"},
     "decline": {"invited": "declined"},
     "request_changes": {"invited": "changes_requested"},

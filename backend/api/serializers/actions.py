@@ -169,6 +169,11 @@ class TransitionRequestSerializer(serializers.Serializer):
 class HistoryEntrySerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_label")
     subject = serializers.SerializerMethodField()
+    details = serializers.SerializerMethodField(
+        help_text="What a row that changes no state records besides: a role amended "
+        '(`role_amended`) says who held it before, {"kind"|"organisation"|"contact": '
+        "[before, after]} (kind codes, organisation and contact ids); null otherwise."
+    )
 
     class Meta:
         model = TransitionLog
@@ -181,7 +186,11 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
             "at",
             "automatic",
             "subject",
+            "details",
         ]
+
+    def get_details(self, entry) -> dict | None:
+        return entry.details
 
     def get_subject(self, entry) -> str:
         """``action``; ``role:<id>`` for one of its partner roles; ``evaluation:<id>``."""

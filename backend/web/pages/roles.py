@@ -11,6 +11,7 @@ from backend.accounts import scoping
 from backend.actions.link_access import revoke_link
 from backend.actions.services import (
     EDITABLE_ROLE_STATES,
+    asked_again_once_amended,
     create_role,
     roles_refusal,
     update_role,
@@ -56,7 +57,14 @@ def _render(request, form, action, role=None, status=200):
     return render(
         request,
         "web/actions/role_form.html",
-        {"title": title, "nav": "projects", "form": form, "action": action, "role": role},
+        {
+            "title": title,
+            "nav": "projects",
+            "form": form,
+            "action": action,
+            "role": role,
+            "asks_again": role is not None and asked_again_once_amended(role, action),
+        },
         status=status,
     )
 
@@ -127,7 +135,11 @@ def role_edit(request, pk, role_pk):
             user=user,
             data=form.service_data(),
             expected_versions=versions.expected_versions(form),
-            success=_("Le rôle de %(organisation)s est modifié.")
+            success=(
+                _("Le rôle de %(organisation)s est modifié et soumis de nouveau au partenaire.")
+                if asked_again_once_amended(role, action)
+                else _("Le rôle de %(organisation)s est modifié.")
+            )
             % {"organisation": form.cleaned_data["organisation"].name},
         )
         if result is not None:
