@@ -115,9 +115,9 @@ def test_the_action_page_folds_its_long_sections_on_a_phone(long_action, signed_
     no_horizontal_scroll(page)
     assert_accessible(page)
     page.screenshot(path=artifacts / "long-action-folded-phone.png", full_page=True)
-    # Measured on this action: 7,400 px before the sections folded, about 2,700 px after.
+    # Measured on this action: 11,700 px before the sections folded, 3,300 px after.
     height = page.evaluate("document.documentElement.scrollHeight")
-    assert height < 3500, f"the action page is {height}px tall on a phone"
+    assert height < 4000, f"the action page is {height}px tall on a phone"
 
     # The board's decision and its reference, near the state at the top.
     decision = long_action.decisions.order_by("-recorded_at").first()
