@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from backend.accounts import scoping
-from backend.actions.machine import STAFF_TRANSITIONS
+from backend.actions.machine import STAFF_TRANSITIONS, ActionState
 from backend.actions.models import Action
 from backend.actions.services import (
     EDITORS,
@@ -34,6 +34,8 @@ from backend.web.selectors.actions import action_queryset, role_rows, timeline
 from backend.web.selectors.deliveries import failures_of
 from notifications.models import Notification
 from workflows.engine import Refusal, explain, transition_label
+
+ROLES_AT_WORK = {ActionState.DRAFT, ActionState.CONSULTATION}
 
 
 def redirect_303(url: str) -> HttpResponseRedirect:
@@ -92,6 +94,7 @@ def action_detail(request, pk):
         sessions = list(BoardSession.objects.open_for_scheduling().order_by("date"))
     evaluation = getattr(action, "evaluation", None)
     summary = consultation_summary(action)
+    decision = action.decisions.select_related("session").order_by("-recorded_at", "-id").first()
     return render(
         request,
         "web/actions/detail.html",
@@ -110,6 +113,10 @@ def action_detail(request, pk):
             "transitions": transitions,
             "sessions": sessions,
             "evaluation": evaluation,
+            "decision": decision,
+            # The roles are the work at hand while they are prepared and answered; after that,
+            # their section is folded like the history and the e-mails.
+            "roles_open": action.state in ROLES_AT_WORK,
         },
     )
 
