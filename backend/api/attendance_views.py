@@ -4,13 +4,12 @@ secretary sees of the answers, and the minutes of a held session."""
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.api.board_documents import DocumentView, attachment
+from backend.api.board_documents import DocumentView, attachment, file_responses
 from backend.api.errors import Conflict
 from backend.api.permissions import IsStaffMember
 from backend.api.personal_links import PersonalLinkView
@@ -87,9 +86,7 @@ class MinutesView(DocumentView):
     @extend_schema(
         operation_id="board_sessions_minutes",
         responses={
-            (200, "application/pdf"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="Procès-verbal de la séance (PDF)"
-            ),
+            **file_responses(["application/pdf"], "Procès-verbal de la séance (PDF)"),
             409: OpenApiResponse(description="La séance n'a pas encore eu lieu"),
         },
     )

@@ -3,6 +3,7 @@ in the caller's language: DRF's reads "CSRF Failed: CSRF token missing." whateve
 language."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular import authentication as openapi_authentication
 from rest_framework import authentication, exceptions
 
 
@@ -15,3 +16,9 @@ class SessionAuthentication(authentication.SessionAuthentication):
                 _("Jeton CSRF absent ou invalide : rechargez la page et recommencez."),
                 code="csrf_failed",
             ) from None
+
+
+class SessionScheme(openapi_authentication.SessionScheme):
+    """The OpenAPI document names it as DRF's session scheme (``cookieAuth``)."""
+
+    target_class = SessionAuthentication

@@ -243,9 +243,14 @@ def test_api_docs_work_offline(client):
     assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
 
 
-def test_home_page_points_to_the_admin_and_the_docs(client):
+def test_home_page_points_to_the_sign_in_and_the_docs_only_for_staff(client, admin_user):
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
+    assert 'href="/connexion/"' in html and "Projets de territoire" in html
+    assert 'href="/admin/"' not in html and 'href="/api/v1/docs/"' not in html  # anonymous
+    admin_user.is_staff = True
+    admin_user.save()
+    client.force_login(admin_user)
+    html = client.get("/tableau-de-bord/").content.decode()
     assert 'href="/admin/"' in html and 'href="/api/v1/docs/"' in html
-    assert "Projets de territoire" in html

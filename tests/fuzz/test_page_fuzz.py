@@ -265,6 +265,9 @@ NO_FORM = {
     "web:project_detail",
     "web:help",
     "web:help_diagram",
+    "web:accessibility",
+    "web:resume_form",  # its own form has no field (drop what was kept); the other posts the
+    # kept fields to the page they came from, fuzzed there
     "web:password_reset_done",
     "web:password_reset_complete",
     "web:password_reset_confirm",  # its token, then the form: "web:password_reset_confirm"

@@ -176,4 +176,10 @@ def test_an_invitation_to_a_role_withdrawn_since_is_not_sent_again(
     invite.refresh_from_db()
     assert invite.status == Status.CANCELLED  # moot: not sent to the new address
     sweep()
-    assert smtp.to(RIGHT) == []
+    # What reaches the new address is the notice that the role was withdrawn, not the
+    # invitation to a role that no longer exists.
+    [notice] = smtp.to(RIGHT)
+    assert Notification.objects.get(kind=Kind.ROLE_WITHDRAWN, subject_id=pilot.pk).status == (
+        Status.SENT
+    )
+    assert "Rôle confié à un autre partenaire" in notice.get_body(("plain",)).get_content()
