@@ -345,3 +345,16 @@ def test_the_reader_finds_the_facts_in_the_message(story, row):
         missing_in_text = [fact for fact in row.facts(story) if fact not in as_text]
         missing_in_html = [fact for fact in row.facts(story) if fact not in as_html]
         assert (missing_in_text, missing_in_html) == ([], []), received.subject_line
+
+
+def test_a_decision_given_without_a_reason_does_not_point_to_one(story):
+    deferred = [
+        received
+        for received in story.received
+        if received.kind == Kind.BOARD_DECISION and received.subject == story.montreynaud
+    ]
+    assert deferred
+    for received in deferred:
+        assert "Ajournée" in received.text
+        assert "motif" not in received.text.lower(), received.to
+        assert "motif" not in received.html_as_text.lower(), received.to
