@@ -4,7 +4,9 @@
   the address (``next``); they sign in with their own account and land on the page the link
   named, which answers 200.
 - A partner or a board member has no account: the link answers 200 as it is, with no sign-in.
-- Nobody is sent to the Django admin, and no page answers 404.
+- Nobody is sent to the Django admin (but an administrator, to the webhook switched off,
+  through the admin's own sign-in page), and no page answers 404.
+- A PDF (the board file) is read as text.
 - A page opened from an e-mail about an action names that action (the expected page, not
   just any page that answers 200).
 """
