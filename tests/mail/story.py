@@ -8,11 +8,10 @@ member from outside the CAF) meets on four actions and decides each differently;
 action is carried out, its evaluation falls due (reminders a month and a week before) and runs
 late.
 
-Along the way: a role is amended (its partner invited again) and another withdrawn; another action
-goes back to draft during its consultation, a third is abandoned though its partner agreed;
-the board's two
-members are convened with the agenda, one answers from her personal link and the other,
-silent, is reminded; the January session is moved (day, hour and place) and an extraordinary
+Along the way: a role is amended (its partner invited again) and another withdrawn; another
+action goes back to draft during its consultation, a third is abandoned though its partner
+agreed; the board's two members are convened with the agenda, one answers from her personal
+link and the other, silent, is reminded; the January session is moved (day, hour and place) and an extraordinary
 one cancelled; the pilot partner gets its report link with the evaluation's indicators; and a
 partner's webhook, failing for days, is switched off, its administrator told.
 
