@@ -11,9 +11,10 @@ late.
 Along the way: a role is amended (its partner invited again) and another withdrawn; another
 action goes back to draft during its consultation, a third is abandoned though its partner
 agreed; the board's two members are convened with the agenda, one answers from her personal
-link and the other, silent, is reminded; the January session is moved (day, hour and place) and an extraordinary
-one cancelled; the pilot partner gets its report link with the evaluation's indicators; and a
-partner's webhook, failing for days, is switched off, its administrator told.
+link and the other, silent, is reminded; the January session is moved (day, hour and place)
+and an extraordinary one cancelled; the pilot partner gets its report link with the
+evaluation's indicators; and a partner's webhook, failing for days, is switched off, its
+administrator told.
 
 After each step the sweep sends what is due to a real SMTP server, and every e-mail received is
 read at once by its recipient, who opens every link in it (``walk.Walker``): links must work
