@@ -1,12 +1,14 @@
 """Tests that read what recipients read.
 
 A realistic story (``story.py``: a consultation, a board session with decisions of every
-outcome, an evaluation falling due and late, a daily digest) runs once for the package; every
+outcome, convened, moved, another cancelled, an evaluation falling due and late, a daily
+digest, partner notices, a webhook switched off) runs once for the package; every
 e-mail is received by a real SMTP server (aiosmtpd), parsed as a mail client does (``email``,
 ``policy.default``), and every link of every message is opened as its recipient, at the
 moment the e-mail arrives: staff sign in (the right account), partners and board members
 open it without an account (``walk.py``). The tests assert what the walk found
-(``test_links.py``) and the facts each kind of message must give (``test_facts.py``).
+(``test_links.py``), the facts each kind of message must give (``test_facts.py``) and every
+calendar read by two parsers (``test_calendars.py``).
 """
 
 import email

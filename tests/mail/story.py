@@ -8,6 +8,14 @@ member from outside the CAF) meets on four actions and decides each differently;
 action is carried out, its evaluation falls due (reminders a month and a week before) and runs
 late.
 
+Along the way: a role is amended (its partner invited again) and another withdrawn; another
+action goes back to draft during its consultation, a third is abandoned though its partner
+agreed; the board's two members are convened with the agenda, one answers from her personal
+link and the other, silent, is reminded; the January session is moved (day, hour and place)
+and an extraordinary one cancelled; the pilot partner gets its report link with the
+evaluation's indicators; and a partner's webhook, failing for days, is switched off, its
+administrator told.
+
 After each step the sweep sends what is due to a real SMTP server, and every e-mail received is
 read at once by its recipient, who opens every link in it (``walk.Walker``): links must work
 when the e-mail arrives, not only at the end of the story.
@@ -15,16 +23,18 @@ when the e-mail arrives, not only at the end of the story.
 
 import datetime
 import itertools
+import re
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from rest_framework.test import APIClient
 
-from backend.accounts.models import StaffRole
+from backend.accounts.models import StaffRole, User
 from backend.accounts.tokens import issue_token
 from backend.actions.links import token_for
 from backend.actions.models import Action, RoleState
+from backend.board.models import BoardSession
 from backend.evaluations.models import Evaluation
 from backend.evaluations.transitions import mark_due
 from backend.partners.models import ContactCategory
@@ -34,6 +44,8 @@ from notifications.models import Kind, Notification
 from tests import factories
 from tests.mail import Received, parse
 from tests.mail.walk import Walker
+from webhooks.health import record_failure
+from webhooks.models import Endpoint
 
 PARIS = ZoneInfo("Europe/Paris")
 ADDRESSES = (f"192.0.2.{n}" for n in itertools.count(10))  # one per answer: no throttling
@@ -102,8 +114,10 @@ class Story:
     def run(self) -> "Story":
         self.cast()
         self.consultation()
+        self.changes_of_plan()
         self.board()
         self.evaluation()
+        self.webhook()
         return self
 
     def cast(self) -> None:
@@ -165,13 +179,31 @@ class Story:
             ContactCategory.TECHNICIAN,
             language="en",
         )
+        self.association, self.volunteer = partner(
+            "Association Habitat et Humanisme",
+            "association",
+            "Paul",
+            "Girard",
+            ContactCategory.ASSOCIATION,
+        )
+        board = factories.OrganisationFactory(name="Conseil d'administration")
         self.member = factories.ContactFactory(
-            organisation=factories.OrganisationFactory(name="Conseil d'administration"),
+            organisation=board,
             first_name="Jeanne",
             last_name="Vial",
             category=ContactCategory.OTHER,
             email="jeanne.vial@example.org",
         )
+        self.silent_member = factories.ContactFactory(  # never says whether she attends
+            organisation=board,
+            first_name="Odile",
+            last_name="Chambon",
+            category=ContactCategory.OTHER,
+            email="odile.chambon@example.org",
+        )
+        self.admin = staff(StaffRole.ADMIN, "admin.si", "Yves", "Perrin", territories=())
+        User.objects.filter(pk=self.admin.pk).update(is_staff=True, is_superuser=True)
+        self.admin.refresh_from_db()  # the Django admin is where webhooks are managed
 
     def consultation(self) -> None:
         self.move_to(at(2026, 11, 30))
@@ -199,6 +231,13 @@ class Story:
             kind="funder",
             description="5 000 €",
         )
+        self.host = factories.RoleFactory(  # asked, then taken off the action
+            action=self.action,
+            organisation=self.association,
+            contact=self.volunteer,
+            kind="host",
+            description="Prête sa salle pour les ateliers.",
+        )
         url = f"/api/v1/actions/{self.action.pk}/"
         self.post(self.social_worker, url + "transitions/submit/", {"comment": "C'est parti"})
         self.deliver()  # the invitations
@@ -218,7 +257,12 @@ class Story:
             format="json",
         )
         assert response.status_code == 200, response.content
-        self.deliver()  # invited again
+        self.post(
+            self.social_worker,
+            f"/api/v1/roles/{self.host.pk}/withdraw/",
+            {"comment": "Les ateliers auront lieu au centre social."},
+        )
+        self.deliver()  # invited again; the host told its role is withdrawn
 
         for day in (11, 17, 21):  # reminders 5 and 1 business days before; the escalation
             self.move_to(at(2026, 12, day, 8, 31))
@@ -229,6 +273,44 @@ class Story:
         self.answer(self.funder, "accept", "Financement confirmé.")
         self.deliver()  # answers, and the consultation is complete
         assert Action.objects.get(pk=self.action.pk).state == "ready_for_board"
+
+    def changes_of_plan(self) -> None:
+        """Two other actions of the winter: one goes back to draft during its consultation,
+        the other is abandoned after its partner agreed."""
+        self.move_to(at(2026, 12, 22))
+
+        def consulted(title: str, contact, organisation):
+            action = factories.ActionFactory(
+                project=self.project,
+                title=title,
+                social_worker=self.social_worker,
+                consultation_deadline=datetime.date(2027, 1, 29),
+            )
+            role = factories.RoleFactory(
+                action=action, organisation=organisation, contact=contact, kind="pilot"
+            )
+            self.post(self.social_worker, f"/api/v1/actions/{action.pk}/transitions/submit/")
+            return action, role
+
+        self.revised, self.revised_role = consulted(
+            "Izieux : un jardin partagé au pied des immeubles", self.coordinator, self.centre
+        )
+        self.withdrawn, self.withdrawn_role = consulted(
+            "Lorette : un café des parents à l'école", self.mayor, self.city
+        )
+        self.deliver()  # the invitations
+        self.answer(self.withdrawn_role, "accept")
+        self.post(
+            self.social_worker,
+            f"/api/v1/actions/{self.revised.pk}/transitions/revise/",
+            {"comment": "Le bailleur doit d'abord confirmer le terrain."},
+        )
+        self.post(
+            self.social_worker,
+            f"/api/v1/actions/{self.withdrawn.pk}/transitions/withdraw/",
+            {"comment": "L'école a fermé ses portes."},
+        )
+        self.deliver()  # the consultation suspended, the action abandoned
 
     def board(self) -> None:
         self.move_to(at(2027, 1, 4))
@@ -256,19 +338,72 @@ class Story:
                 "date": at(2027, 1, 14, 14).isoformat(),
                 "title": "Conseil d'administration de janvier",
                 "location": "Saint-Étienne, siège de la CAF",
-                "members": [self.member.pk],
+                "members": [self.member.pk, self.silent_member.pk],
             },
             status=201,
         )
+        self.january = BoardSession.objects.get(pk=self.session["id"])
         url = f"/api/v1/board-sessions/{self.session['id']}/"
         for action in [self.action, *self.others]:
             self.post(self.manager, url + "agenda/", {"action": action.pk})
         self.post(self.secretary, url + "transitions/publish_agenda/")
-        self.deliver()  # the agenda, with its invitation
+        self.deliver()  # the agenda, with its invitation; the members' convocations
 
-        self.move_to(at(2027, 1, 14, 15))
+        self.move_to(at(2027, 1, 5))
+        [link] = [
+            url
+            for received in self.received
+            if received.kind == Kind.CONVOCATION and received.contact == self.member
+            for url in received.links()
+            if re.search(r"/attendance/[^/]+/$", url)
+        ]
+        token = link.rstrip("/").rsplit("/", 1)[1]
+        response = Client().post(
+            f"/api/v1/attendance/{token}/",
+            {"attendance": "present"},
+            content_type="application/json",
+        )
+        assert response.status_code == 200, response.content
+        response = self.api(self.secretary).patch(
+            url,
+            {
+                "date": at(2027, 1, 21, 9, 30).isoformat(),
+                "location": "Saint-Chamond, hôtel de ville",
+            },
+            format="json",
+        )
+        assert response.status_code == 200, response.content
+        self.deliver()  # the session moved: everyone convened is told
+
+        self.extraordinary = self.post(
+            self.secretary,
+            "/api/v1/board-sessions/",
+            {
+                "date": at(2027, 2, 11, 17).isoformat(),
+                "title": "Conseil extraordinaire de février",
+                "location": "Roanne, antenne de la CAF",
+                "members": [self.member.pk, self.silent_member.pk],
+            },
+            status=201,
+        )
+        other = f"/api/v1/board-sessions/{self.extraordinary['id']}/"
+        self.post(self.manager, other + "agenda/", {"project": self.project.pk})
+        self.post(self.secretary, other + "transitions/publish_agenda/")
+        self.deliver()  # convened
+        self.post(
+            self.secretary,
+            other + "transitions/cancel/",
+            {"comment": "Le quorum ne sera pas atteint."},
+        )
+        self.deliver()  # and cancelled
+
+        self.move_to(at(2027, 1, 18, 9))
+        self.deliver()  # the member who has not answered is reminded
+
+        self.move_to(at(2027, 1, 21, 11))
         self.post(self.secretary, url + "transitions/hold/")
         mulsant, vacances, montreynaud = self.others
+        self.mulsant, self.vacances, self.montreynaud = self.others
         self.decisions = [
             {"action": self.action.pk, "outcome": "approved", "reference": "2027-001"},
             {
@@ -289,10 +424,21 @@ class Story:
         self.deliver()  # the decisions
 
     def evaluation(self) -> None:
-        self.move_to(at(2027, 1, 15))
+        self.move_to(at(2027, 1, 22))
         self.post(self.social_worker, f"/api/v1/actions/{self.action.pk}/transitions/start/")
         self.evaluation_plan = Evaluation.objects.get(action=self.action)
         assert self.evaluation_plan.due_date == datetime.date(2027, 4, 30)
+        response = self.api(self.social_worker).patch(
+            f"/api/v1/evaluations/{self.evaluation_plan.pk}/",
+            {
+                "indicators": [
+                    {"label": "Habitants venus aux ateliers", "target": "40", "unit": "personnes"},
+                    {"label": "Ateliers tenus", "baseline": "0", "target": "6", "unit": "ateliers"},
+                ]
+            },
+            format="json",
+        )
+        assert response.status_code == 200, response.content
         for moment in (at(2027, 3, 31, 9), at(2027, 4, 23, 9)):  # a month, a week before
             self.move_to(moment)
             self.deliver()
@@ -301,3 +447,14 @@ class Story:
         self.deliver()  # the action enters its evaluation
         self.move_to(at(2027, 5, 3, 9))
         self.deliver()  # late
+
+    def webhook(self) -> None:
+        """The territory's partner portal stopped receiving the events: after days of
+        failures, its webhook is switched off and its administrator told."""
+        self.endpoint = Endpoint.objects.create(
+            url="https://portail.saint-chamond.example/hooks/caf", events="*", owner=self.admin
+        )
+        record_failure(self.endpoint, at(2027, 5, 3, 9))
+        self.move_to(at(2027, 5, 10, 9))
+        assert record_failure(self.endpoint, at(2027, 5, 10, 9))
+        self.deliver()

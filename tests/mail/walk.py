@@ -4,24 +4,30 @@
   the address (``next``); they sign in with their own account and land on the page the link
   named, which answers 200.
 - A partner or a board member has no account: the link answers 200 as it is, with no sign-in.
-- Nobody is sent to the Django admin, and no page answers 404.
+- Nobody is sent to the Django admin (but an administrator, to the webhook switched off,
+  through the admin's own sign-in page), and no page answers 404.
+- A PDF (the board file) is read as text.
 - A page opened from an e-mail about an action names that action (the expected page, not
   just any page that answers 200).
 """
 
+import io
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.test import Client
 from django.urls import Resolver404, resolve
+from pypdf import PdfReader
 
 from backend.board.models import BoardSession
 from tests.mail import Received
+from webhooks.models import Endpoint
 
 PASSWORD = "un-mot-de-passe-solide-42"  # tests.factories.StaffFactory's
 SIGN_IN = "/connexion/"
+ADMIN_SIGN_IN = "/admin/login/"
 UNSUBSCRIBE = "notifications:unsubscribe"
 
 
@@ -55,10 +61,15 @@ class Walker:
         opened = Opened(url, view_name(parts.path))
         site = urlsplit(settings.SITE_URL)
         user = received.user
+        if url == getattr(received.subject, "url", None):
+            opened.view = "(what the message is about)"  # a webhook's address: not a page
+            return opened
         if (parts.scheme, parts.netloc) != (site.scheme, site.netloc):
             opened.problem = f"not on SITE_URL ({settings.SITE_URL})"
-        elif parts.path.startswith("/admin/"):
+        elif parts.path.startswith("/admin/") and not (user and user.is_admin and user.is_staff):
             opened.problem = "leads to the Django admin"
+        elif parts.path.startswith("/admin/"):  # an administrator managing a webhook
+            page = self._sign_in_then_open(user, path, opened, sign_in=ADMIN_SIGN_IN)
         elif user is not None and opened.view.startswith("web:"):
             page = None
             if (user.pk, path) in self.signed_in_to:  # once through the sign-in page is enough
@@ -80,19 +91,19 @@ class Walker:
             not opened.problem
             and opened.view != UNSUBSCRIBE
             and name
-            and escape(name) not in (page.content.decode())
+            and name not in readable(page)
         ):
             opened.problem = f"the page does not name « {name} »"
         return opened
 
-    def _sign_in_then_open(self, user, path: str, opened: Opened):
+    def _sign_in_then_open(self, user, path: str, opened: Opened, sign_in: str = SIGN_IN):
         """Signed out, the link goes to the sign-in page keeping the address; signing in
         with the recipient's own account lands on it."""
         client = Client()
         first = client.get(path)
         location = first.get("Location", "")
         opened.status = first.status_code
-        if first.status_code != 302 or urlsplit(location).path != SIGN_IN:
+        if first.status_code != 302 or urlsplit(location).path != sign_in:
             opened.problem = f"signed out, answers {first.status_code} {location}".strip()
             return first
         kept = parse_qs(urlsplit(location).query).get("next", [""])[0]
@@ -101,7 +112,7 @@ class Walker:
             opened.problem = f"the sign-in page does not keep the address (next={kept!r})"
             return form
         signed_in = client.post(
-            SIGN_IN, {"username": user.username, "password": PASSWORD, "next": path}
+            sign_in, {"username": user.username, "password": PASSWORD, "next": path}
         )
         opened.status = signed_in.status_code
         if signed_in.status_code != 302 or signed_in["Location"] != path:
@@ -114,37 +125,22 @@ class Walker:
         return page
 
 
+def readable(page) -> str:
+    """What the reader sees of a page: its HTML (entities decoded), or a PDF's text."""
+    if page["Content-Type"].startswith("application/pdf"):
+        content = b"".join(page.streaming_content) if page.streaming else page.content
+        pages = PdfReader(io.BytesIO(content)).pages
+        return " ".join(" ".join(p.extract_text() for p in pages).split())
+    return unescape(page.content.decode())
+
+
 def expected_name(received: Received) -> str:
-    """What the page a link opens must name: the e-mail's action, else its board session."""
+    """What the page a link opens must name: the e-mail's action, else its board session,
+    else the webhook it is about."""
     if received.action is not None:
         return received.action.title
     if isinstance(received.subject, BoardSession):
         return received.subject.title
+    if isinstance(received.subject, Endpoint):
+        return received.subject.url
     return ""
-
-
-def _as_staff(user, path: str, opened: Opened):
-    """Signed out, the link goes to the sign-in page keeping the address; signing in with
-    the recipient's own account lands on it."""
-    client = Client()
-    first = client.get(path)
-    location = first.get("Location", "")
-    opened.status = first.status_code
-    if first.status_code != 302 or urlsplit(location).path != SIGN_IN:
-        opened.problem = f"signed out, answers {first.status_code} {location}".strip()
-        return first
-    kept = parse_qs(urlsplit(location).query).get("next", [""])[0]
-    form = client.get(location)
-    if kept != path or f'name="next" value="{escape(path)}"' not in form.content.decode():
-        opened.problem = f"the sign-in page does not keep the address (next={kept!r})"
-        return form
-    signed_in = client.post(
-        SIGN_IN, {"username": user.username, "password": PASSWORD, "next": path}
-    )
-    opened.status = signed_in.status_code
-    if signed_in.status_code != 302 or signed_in["Location"] != path:
-        opened.problem = f"after sign-in, lands on {signed_in.get('Location', '(no redirect)')}"
-        return signed_in
-    page = client.get(path)
-    opened.status = page.status_code
-    return page

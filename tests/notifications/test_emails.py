@@ -206,7 +206,7 @@ def test_the_evaluation_reminder_and_the_agenda_render_a_correct_message(submitt
     )
     assert f"L'évaluation de l'action « {submitted.title} » (Gier-Ondaine-Pilat)" in due.body
     assert "mercredi 30 juin 2027" in due.body
-    assert f"{settings.SITE_URL}/actions/{submitted.pk}/" in due.body  # a staff page
+    assert f"{settings.SITE_URL}/evaluations/{evaluation.pk}/" in due.body  # its staff page
     assert "/admin/" not in due.body
     agenda = messages[Kind.AGENDA_PUBLISHED]
     assert agenda.subject.startswith("Ordre du jour : Conseil d'administration, ")  # its date
