@@ -12,6 +12,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 
 from backend.accounts import scoping
 from backend.actions.models import Action, ActionState
+from backend.analytics.kept import kept
 from backend.analytics.scope import Scope
 from backend.analytics.stats import (
     DaysBetween,
@@ -38,6 +39,11 @@ def _entered(state: str, before: str):
 
 
 def board(scope: Scope) -> dict:
+    """See ``_board`` (kept in the cache: ``backend.analytics.kept``)."""
+    return kept("board", scope, _board)
+
+
+def _board(scope: Scope) -> dict:
     """``outcomes``: one row per outcome (``outcome``, ``label``, ``decisions``,
     ``median_days``, ``p90_days``); ``deferrals``: ``decided_actions`` (actions with a
     decision), ``deferred_actions`` (deferred at least once), ``deferrals`` (deferral

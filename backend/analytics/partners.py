@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Count, Q
 
 from backend.actions.models import Action, RoleAssignment, RoleState
+from backend.analytics.kept import kept
 from backend.analytics.scope import Scope
 from backend.analytics.stats import (
     DaysBetween,
@@ -102,6 +103,11 @@ def _pairs(values, group):
 
 
 def by_organisation(scope: Scope, category: str = "") -> list[dict]:
+    """See ``_by_organisation`` (kept in the cache: ``backend.analytics.kept``)."""
+    return kept("by_organisation", scope, _by_organisation, category)
+
+
+def _by_organisation(scope: Scope, category: str) -> list[dict]:
     """One row per organisation, by name: ``organisation`` (its id), ``name``, ``invited``,
     ``answered``, ``median_days_to_answer``, ``p90_days_to_answer``, ``declined``,
     ``changes_requested``, ``pending``, ``reminders_before_answer``."""
@@ -113,6 +119,11 @@ def by_organisation(scope: Scope, category: str = "") -> list[dict]:
 
 
 def by_category(scope: Scope) -> list[dict]:
+    """See ``_by_category`` (kept in the cache: ``backend.analytics.kept``)."""
+    return kept("by_category", scope, _by_category)
+
+
+def _by_category(scope: Scope) -> list[dict]:
     """One row per category of contact (elected officials, technicians, associations…), in
     the categories' order, with the same figures; ``category`` and its ``label``."""
     reminders = _reminders_before_answer(scope, "", "c.category")

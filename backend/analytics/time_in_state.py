@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from backend.actions.models import Action, ActionState
+from backend.analytics.kept import kept
 from backend.analytics.scope import Scope
 from backend.analytics.stats import in_database, percentile, rounded
 from workflows.models import TransitionLog
@@ -113,15 +114,7 @@ RATIO = "days / GREATEST(p90, 1.0 / 24)"
 def time_in_state(scope: Scope, flagged: int = 0) -> TimeInState:
     """One row per waiting state, in the workflow's order, and the ``flagged`` actions
     sitting longest beyond their state's 90th percentile (none by default)."""
-    figures = {state: StateFigures(state, S(state).label) for state in WAITING_STATES}
-    sql, params = _passages_sql(scope)
-    with connection.cursor() as cursor:
-        if in_database():
-            late = _in_database(cursor, sql, params, figures, flagged)
-        else:
-            late = _in_python(cursor, sql, params, figures, flagged)
-    for row in figures.values():
-        row.median_days, row.p90_days = rounded(row.median_days), rounded(row.p90_days)
+    figures, late = kept("time_in_state", scope, _computed, flagged)
     actions = (
         Action.objects.select_related("project__territory").in_bulk([pk for pk, *_ in late])
         if late
@@ -134,6 +127,21 @@ def time_in_state(scope: Scope, flagged: int = 0) -> TimeInState:
             for pk, state, entered, days, p90 in late
         ],
     )
+
+
+def _computed(scope: Scope, flagged: int) -> tuple[dict, list[tuple]]:
+    """The figures per state and the flagged actions' (id, state, since, days, p90): what
+    the cache keeps (the actions themselves are read on each request)."""
+    figures = {state: StateFigures(state, S(state).label) for state in WAITING_STATES}
+    sql, params = _passages_sql(scope)
+    with connection.cursor() as cursor:
+        if in_database():
+            late = _in_database(cursor, sql, params, figures, flagged)
+        else:
+            late = _in_python(cursor, sql, params, figures, flagged)
+    for row in figures.values():
+        row.median_days, row.p90_days = rounded(row.median_days), rounded(row.p90_days)
+    return figures, late
 
 
 def _in_database(cursor, sql: str, params: list, figures: dict, flagged: int) -> list[tuple]:
