@@ -165,7 +165,8 @@ def assert_one_consistent_outcome(action, role, answered, withdrawn):
         else:  # the withdrawal had already taken the link away
             assert answered[0] == 404 and "révoqué" in answered[1]["detail"], answered
         assert role.state == "withdrawn"
-        assert action.state == "consultation"
+        # every other role had accepted: the last pending one withdrawn, the action moves on
+        assert action.state == "ready_for_board"
         assert not logs.filter(transition="accept").exists()
         assert logs.filter(transition="withdraw").count() == 1
 
