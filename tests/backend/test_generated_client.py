@@ -266,7 +266,7 @@ def test_a_generated_client_walks_the_workflow(
         m.ExportFormatEnum.XLSX, client=everyone, territory=territory.slug
     )
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx.payload.read()))
-    assert workbook.sheetnames == ["actions", "indicateurs"]
+    assert workbook.sheetnames == ["actions", "indicateurs", "présences"]
     ods = caf.exports__exports_actions.sync(m.ExportFormatEnum.ODS, client=everyone)
     with zipfile.ZipFile(io.BytesIO(ods.payload.read())) as archive:
         assert archive.read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
