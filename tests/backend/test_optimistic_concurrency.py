@@ -155,6 +155,18 @@ def test_an_indicator_changed_on_the_plan_changes_the_evaluation_s_etag(
     assert again.status_code == 412
 
 
+def test_an_evaluation_takes_no_put(api, evaluation, social_worker):
+    """The plan is edited in parts (PATCH); a PUT is refused as a method, not a 500."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    url = f"/api/v1/evaluations/{evaluation.pk}/"
+    response = api.as_user(social_worker).put(url, {"due_date": in_a_month()}, format="json")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert "put" not in schema["paths"]["/api/v1/evaluations/{id}/"]
+
+
 def test_a_put_is_checked_too(api, secretary):
     session = factories.BoardSessionFactory()
     url = f"/api/v1/board-sessions/{session.pk}/"
