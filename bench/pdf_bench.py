@@ -118,16 +118,17 @@ def _sessions():
 
 
 def _library() -> str:
-    for name in ("typst", "reportlab"):
-        source = (ROOT / "backend" / "board" / "board_file.py").read_text(encoding="utf-8")
-        if re.search(rf"^(from|import) {name}\b", source, re.M) or (
-            name == "typst" and "board.pdf" in source
-        ):
-            try:
-                return f"{name} {version(name)}"
-            except PackageNotFoundError:
-                return name
-    return "?"
+    """The library the application builds its PDFs with: Typst since ``backend.board.pdf``."""
+    try:
+        import backend.board.pdf  # noqa: F401
+    except ImportError:
+        name = "reportlab"
+    else:
+        name = "typst"
+    try:
+        return f"{name} {version(name)}"
+    except PackageNotFoundError:
+        return name
 
 
 def _row(name: str, figures: dict, floor: dict | None) -> str:
