@@ -136,8 +136,7 @@ def fonts_of(document: pikepdf.Pdf):
     """Every font dictionary of every page, in the page's resources and in its forms."""
 
     def walk(resources):
-        for font in resources.get("/Font", {}).values():
-            yield font
+        yield from resources.get("/Font", {}).values()
         for xobject in resources.get("/XObject", {}).values():
             if "/Resources" in xobject:
                 yield from walk(xobject.Resources)
