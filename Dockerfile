@@ -12,6 +12,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# DejaVu Sans, the font of the board's PDF documents (backend.board.pdf; without it they are
+# set in the serif font carried by the Typst wheel).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first: this layer is rebuilt only when the lock file changes.
 COPY requirements.lock ./
 RUN pip install -r requirements.lock

@@ -5,44 +5,31 @@ findings it answers, the role of each partner and their answer, planned dates an
 a territory project a short sheet. A user bound to territories gets only their territories'
 points, and the file says that the other points are omitted.
 
-French typography: a no-break space before « : ; ! ? » and inside « », dates written out
-(« jeudi 14 janvier 2027 »), amounts as « 12 500,00 € ». reportlab breaks lines at the
-narrow no-break space (U+202F), so the regular no-break space (U+00A0) is used everywhere.
-The font is DejaVu Sans when installed (every accent, €, œ…), else the built-in Helvetica
-(Latin-1 plus € and œ).
+French typography (``typography``): a no-break space before « : ; ! ? » and inside « »,
+dates written out (« jeudi 14 janvier 2027 »), amounts as « 12 500,00 € ». A tagged PDF
+(PDF/UA-1, every font embedded): ``backend.board.pdf``.
 """
-
-import io
-from xml.sax.saxutils import escape
 
 from django.db.models import Count, Prefetch
 from django.utils import timezone
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.platypus import (
-    PageBreak,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-)
 
 from backend.actions.models import RoleAssignment, RoleState
-from backend.board.board_file_style import (
-    Styles,
-    fields_table,
-    fonts,
-    french_amount,
-    french_date,
-    french_datetime,
-    para,
-    quoted,
-    table,
-    typo,
-)
+from backend.board import pdf
 from backend.board.ics import PARIS, project_label, visible_agenda
 from backend.board.models import AgendaItem, BoardSession
+from backend.board.typography import french_amount, french_date, french_datetime, quoted, typo
 from backend.territories.models import TerritoryProject
+
+# The typography is read from here too (the tests, the minutes' callers).
+__all__ = [
+    "board_file_pdf",
+    "filename",
+    "french_amount",
+    "french_date",
+    "french_datetime",
+    "quoted",
+    "typo",
+]
 
 OMITTED_NOTE = (
     "Ce dossier ne reprend que les points de l'ordre du jour qui concernent vos territoires : "
@@ -84,37 +71,28 @@ def _items(session: BoardSession, user) -> tuple[list[AgendaItem], bool]:
 # --- the sheets ----------------------------------------------------------------------------
 
 
-def _agenda(items: list[AgendaItem], omitted: bool, styles: Styles) -> list:
-    flow = [Paragraph("Ordre du jour", styles.h2)]
+def subject_of(item: AgendaItem) -> tuple[str, str]:
+    """(the point's title, its territory): an action's title or the project's label."""
+    if item.action_id:
+        return item.action.title, item.action.project.territory.name
+    return project_label(item.project), item.project.territory.name
+
+
+def point_heading(item: AgendaItem, title: str) -> str:
+    """« Point 2 - … »: the heading of a point, in the board file and in the minutes."""
+    return f"Point {item.position} - {title}"
+
+
+def _agenda(items: list[AgendaItem], omitted: bool) -> list[dict]:
+    blocks = [pdf.heading("Ordre du jour")]
     if items:
-        rows = [
-            [
-                Paragraph("N°", styles.label),
-                Paragraph("Point", styles.label),
-                Paragraph("Territoire", styles.label),
-            ]
-        ]
-        for item in items:
-            if item.action_id:
-                title, territory = item.action.title, item.action.project.territory.name
-            else:
-                title = project_label(item.project)
-                territory = item.project.territory.name
-            rows.append(
-                [
-                    Paragraph(str(item.position), styles.cell),
-                    para(title, styles.cell),
-                    para(territory, styles.cell),
-                ]
-            )
-        flow.append(table(rows, [12 * mm, 110 * mm, 48 * mm], header=True))
+        rows = [[str(item.position), *subject_of(item)] for item in items]
+        blocks.append(pdf.table(["N°", "Point", "Territoire"], rows, [12, 110, 48]))
     else:
-        flow.append(
-            para("Aucun point de l'ordre du jour ne concerne vos territoires.", styles.body)
-        )
+        blocks.append(pdf.paragraph("Aucun point de l'ordre du jour ne concerne vos territoires."))
     if omitted:
-        flow.append(para(OMITTED_NOTE, styles.note))
-    return flow
+        blocks.append(pdf.note(OMITTED_NOTE))
+    return blocks
 
 
 def _commitment(role: RoleAssignment) -> str:
@@ -137,40 +115,29 @@ def _answer(role: RoleAssignment) -> str:
     return answer
 
 
-def _roles(action, styles: Styles) -> list:
+def _roles(action) -> list[dict]:
     roles = list(action.roles.all())
-    flow = [Paragraph("Rôles des partenaires", styles.h3)]
+    blocks = [pdf.heading("Rôles des partenaires", 2)]
     if not roles:
-        return [*flow, para("Aucun partenaire n'a de rôle sur cette action.", styles.body)]
-    rows = [
-        [
-            Paragraph("Partenaire", styles.label),
-            Paragraph("Rôle", styles.label),
-            Paragraph("Engagement", styles.label),
-            Paragraph("Réponse", styles.label),
-        ]
-    ]
+        return [*blocks, pdf.paragraph("Aucun partenaire n'a de rôle sur cette action.")]
+    rows = []
     for role in roles:
         partner = role.organisation.name
         if role.contact:
             partner += f"\n{role.contact.first_name} {role.contact.last_name}"
         rows.append(
-            [
-                para(partner, styles.cell),
-                para(role.get_kind_display().capitalize(), styles.cell),
-                para(_commitment(role), styles.cell),
-                para(_answer(role), styles.cell),
-            ]
+            [partner, role.get_kind_display().capitalize(), _commitment(role), _answer(role)]
         )
-    return [*flow, table(rows, [38 * mm, 22 * mm, 62 * mm, 48 * mm], header=True)]
+    headers = ["Partenaire", "Rôle", "Engagement", "Réponse"]
+    return [*blocks, pdf.table(headers, rows, [38, 22, 62, 48])]
 
 
-def _action_sheet(item: AgendaItem, styles: Styles) -> list:
+def _action_sheet(item: AgendaItem) -> list[dict]:
     action = item.action
     project = action.project
-    flow = [
-        Paragraph(escape(typo(f"Point {item.position} - {action.title}")), styles.h2),
-        fields_table(
+    blocks = [
+        pdf.heading(point_heading(item, action.title)),
+        pdf.fields(
             [
                 ("Territoire", project.territory.name),
                 ("Projet de territoire", project.title),
@@ -181,97 +148,76 @@ def _action_sheet(item: AgendaItem, styles: Styles) -> list:
                 ("Début prévu", french_date(action.planned_start)),
                 ("Fin prévue", french_date(action.planned_end)),
                 ("Budget prévisionnel", french_amount(action.budget)),
-            ],
-            styles,
+            ]
         ),
-        Paragraph("Résumé", styles.h3),
-        para(action.summary, styles.body),
-        Paragraph("Constats du diagnostic auxquels l'action répond", styles.h3),
+        pdf.heading("Résumé", 2),
+        pdf.paragraph(action.summary),
+        pdf.heading("Constats du diagnostic auxquels l'action répond", 2),
     ]
     findings = list(action.findings.all())
     if findings:
-        flow += [
-            para(f"• {finding.get_kind_display().capitalize()} : {finding.title}", styles.body)
-            for finding in findings
-        ]
+        blocks.append(
+            pdf.bullets(
+                [
+                    f"{finding.get_kind_display().capitalize()} : {finding.title}"
+                    for finding in findings
+                ]
+            )
+        )
     else:
-        flow.append(para("Aucun constat n'est rattaché à cette action.", styles.body))
-    return flow + _roles(action, styles)
+        blocks.append(pdf.paragraph("Aucun constat n'est rattaché à cette action."))
+    return blocks + _roles(action)
 
 
-def _project_sheet(item: AgendaItem, styles: Styles) -> list:
+def _project_sheet(item: AgendaItem) -> list[dict]:
     project = item.project
-    flow = [
-        Paragraph(
-            escape(typo(f"Point {item.position} - {project_label(project)}")),
-            styles.h2,
-        ),
-        fields_table(
+    blocks = [
+        pdf.heading(point_heading(item, project_label(project))),
+        pdf.fields(
             [
                 ("Territoire", project.territory.name),
                 ("Année", str(project.year)),
                 ("Actions du projet", str(project.action_count)),
-            ],
-            styles,
+            ]
         ),
     ]
     if project.summary:
-        flow += [Paragraph("Présentation", styles.h3), para(project.summary, styles.body)]
+        blocks += [pdf.heading("Présentation", 2), pdf.paragraph(project.summary)]
     axes = list(project.axes.all())
     if axes:
-        flow.append(Paragraph("Axes d'intervention", styles.h3))
-        flow += [para(f"{axis.position}. {axis.title}", styles.body) for axis in axes]
-    return flow
+        blocks += [
+            pdf.heading("Axes d'intervention", 2),
+            pdf.numbered([(axis.position, axis.title) for axis in axes]),
+        ]
+    return blocks
 
 
 # --- the document --------------------------------------------------------------------------
 
 
+def session_lines(session: BoardSession, when: str) -> list[str]:
+    """The lines under a document's heading: the date, then the place when there is one."""
+    return [when] + ([f"Lieu : {session.location}"] if session.location else [])
+
+
 def board_file_pdf(session: BoardSession, user) -> bytes:
     """The board file of ``session`` as ``user`` may see it (territory staff: their
     territories' points only, with a note that the others are omitted)."""
-    regular, bold = fonts()
-    styles = Styles(regular, bold)
     items, omitted = _items(session, user)
-    heading = [
-        para("Conseil d'administration de la CAF de la Loire - dossier de séance", styles.body),
-        para(session.title, styles.title),
-        para(french_datetime(session.date).capitalize(), styles.body),
-    ]
-    if session.location:
-        heading.append(para(f"Lieu : {session.location}", styles.body))
-    story = [*heading, Spacer(1, 6 * mm), *_agenda(items, omitted, styles)]
+    blocks = _agenda(items, omitted)
     for item in items:
-        story.append(PageBreak())
-        story += _action_sheet(item, styles) if item.action_id else _project_sheet(item, styles)
-
-    footer = typo(
-        f"{session.title} - {french_date(timezone.localtime(session.date, PARIS).date())}"
-    )
-
-    def decorate(canvas, doc):
-        canvas.saveState()
-        canvas.setFont(regular, 7.5)
-        canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(20 * mm, 10 * mm, footer)
-        canvas.drawRightString(A4[0] - 20 * mm, 10 * mm, f"Page {doc.page}")
-        canvas.restoreState()
-
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
+        blocks.append(pdf.page_break())
+        blocks += _action_sheet(item) if item.action_id else _project_sheet(item)
+    day = french_date(timezone.localtime(session.date, PARIS).date())
+    return pdf.render(
+        blocks,
         title=f"Dossier du conseil - {session.title}",
-        author="CAF de la Loire",
         subject="Dossier de séance du conseil d'administration",
-        lang="fr-FR",
+        kicker="Conseil d'administration de la CAF de la Loire - dossier de séance",
+        heading=session.title,
+        lines=session_lines(session, french_datetime(session.date).capitalize()),
+        footer=f"{session.title} - {day}",
     )
-    doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
-    return buffer.getvalue()
 
 
 def filename(session: BoardSession) -> str:

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from backend.actions.links import token_for
 from backend.actions.models import RoleAssignment
 from backend.api import board_documents
-from backend.board import board_file, board_file_style
+from backend.board import board_file, pdf
 from backend.board.ics import fold, session_ics
 from backend.board.models import BoardSession
 from tests import factories
@@ -334,8 +334,8 @@ def test_documents_are_for_staff_only(api, setting, pilot):
 
 
 def test_the_file_builds_with_the_fallback_font(api, setting, director, monkeypatch, tmp_path):
-    monkeypatch.setattr(board_file_style, "FONT_DIR", tmp_path)  # no DejaVu there: Helvetica
-    assert board_file.fonts() == ("Helvetica", "Helvetica-Bold")
+    monkeypatch.setattr(pdf, "FONT_DIR", tmp_path)  # no DejaVu there: Typst's own font
+    assert pdf.font_family() == "Libertinus Serif"
     session = BoardSession.objects.get(pk=setting["session"])
     session.title = "Conseil « spécial » : œuvre ✓ 🙂"
     content = board_file.board_file_pdf(session, director)

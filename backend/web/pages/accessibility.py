@@ -34,8 +34,9 @@ AUDITED_PAGES = [
 # What the automatic audit cannot see, and what is known not to conform yet.
 KNOWN_GAPS = [
     _(
-        "Le dossier de séance et le procès-verbal en PDF ne sont pas encore des PDF balisés "
-        "(PDF/UA) : leur structure n'est pas restituée aux lecteurs d'écran."
+        "Le dossier de séance et le procès-verbal sont des PDF balisés (PDF/UA-1) dont la "
+        "structure est vérifiée par nos tests, mais ils n'ont pas encore été contrôlés par un "
+        "outil de validation tiers ni parcourus avec un lecteur d'écran."
     ),
     _(
         "Les graphiques de la page Pilotage sont accompagnés de leur tableau de données : le "
