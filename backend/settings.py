@@ -98,6 +98,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "backend.web.context.layout",
             ],
+            # The pages' and the e-mails' way of writing a date, a time and an amount: in
+            # backend.core, so that the domain and notifications use it too.
+            "libraries": {"moments": "backend.core.moments"},
         },
     },
 ]

@@ -105,7 +105,7 @@ def build_message(
     with translation.override(notification.language):
         context = _context(notification, lookups)
         name = TEMPLATE_OF.get(notification.kind, "generic")
-        headline = " ".join(render_to_string(f"{TEMPLATES}/{name}.subject.txt", context).split())
+        headline = _one_line(render_to_string(f"{TEMPLATES}/{name}.subject.txt", context))
         if notification.action_id:
             context["subject"], context["headline"] = thread_subject(notification.action), headline
         else:
@@ -131,6 +131,11 @@ def build_message(
     if notification.kind in WITH_CALENDAR:
         attach_calendar(message, notification, lookups.subject(notification))
     return message
+
+
+def _one_line(text: str) -> str:
+    """The template's lines joined; its no-break spaces (« 14 h 00 », « 5 000 € ») kept."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
 
 
 def _tidy(text: str) -> str:
