@@ -25,7 +25,6 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -35,7 +34,7 @@ from backend.core.business_days import is_business_day
 from notifications.delivery.board_emails import BOARD_BUILDERS, CALENDAR_KINDS, attach_calendar
 from notifications.delivery.convocations import convocation_context
 from notifications.delivery.digest import group_items
-from notifications.delivery.links import action_page, staff_links
+from notifications.delivery.links import action_page, staff_links, staff_page
 from notifications.delivery.lookups import Lookups
 from notifications.delivery.outcomes import (
     amended_fields,
@@ -255,8 +254,8 @@ def _webhook_disabled(notification: Notification, lookups: Lookups) -> dict:
     return {
         "url": str(endpoint) if endpoint is not None else "",
         "days": settings.WEBHOOK_DISABLE_AFTER_DAYS,
-        "link": settings.SITE_URL
-        + reverse("admin:webhooks_endpoint_change", args=[notification.subject_id]),
+        # the product's page (administrators), not the Django admin they may not enter
+        "link": staff_page("web:webhook_detail", notification.subject_id),
     }
 
 

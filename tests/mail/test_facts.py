@@ -313,7 +313,7 @@ TABLE = [
             "5 jours",
             "désactivé",
             "réactivez",
-            f"/admin/webhooks/endpoint/{s.endpoint.pk}/change/",
+            f"/webhooks/{s.endpoint.pk}/",  # its page, which the administrator may open
         ],
     ),
 ]
