@@ -107,8 +107,10 @@ def smtp(settings):
 
 
 @pytest.fixture
-def receiver():
-    """A real HTTP server receiving the webhooks (200 unless told to fail)."""
+def receiver(settings):
+    """A real HTTP server receiving the webhooks (200 unless told to fail), on 127.0.0.1: the
+    private addresses are allowed while it runs (WEBHOOK_ALLOW_PRIVATE_ADDRESSES)."""
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
     with running() as server:
         yield server
 
