@@ -98,6 +98,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "backend.web.context.layout",
             ],
+            # The pages' and the e-mails' way of writing a date, a time and an amount: in
+            # backend.core, so that the domain and notifications use it too.
+            "libraries": {"moments": "backend.core.moments"},
         },
     },
 ]
@@ -217,6 +220,10 @@ WEBHOOK_DISABLE_AFTER_DAYS = int(os.environ.get("WEBHOOK_DISABLE_AFTER_DAYS") or
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS") or 10)
 # After a secret's rotation the deliveries carry both signatures for this long.
 WEBHOOK_SECRET_OVERLAP_HOURS = int(os.environ.get("WEBHOOK_SECRET_OVERLAP_HOURS") or 24)
+# An address that is or resolves to a private, loopback or link-local network is refused at
+# registration (docs/security.md, SSRF). True only for development and tests that run a local
+# receiver.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 
 # --- Cache (throttles of bad links and sign-ins): shared by every process ------------------
 # Redis when the broker is Redis. Otherwise a table of the database (`manage.py

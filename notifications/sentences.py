@@ -7,13 +7,14 @@ answers are about (with their organisations), the decisions, the subjects of the
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.actions.models import RoleAssignment, RoleKind
 from backend.board.models import BoardDecision, BoardSession, Outcome
+from backend.core.moments import day
 from backend.evaluations.models import Evaluation
 from notifications.models import Kind, Notification
 
@@ -59,10 +60,6 @@ def _subjects(rows) -> dict:
     return found
 
 
-def _day(value) -> str:
-    return formats.date_format(value, "j F Y") if value else ""
-
-
 def _sentence(row: Notification, roles, decisions, subjects) -> str:
     action = row.action.title if row.action_id else ""
     subject = subjects.get((row.subject_type_id, row.subject_id))
@@ -86,7 +83,7 @@ def _sentence(row: Notification, roles, decisions, subjects) -> str:
         return _(
             "La date limite de consultation du %(date)s est dépassée sur « %(action)s » : "
             "des partenaires attendent une relance ou une décision"
-        ) % {"date": _day(row.date or row.action.consultation_deadline), "action": action}
+        ) % {"date": day(row.date or row.action.consultation_deadline), "action": action}
     if row.kind == Kind.CONSULTATION_COMPLETE and action:
         return _(
             "Tous les partenaires ont accepté leur rôle sur « %(action)s » : "
@@ -95,20 +92,20 @@ def _sentence(row: Notification, roles, decisions, subjects) -> str:
     if row.kind == Kind.AGENDA_PUBLISHED and isinstance(subject, BoardSession):
         return _("L'ordre du jour de la séance « %(session)s » du %(date)s est publié") % {
             "session": subject.title,
-            "date": _day(timezone.localdate(subject.date)),
+            "date": day(timezone.localdate(subject.date)),
         }
     if row.kind in (Kind.EVALUATION_DUE, Kind.EVALUATION_OVERDUE) and action:
         due = subject.due_date if isinstance(subject, Evaluation) else row.date
         if row.kind == Kind.EVALUATION_OVERDUE:
             return _("L'évaluation de « %(action)s », attendue le %(date)s, est en retard") % {
                 "action": action,
-                "date": _day(due),
+                "date": day(due),
             }
         return _("L'évaluation de « %(action)s » est attendue le %(date)s") % {
             "action": action,
-            "date": _day(due),
+            "date": day(due),
         }
     if row.kind == Kind.DIGEST:
-        return _("Récapitulatif du %(date)s") % {"date": _day(row.date)}
+        return _("Récapitulatif du %(date)s") % {"date": day(row.date)}
     label = capfirst(str(Kind(row.kind).label)) if row.kind in Kind.values else row.kind
     return f"{label} : « {action} »" if action else label

@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 from backend.accounts.models import StaffRole
 from tests import factories
 from tests.notifications import Inbox, free_port
+from tests.webhooks.receiver import running
 
 
 @pytest.fixture
@@ -103,6 +104,15 @@ def smtp(settings):
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def receiver(settings):
+    """A real HTTP server receiving the webhooks (200 unless told to fail), on 127.0.0.1: the
+    private addresses are allowed while it runs (WEBHOOK_ALLOW_PRIVATE_ADDRESSES)."""
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    with running() as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from webhooks.addresses import refusal
 from webhooks.endpoints import new_secret, rotate_secret
 from webhooks.models import ALL_EVENTS, Attempt, Delivery, Endpoint, EventType
 
@@ -25,6 +26,13 @@ class EndpointForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["event_types"] = self.instance.event_list
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        reason = refusal(url) if url != self.instance.url else ""
+        if reason:
+            raise forms.ValidationError(reason)
+        return url
 
     def save(self, commit=True):
         self.instance.events = Endpoint.join_events(self.cleaned_data["event_types"])

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from webhooks.addresses import check_public
 from webhooks.models import Endpoint
 
 
@@ -17,7 +18,9 @@ def new_secret() -> str:
 
 
 def register_endpoint(*, url: str, events, owner=None, description: str = "", active=True):
-    """A new endpoint with its own secret (returned here, never shown again)."""
+    """A new endpoint with its own secret (returned here, never shown again); an address
+    that leads inside is refused (``webhooks.addresses``)."""
+    check_public(url)
     return Endpoint.objects.create(
         url=url,
         events=Endpoint.join_events(events),
@@ -30,7 +33,9 @@ def register_endpoint(*, url: str, events, owner=None, description: str = "", ac
 
 def update_endpoint(endpoint: Endpoint, **changes) -> Endpoint:
     """Change an endpoint; switching it on again clears its failures (what it had pending
-    then leaves)."""
+    then leaves). A new address must be public, as at registration."""
+    if "url" in changes and changes["url"] != endpoint.url:
+        check_public(changes["url"])
     if "events" in changes:
         changes["events"] = Endpoint.join_events(changes["events"])
     if changes.get("active") and not endpoint.active:

@@ -8,12 +8,13 @@ learns either that its answer counted (200) or that it did not (409, saying why)
 """
 
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.actions.links import role_for_token
 from backend.actions.models import Action, ActionState, RoleAssignment, RoleState
 from backend.actions.transitions import complete_consultation
+from backend.core.moments import day
 from notifications.planning.notices import plan_answer_notices
 from workflows.concurrency import retried_once
 from workflows.errors import InvalidTransitionInput, TransitionConflict
@@ -49,9 +50,7 @@ def answer_role(role_id: int, *, decision: str, responder, comment: str = "") ->
             _("Ce rôle a déjà reçu une réponse (%(state)s) le %(date)s.")
             % {
                 "state": role.get_state_display(),
-                "date": formats.date_format(timezone.localtime(role.responded_at), "j F Y")
-                if role.responded_at
-                else "?",
+                "date": day(role.responded_at) or "?",
             }
         )
     if action.state != ActionState.CONSULTATION:

@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
-from django.utils import formats
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from backend.actions.models import RoleAssignment
 from backend.actions.role_machine import OPEN_ROLE_STATES
 from backend.board.ics import project_label, visible_agenda
 from backend.board.models import AgendaItem, BoardSession
+from backend.core.moments import moment_long
 from backend.core.signed_links import InvalidToken
 from backend.partners.models import Contact
 from notifications.models import Notification, Status
@@ -33,12 +33,10 @@ CONVENING_KINDS = ("agenda_published", "convocation")
 
 
 def when(moment) -> str:
-    """« jeudi 14 janvier 2027 à 14:00 » (Paris time, in the active language)."""
-    local = moment.astimezone(PARIS)
-    return _("%(day)s à %(time)s") % {
-        "day": formats.date_format(local, "l j F Y"),
-        "time": formats.time_format(local, "H:i"),
-    }
+    """« jeudi 14 janvier 2027 à 14 h 00 » (Paris time, in the active language), as the pages
+    write it."""
+    with timezone.override(PARIS):
+        return moment_long(moment)
 
 
 @dataclass(frozen=True)

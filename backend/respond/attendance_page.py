@@ -4,6 +4,8 @@ until the session is held; then the minutes. No account: the personal link of th
 convocation (``backend.board.attendance``) is the key.
 """
 
+from functools import wraps
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -98,17 +100,36 @@ def _invalid(request, address: str):
     )
 
 
+def _under_the_link(view):
+    """A view of the convocation the token names: a blocked address, or a token that names
+    none (at the start or while answering), gets the problem page and the bad link counted."""
+
+    @wraps(view)
+    def page(request, token: str):
+        address = client_address(request)
+        if is_blocked(address):
+            return blocked_page(request, "respond/problem.html")
+        try:
+            return view(request, convocation_for_token(token), token)
+        except AttendanceLinkError:
+            return _invalid(request, address)
+
+    return page
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
-def attendance(request, token: str):
-    address = client_address(request)
-    if is_blocked(address):
-        return blocked_page(request, "respond/problem.html")
-    try:
-        convocation = convocation_for_token(token)
-    except AttendanceLinkError:
-        return _invalid(request, address)
-    if request.method != "POST":
-        return _page(request, convocation, _context(convocation, token))
+@_under_the_link
+def attendance(request, convocation: Convocation, token: str):
+    shown, status = {}, 200
+    if request.method == "POST":
+        convocation, shown = _answer(request, convocation, token)
+        status = 400 if shown["errors"] else 200
+    return _page(request, convocation, _context(convocation, token, **shown), status=status)
+
+
+def _answer(request, convocation: Convocation, token: str) -> tuple[Convocation, dict]:
+    """The answer posted, saved when it can be: the convocation then, and what the page shows
+    of it (the answer as posted and the errors in the member's language, or ``saved``)."""
     form = AttendanceForm(request.POST)
     with translation.override(contact_language(convocation.member)):
         errors = {name: messages[0] for name, messages in form.errors.items()}
@@ -119,19 +140,15 @@ def attendance(request, token: str):
                 errors = {name: " ".join(text) for name, text in error.message_dict.items()}
             except TransitionConflict as error:
                 errors = {"attendance": str(error.reason)}
-            except AttendanceLinkError:
-                return _invalid(request, address)
     if errors:
-        context = _context(
-            convocation,
-            token,
-            attendance=request.POST.get("attendance", ""),
-            proxy=form.cleaned_data.get("proxy"),
-            errors=errors,
-        )
-        return _page(request, convocation, context, status=400)
+        posted = request.POST.get("attendance", "")
+        return convocation, {
+            "attendance": posted,
+            "proxy": form.cleaned_data.get("proxy"),
+            "errors": errors,
+        }
     convocation.session.refresh_from_db()
-    return _page(request, convocation, _context(convocation, token, saved=True))
+    return convocation, {"saved": True, "errors": {}}
 
 
 def _pdf(content: bytes, name: str) -> HttpResponse:
@@ -144,28 +161,16 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def attendance_board_file(request, token: str):
+@_under_the_link
+def attendance_board_file(request, convocation: Convocation, token: str):
     """The board file, every point (the members decide on all of them)."""
-    address = client_address(request)
-    if is_blocked(address):
-        return blocked_page(request, "respond/problem.html")
-    try:
-        convocation = convocation_for_token(token)
-    except AttendanceLinkError:
-        return _invalid(request, address)
     session = convocation.session
     return _pdf(board_file.board_file_pdf(session, None), board_file.filename(session))
 
 
 @require_http_methods(["GET", "HEAD"])
-def attendance_minutes(request, token: str):
-    address = client_address(request)
-    if is_blocked(address):
-        return blocked_page(request, "respond/problem.html")
-    try:
-        convocation = convocation_for_token(token)
-    except AttendanceLinkError:
-        return _invalid(request, address)
+@_under_the_link
+def attendance_minutes(request, convocation: Convocation, token: str):
     session = convocation.session
     if session.state not in minutes.MINUTES_STATES:
         context = {"title": _("Procès-verbal"), "message": NOT_YET}

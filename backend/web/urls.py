@@ -16,6 +16,7 @@ from backend.web.pages import (
     notifications,
     pilotage,
     projects,
+    webhooks,
 )
 
 app_name = "web"
@@ -33,4 +34,5 @@ urlpatterns = [
     *accessibility.urlpatterns,
     path("reprendre/", staff_required(drafts.resume_form), name="resume_form"),
     *pilotage.urlpatterns,
+    *webhooks.urlpatterns,
 ]

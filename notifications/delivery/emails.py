@@ -1,7 +1,7 @@
 """Turning a notification row into an e-mail: French by default, English when the partner
 contact prefers it; a plain-text part and an HTML part rendered from one template per kind
-(``notifications/emails/<kind>.subject.txt``, ``.txt``, ``.html``; the kinds whose flows are
-not built yet share ``generic``).
+(``notifications/emails/<kind>.subject.txt``, ``.txt``, ``.html``; a few kinds share one:
+``TEMPLATE_OF``) and one builder of its context per kind (``BUILDERS``).
 
 One thread per action and recipient: every e-mail about an action has the same subject,
 « [CAF Loire] <the action's title> » (what happened is the first line of the body, from the
@@ -25,9 +25,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from backend.actions.links import personal_link
@@ -36,7 +34,7 @@ from backend.core.business_days import is_business_day
 from notifications.delivery.board_emails import BOARD_BUILDERS, CALENDAR_KINDS, attach_calendar
 from notifications.delivery.convocations import convocation_context
 from notifications.delivery.digest import group_items
-from notifications.delivery.links import action_page, staff_links
+from notifications.delivery.links import action_page, staff_links, staff_page
 from notifications.delivery.lookups import Lookups
 from notifications.delivery.outcomes import (
     amended_fields,
@@ -49,7 +47,7 @@ from notifications.models import MANDATORY_KINDS, Kind, Notification
 from notifications.templatetags.email_labels import label
 
 TEMPLATES = "notifications/emails"
-# The template of each kind (the others: ``generic``).
+# The template of each kind (every kind has one: tests/notifications/test_every_kind.py).
 TEMPLATE_OF = {
     Kind.INVITATION: "invitation",
     Kind.REMINDER: "reminder",
@@ -68,6 +66,7 @@ TEMPLATE_OF = {
     **{kind: str(kind) for kind in CALENDAR_KINDS},
     Kind.CONVOCATION: "convocation",
     Kind.ATTENDANCE_REMINDER: "attendance_reminder",
+    Kind.WEBHOOK_DISABLED: "webhook_disabled",
 }
 # The kinds that carry the session's calendar file: the board's, and the members' own.
 WITH_CALENDAR = CALENDAR_KINDS | {Kind.CONVOCATION, Kind.ATTENDANCE_REMINDER}
@@ -104,8 +103,8 @@ def build_message(
     lookups = lookups if lookups is not None else Lookups()
     with translation.override(notification.language):
         context = _context(notification, lookups)
-        name = TEMPLATE_OF.get(notification.kind, "generic")
-        headline = " ".join(render_to_string(f"{TEMPLATES}/{name}.subject.txt", context).split())
+        name = TEMPLATE_OF[notification.kind]
+        headline = _one_line(render_to_string(f"{TEMPLATES}/{name}.subject.txt", context))
         if notification.action_id:
             context["subject"], context["headline"] = thread_subject(notification.action), headline
         else:
@@ -131,6 +130,11 @@ def build_message(
     if notification.kind in WITH_CALENDAR:
         attach_calendar(message, notification, lookups.subject(notification))
     return message
+
+
+def _one_line(text: str) -> str:
+    """The template's lines joined; its no-break spaces (« 14 h 00 », « 5 000 € ») kept."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
 
 
 def _tidy(text: str) -> str:
@@ -162,7 +166,7 @@ def _context(notification: Notification, lookups: Lookups) -> dict:
         "territory": action.project.territory if action else None,
         **staff_links(notification),
     }
-    context.update(BUILDERS.get(notification.kind, _generic)(notification, lookups))
+    context.update(BUILDERS[notification.kind](notification, lookups))
     return context
 
 
@@ -244,44 +248,15 @@ def _digest_day(notification: Notification) -> datetime.date:
     return notification.date or timezone.localdate(notification.due_at)
 
 
-def _generic(notification: Notification, lookups: Lookups) -> dict:
-    """A kind without a template of its own (every kind sent today has one): its name and
-    what it is about."""
-    subject = lookups.subject(notification)
-    action = notification.action
-    about = action.title if action else (_short(str(subject)) if subject is not None else "")
-    kind = capfirst(label(notification, "kind"))
-    line = _("%(label)s : %(about)s") % {"label": kind, "about": about} if about else kind
-    return {"generic_subject": line, "what": line, "todo": ""}
-
-
 def _webhook_disabled(notification: Notification, lookups: Lookups) -> dict:
     """To the administrator of a webhook switched off after days of failures."""
     endpoint = lookups.subject(notification)
-    values = {
+    return {
         "url": str(endpoint) if endpoint is not None else "",
         "days": settings.WEBHOOK_DISABLE_AFTER_DAYS,
+        # the product's page (administrators), not the Django admin they may not enter
+        "link": staff_page("web:webhook_detail", notification.subject_id),
     }
-    link = settings.SITE_URL + reverse(
-        "admin:webhooks_endpoint_change", args=[notification.subject_id]
-    )
-    return {
-        "generic_subject": _("Webhook désactivé : %(url)s") % values,
-        "what": _(
-            "Les livraisons vers %(url)s échouent depuis %(days)d jours : le webhook a été "
-            "désactivé. Les événements qu'il n'a pas reçus sont conservés."
-        )
-        % values,
-        "todo": _(
-            "Vérifiez le service qui les reçoit, puis réactivez le webhook : ils lui seront "
-            "envoyés. %(link)s"
-        )
-        % {"link": link},
-    }
-
-
-def _short(text: str, size: int = 80) -> str:
-    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
 
 
 BUILDERS = {

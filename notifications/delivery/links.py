@@ -1,6 +1,7 @@
 """Where an e-mail's links lead a member of staff: the staff pages, never the Django admin
-(which social workers and managers cannot enter). A link opens the action's page, the board
-session's page or the evaluation's page; someone not signed in goes through the sign-in page,
+(which social workers and managers cannot enter, nor administrators without ``is_staff``). A
+link opens the action's page, the board session's page, the evaluation's page or, for an
+administrator, a webhook's page; someone not signed in goes through the sign-in page,
 which keeps the address and lands there afterwards.
 
 Partners and board members have no account: their e-mails carry no staff link (only their

@@ -2,10 +2,10 @@
 
 The sweep claims up to 100 rows at a time. Rendering one e-mail needs more than its row (which
 the claim loads with its recipient and action): the role it is about, the action's other roles,
-the evaluation or board session of the generic kinds. Read row by row, that was one query per
+the evaluation, board session or webhook of the other kinds. Read row by row, that was one query per
 e-mail, the largest single cost of building it. ``Lookups.for_rows(rows)`` reads all of it in
 a constant number of queries (at most one per kind of lookup the batch needs: roles, then one
-per type of generic subject), and ``build_message`` takes what it needs from it. Whatever
+per type of subject), and ``build_message`` takes what it needs from it. Whatever
 ``build_message`` is not given (one e-mail built alone) it reads for that one row.
 
 Also read once a batch: the thread of each recipient's e-mails about each action (the
@@ -42,9 +42,9 @@ ABOUT_A_ROLE = frozenset(
     }
 )
 LISTING_ROLES = frozenset({Kind.ANSWER_RECEIVED, Kind.ESCALATION, Kind.CONSULTATION_COMPLETE})
-# Kinds rendered from their own builder (see emails.BUILDERS) read no generic subject.
+# Kinds whose builder (see emails.BUILDERS) reads no subject besides the role or action.
 WITHOUT_SUBJECT = ABOUT_A_ROLE | LISTING_ROLES | {Kind.DIGEST, Kind.BOARD_DECISION}
-# Relations that a generic subject's ``__str__`` or the agenda's invitation follows.
+# Relations that a subject's ``__str__`` or the agenda's invitation follows.
 SUBJECT_RELATIONS = ("action", "project", "reporting_role__organisation")
 SUBJECT_PREFETCH = {
     "board.boardsession": ("members", "staff_invited"),
@@ -108,7 +108,8 @@ class Lookups:
         return self.roles_of_action[notification.action_id]
 
     def subject(self, notification: Notification):
-        """What a row of a generic kind is about (None if it no longer exists)."""
+        """What a row is about: a session, an evaluation, a webhook (None if it no longer
+        exists)."""
         key = (notification.subject_type_id, notification.subject_id)
         if key not in self.subjects:
             self._read_subjects([notification], every_kind=True)
@@ -184,7 +185,7 @@ class Lookups:
             self.decided[pk] = (by_action[pk], evaluation_of.get(pk))
 
     def _read_subjects(self, rows: list[Notification], every_kind: bool = False) -> None:
-        """The generic kinds' subjects: one query per type of subject."""
+        """The rows' subjects: one query per type of subject."""
         wanted = defaultdict(set)
         for row in rows:
             if every_kind or row.kind not in WITHOUT_SUBJECT:

@@ -47,7 +47,7 @@ def test_the_partner_opens_its_agenda_without_an_account(published):
     assert "no-store" in response["Cache-Control"] and "noindex" in response["X-Robots-Tag"]
     html = response.content.decode()
     assert "Conseil de janvier" in html
-    assert "jeudi 14 janvier 2027 à 14:00" in html and "Salle Loubet" in html
+    assert "jeudi 14 janvier 2027 à 14\u00a0h\u00a000" in html and "Salle Loubet" in html
     own = html.index("Vos actions à l'ordre du jour")
     assert own < html.index(pilot.action.title) < html.index("Vacances en familles")
 

@@ -103,7 +103,7 @@ def test_the_whole_convening(api, smtp, board, manager, secretary, project, time
         [message] = smtp.to(email)
         assert subject_of(message) == "Convocation : Conseil de janvier, le jeudi 14 janvier 2027"
         text = text_of(message)
-        assert "Le jeudi 14 janvier 2027 à 14 h 00 (heure de Paris)" in text
+        assert "Le jeudi 14 janvier 2027 à 14\u00a0h\u00a000 (heure de Paris)" in text
         assert "Lieu : Siège, Saint-Étienne" in text
         assert "1. Ludothèque de Saint-Julien (Gier-Ondaine-Pilat)" in text
         assert "Un administrateur peut détenir 1 pouvoir au plus." in text

@@ -266,6 +266,8 @@ NO_FORM = {
     "web:help",
     "web:help_diagram",
     "web:accessibility",
+    "web:webhook_detail",  # an administrator's page; its one form is a button, no field:
+    "web:webhook_switch_on",  # switching the webhook on again reads nothing
     "web:resume_form",  # its own form has no field (drop what was kept); the other posts the
     # kept fields to the page they came from, fuzzed there
     "web:password_reset_done",

@@ -30,7 +30,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from rest_framework.test import APIClient
 
-from backend.accounts.models import StaffRole, User
+from backend.accounts.models import StaffRole
 from backend.accounts.tokens import issue_token
 from backend.actions.links import token_for
 from backend.actions.models import Action, RoleState
@@ -202,8 +202,6 @@ class Story:
             email="odile.chambon@example.org",
         )
         self.admin = staff(StaffRole.ADMIN, "admin.si", "Yves", "Perrin", territories=())
-        User.objects.filter(pk=self.admin.pk).update(is_staff=True, is_superuser=True)
-        self.admin.refresh_from_db()  # the Django admin is where webhooks are managed
 
     def consultation(self) -> None:
         self.move_to(at(2026, 11, 30))

@@ -17,6 +17,7 @@ from notifications.models import Kind
 from tests.mail.story import Story
 
 pytestmark = pytest.mark.django_db
+NB = "\u00a0"  # a no-break space: « 14 h 00 », « 5 000 € » as the pages write them
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ TABLE = [
         facts=lambda s: [
             s.action.title,
             "Hervé Reynaud (Ville de Saint-Chamond)",
-            "mardi 1 décembre 2026",
+            "mardi 1er décembre 2026",
             "pilote",
             "accepté",
             "La Ville pilotera avec plaisir.",
@@ -116,7 +117,7 @@ TABLE = [
         to="coordinator",
         facts=lambda s: [
             "Conseil d'administration de janvier",
-            "jeudi 14 janvier 2027 à 14:00",
+            f"jeudi 14 janvier 2027 à 14{NB}h{NB}00",
             "Saint-Étienne, siège de la CAF",
             s.action.title,  # her action on the agenda
             s.montreynaud.title,  # and the other points
@@ -130,7 +131,7 @@ TABLE = [
         about="january",
         facts=lambda s: [
             "Conseil d'administration de janvier",
-            "jeudi 14 janvier 2027 à 14 h 00",
+            f"jeudi 14 janvier 2027 à 14{NB}h{NB}00",
             "Saint-Étienne, siège de la CAF",
             s.action.title,
             s.montreynaud.title,
@@ -146,7 +147,7 @@ TABLE = [
         facts=lambda s: [
             "Conseil d'administration de janvier",
             "pas encore indiqué",
-            "jeudi 21 janvier 2027 à 09 h 30",  # where and when the session now is
+            f"jeudi 21 janvier 2027 à 09{NB}h{NB}30",  # where and when the session now is
             "Saint-Chamond, hôtel de ville",
             "/attendance/",
         ],
@@ -156,8 +157,8 @@ TABLE = [
         to="coordinator",
         facts=lambda s: [
             "Conseil d'administration de janvier",
-            "jeudi 14 janvier 2027 à 14:00",  # from
-            "jeudi 21 janvier 2027 à 09:30",  # to
+            f"jeudi 14 janvier 2027 à 14{NB}h{NB}00",  # from
+            f"jeudi 21 janvier 2027 à 09{NB}h{NB}30",  # to
             "Saint-Étienne, siège de la CAF",
             "Saint-Chamond, hôtel de ville",
             s.action.title,
@@ -167,8 +168,8 @@ TABLE = [
         Kind.SESSION_MOVED,
         to="member",
         facts=lambda s: [
-            "jeudi 14 janvier 2027 à 14:00",
-            "jeudi 21 janvier 2027 à 09:30",
+            f"jeudi 14 janvier 2027 à 14{NB}h{NB}00",
+            f"jeudi 21 janvier 2027 à 09{NB}h{NB}30",
             "Saint-Étienne, siège de la CAF",
             "Saint-Chamond, hôtel de ville",
         ],
@@ -178,7 +179,7 @@ TABLE = [
         to="silent_member",
         facts=lambda s: [
             "Conseil extraordinaire de février",
-            "jeudi 11 février 2027 à 17:00",
+            f"jeudi 11 février 2027 à 17{NB}h{NB}00",
             "annulée",
             "Le quorum ne sera pas atteint.",
         ],
@@ -312,7 +313,7 @@ TABLE = [
             "5 jours",
             "désactivé",
             "réactivez",
-            f"/admin/webhooks/endpoint/{s.endpoint.pk}/change/",
+            f"/webhooks/{s.endpoint.pk}/",  # its page, which the administrator may open
         ],
     ),
 ]

@@ -24,7 +24,7 @@ PAGES_REACHED = {
     "attendance:page",  # a board member: their attendance, without an account
     "attendance:board_file",  # and the board file (PDF)
     "report:page",  # the pilot partner: its report, without an account
-    "admin:webhooks_endpoint_change",  # an administrator: the webhook switched off
+    "web:webhook_detail",  # an administrator (not is_staff): the webhook switched off
     UNSUBSCRIBE,
 }
 
@@ -47,8 +47,6 @@ def test_every_staff_message_leads_to_a_staff_page_and_no_partner_message_does(s
     for received in story.received:
         views = {opened.view for opened in received.opened}
         staff_pages = {view for view in views if view.startswith("web:")}
-        if received.user is not None and received.user.is_admin:
-            staff_pages |= {view for view in views if view.startswith("admin:")}  # webhooks
         if received.user is not None:
             assert staff_pages, f"{received.kind} to {received.to}: no link to a staff page"
         else:
@@ -95,3 +93,12 @@ def received_site(url: str) -> str:
 
 def _of(owner) -> dict:
     return {"user": owner} if isinstance(owner, User) else {"contact": owner}
+
+
+def test_the_administrator_opens_the_webhook_switched_off_without_the_django_admin(story):
+    admin = story.admin
+    assert admin.is_admin and not admin.is_staff and not admin.is_superuser  # no Django admin
+    [received] = [r for r in story.received if r.kind == "webhook_disabled"]
+    opened = {o.view: o for o in received.opened}
+    assert opened["web:webhook_detail"].status == 200
+    assert not opened["web:webhook_detail"].problem

@@ -4,8 +4,8 @@
   the address (``next``); they sign in with their own account and land on the page the link
   named, which answers 200.
 - A partner or a board member has no account: the link answers 200 as it is, with no sign-in.
-- Nobody is sent to the Django admin (but an administrator, to the webhook switched off,
-  through the admin's own sign-in page), and no page answers 404.
+- Nobody is sent to the Django admin (an administrator may not enter it: the webhook switched
+  off opens on its staff page), and no page answers 404.
 - A PDF (the board file) is read as text.
 - A page opened from an e-mail about an action names that action (the expected page, not
   just any page that answers 200).
@@ -27,7 +27,6 @@ from webhooks.models import Endpoint
 
 PASSWORD = "un-mot-de-passe-solide-42"  # tests.factories.StaffFactory's
 SIGN_IN = "/connexion/"
-ADMIN_SIGN_IN = "/admin/login/"
 UNSUBSCRIBE = "notifications:unsubscribe"
 
 
@@ -66,10 +65,8 @@ class Walker:
             return opened
         if (parts.scheme, parts.netloc) != (site.scheme, site.netloc):
             opened.problem = f"not on SITE_URL ({settings.SITE_URL})"
-        elif parts.path.startswith("/admin/") and not (user and user.is_admin and user.is_staff):
+        elif parts.path.startswith("/admin/"):
             opened.problem = "leads to the Django admin"
-        elif parts.path.startswith("/admin/"):  # an administrator managing a webhook
-            page = self._sign_in_then_open(user, path, opened, sign_in=ADMIN_SIGN_IN)
         elif user is not None and opened.view.startswith("web:"):
             page = None
             if (user.pk, path) in self.signed_in_to:  # once through the sign-in page is enough

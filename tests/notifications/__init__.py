@@ -6,6 +6,7 @@ at it; ``smtp.messages`` are the e-mails it received, parsed by the ``email`` pa
 
 import datetime
 import email
+import re
 import socket
 from email import policy
 from email.message import EmailMessage
@@ -46,8 +47,9 @@ def at(day: int, month: int = 12, hour: int = 8, minute: int = 31) -> datetime.d
 
 
 def subject_of(message: EmailMessage) -> str:
-    """The decoded subject (a long subject is folded: its first line is empty)."""
-    return " ".join(message["Subject"].split())
+    """The decoded subject (a long subject is folded: its first line is empty); its no-break
+    spaces (« 14 h 00 ») kept."""
+    return re.sub(r"[ \t\r\n]+", " ", message["Subject"]).strip()
 
 
 def text_of(message: EmailMessage) -> str:

@@ -131,7 +131,7 @@ def test_answers_wait_for_the_digest_then_go_once_grouped_by_territory_and_actio
     [message] = smtp.to(director.email)
     assert (
         subject_of(message)
-        == "Récapitulatif du mardi 1 décembre 2026 : 5 nouvelles sur vos actions"
+        == "Récapitulatif du mardi 1er décembre 2026 : 5 nouvelles sur vos actions"
     )
     text = text_of(message)
     # Territories by name (Gier-Ondaine-Pilat, Roannais), actions by title within each.

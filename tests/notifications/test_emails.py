@@ -52,7 +52,7 @@ def test_the_invitation_says_what_to_do_and_by_when(submitted, pilot, smtp):
     title = submitted.title
     assert subject_of(message) == f"[CAF Loire] {title}"  # the action's thread
     assert headline_of(message) == (
-        f"Votre rôle sur l'action « {title} » : merci de répondre avant le 18 décembre"
+        f"Votre rôle sur l'action « {title} » : merci de répondre avant le 18 décembre 2026"
     )
     assert message["From"] == settings.DEFAULT_FROM_EMAIL
     assert message["To"] == pilot.contact.email
@@ -99,11 +99,11 @@ def test_reminders_count_the_business_days_left_and_thread_with_the_invitation(
     title = submitted.title
     assert headline_of(first) == (
         f"Plus que 5 jours ouvrés pour répondre : votre rôle sur l'action « {title} » "
-        "(avant le 18 décembre)"
+        "(avant le 18 décembre 2026)"
     )
     assert headline_of(last) == (
         f"Plus qu'un jour ouvré pour répondre : votre rôle sur l'action « {title} » "
-        "(avant le 18 décembre)"
+        "(avant le 18 décembre 2026)"
     )
     assert "il vous reste 5 jours ouvrés pour répondre" in text_of(first)
     assert "le vendredi 18 décembre 2026" in text_of(first)
@@ -124,7 +124,7 @@ def test_an_english_speaking_contact_gets_english(submitted, pilot, smtp):
     [message] = smtp.messages
     assert subject_of(message) == f"[CAF Loire] {submitted.title}"
     assert headline_of(message) == (
-        f"Your role in the action “{submitted.title}”: please answer by 18 December"
+        f"Your role in the action “{submitted.title}”: please answer by 18 December 2026"
     )
     text = text_of(message)
     assert "Friday 18 December 2026" in text
@@ -140,7 +140,7 @@ def test_the_escalation_tells_the_staff_who_has_not_answered(
     assert len(smtp.to(social_worker.email)) == 1
     assert headline_of(to_manager) == (
         f"Relance nécessaire : un partenaire n'a pas répondu sur l'action « {submitted.title} » "
-        "(date limite du 18 décembre dépassée)"
+        "(date limite du 18 décembre 2026 dépassée)"
     )
     text = text_of(to_manager)
     assert "vendredi 18 décembre 2026" in text

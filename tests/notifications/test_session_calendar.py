@@ -18,6 +18,7 @@ from tests import factories
 from tests.notifications import PARIS, html_of, subject_of, text_of
 
 pytestmark = pytest.mark.django_db
+NB = "\u00a0"  # a no-break space: « 14 h 00 » as the pages write it
 SESSION_AT = datetime.datetime(2027, 1, 14, 14, 0, tzinfo=PARIS)
 MOVED_TO = datetime.datetime(2027, 1, 21, 9, 30, tzinfo=PARIS)
 ROOM = "Salle du conseil, Saint-Étienne"
@@ -148,12 +149,12 @@ def test_the_change_e_mail_says_what_changed(smtp, api, convened, secretary):
     sweep()
     message = only(smtp, partner.email, start=1)
     assert subject_of(message) == (
-        "Séance déplacée : Conseil de janvier, désormais le jeudi 21 janvier 2027 à 09:30"
+        f"Séance déplacée : Conseil de janvier, désormais le jeudi 21 janvier 2027 à 09{NB}h{NB}30"
     )
     text = text_of(message)
-    assert "jeudi 14 janvier 2027 à 14:00 → jeudi 21 janvier 2027 à 09:30" in text
+    assert f"jeudi 14 janvier 2027 à 14{NB}h{NB}00 → jeudi 21 janvier 2027 à 09{NB}h{NB}30" in text
     assert f"{ROOM} → {NEW_ROOM}" in text
-    assert "→ jeudi 21 janvier 2027 à 09:30" in html_of(message)
+    assert f"→ jeudi 21 janvier 2027 à 09{NB}h{NB}30" in html_of(message)
 
 
 def test_the_cancellation_says_why_and_reaches_everyone_convened(smtp, api, convened, secretary):
@@ -168,8 +169,8 @@ def test_the_cancellation_says_why_and_reaches_everyone_convened(smtp, api, conv
     after = [m for m in smtp.messages if subject_of(m).startswith("Séance annulée")]
     assert {m["To"] for m in after} == before  # everyone who received the agenda
     message = only(smtp, partner.email, start=1)
-    assert (
-        subject_of(message) == "Séance annulée : Conseil de janvier, jeudi 14 janvier 2027 à 14:00"
+    assert subject_of(message) == (
+        f"Séance annulée : Conseil de janvier, jeudi 14 janvier 2027 à 14{NB}h{NB}00"
     )
     text = text_of(message)
     assert "Motif : Quorum impossible à réunir" in text
@@ -180,9 +181,9 @@ def test_the_agenda_e_mail_stands_on_its_own(smtp, convened, manager):
     session, _guest, partner, action, other = convened
     message = only(smtp, partner.email)
     subject = subject_of(message)
-    assert subject == "Ordre du jour : Conseil de janvier, jeudi 14 janvier 2027 à 14:00"
+    assert subject == f"Ordre du jour : Conseil de janvier, jeudi 14 janvier 2027 à 14{NB}h{NB}00"
     text = text_of(message)
-    assert "Date : jeudi 14 janvier 2027 à 14:00 (heure de Paris)" in text
+    assert f"Date : jeudi 14 janvier 2027 à 14{NB}h{NB}00 (heure de Paris)" in text
     assert f"Lieu : {ROOM}" in text
     # the reader's own action first, though second on the agenda
     assert text.index("Vos actions à l'ordre du jour") < text.index(f"2. {action.title}")

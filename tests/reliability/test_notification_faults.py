@@ -6,8 +6,6 @@ unconfirmed when nobody can know whether it left; none is silently lost.
 
 import datetime
 import io
-import re
-import threading
 import time
 import uuid
 from collections import Counter
@@ -15,14 +13,19 @@ from collections import Counter
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from backend.actions.transitions import submit_action
 from notifications.delivery.sweep import CLAIM_TIMEOUT, MARK_GROUP, sweep
 from notifications.models import Kind, Notification, Status
-from tests import factories
 from tests.reliability.conftest import wait_until
+from tests.reliability.worker_runs import (
+    finished_tasks,
+    pilots,
+    run_on_worker,
+    start_sweepers,
+    submit_over_api,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -60,29 +63,12 @@ def assert_no_duplicates(recorder) -> None:
     assert not twice, twice
 
 
-def finished_tasks(worker, name: str) -> int:
-    return len(re.findall(rf"Task {re.escape(name)}\[[^\]]+\] succeeded", worker.log()))
-
-
 def run_sweep_on_worker(app, worker, timeout: float = 60) -> None:
-    """One beat tick: the sweep task through the broker; returns when the worker has run it."""
-    done = finished_tasks(worker, "notifications.sweep_due")
-    app.send_task("notifications.sweep_due")
-    wait_until(
-        lambda: finished_tasks(worker, "notifications.sweep_due") > done,
-        timeout,
-        interval=0.1,
-        message=f"the worker did not run the sweep:\n{worker.log()[-3000:]}",
-    )
+    run_on_worker(app, worker, "notifications.sweep_due", timeout)
 
 
 def submitted_roles(count: int, project, organisation, social_worker):
-    roles = [
-        factories.RoleFactory(
-            action=factories.ActionFactory(project=project), organisation=organisation
-        )
-        for _ in range(count)
-    ]
+    roles = pilots(count, project, organisation)
     for role in roles:
         submit_action(role.action, actor=social_worker)
     return roles
@@ -217,15 +203,10 @@ def test_redis_down_transitions_succeed_and_emails_follow_within_two_sweeps(
 ):
     recorder = smtp_server.recorder
     client = api.as_user(social_worker)
-    roles = [
-        factories.RoleFactory(
-            action=factories.ActionFactory(project=project), organisation=organisation
-        )
-        for _ in range(105)
-    ]
+    roles = pilots(105, project, organisation)
 
     def submit(role):
-        return client.post(f"/api/v1/actions/{role.action_id}/transitions/submit/", {})
+        return submit_over_api(client, role.action_id)
 
     # Redis up: the push after commit delivers at once, no sweep needed.
     for role in roles[:5]:
@@ -274,16 +255,8 @@ def test_two_beats_and_tasks_delivered_twice_send_each_email_once(
     rows = make_due_rows(300, pilot, "twice")
     app = private_broker
 
-    def sweep_here():
-        try:
-            sweep()
-        finally:
-            connection.close()
-
     # A third and fourth sweeper in this process (a manual dispatch_due, a stray beat)...
-    sweepers = [threading.Thread(target=sweep_here) for _ in range(2)]
-    for thread in sweepers:
-        thread.start()
+    sweepers = start_sweepers(sweep)
     # ...two beats each sending their tick, twice...
     for _ in range(4):
         app.send_task("notifications.sweep_due")

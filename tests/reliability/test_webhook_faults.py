@@ -6,23 +6,26 @@ killed, sent again under the same ``webhook-id`` (Standard Webhooks receivers dr
 already have)."""
 
 import datetime
-import re
 import statistics
-import threading
 import time
 import uuid
 from collections import Counter
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from backend.actions.models import Action
 from backend.actions.transitions import submit_action
-from tests import factories
 from tests.reliability.conftest import wait_until
-from tests.webhooks.receiver import running
+from tests.reliability.worker_runs import (
+    finished_tasks,
+    pilots,
+    run_on_worker,
+    start_sweepers,
+    submit_over_api,
+)
 from webhooks.delivery import CLAIM_TIMEOUT, INTERRUPTED, sweep
 from webhooks.endpoints import register_endpoint
 from webhooks.models import Attempt, Delivery, DeliveryStatus
@@ -32,39 +35,17 @@ from workflows.models import TransitionLog
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-@pytest.fixture
-def receiver():
-    with running() as server:
-        yield server
-
-
 def statuses() -> Counter:
     return Counter(Delivery.objects.values_list("status", flat=True))
 
 
-def finished(worker, name: str) -> int:
-    return len(re.findall(rf"Task {re.escape(name)}\[[^\]]+\] succeeded", worker.log()))
-
-
 def sweep_on_worker(app, worker, timeout: float = 60) -> None:
-    """One beat tick of the webhooks' sweep through the broker, run by the worker."""
-    done = finished(worker, "webhooks.sweep_due")
-    app.send_task("webhooks.sweep_due")
-    wait_until(
-        lambda: finished(worker, "webhooks.sweep_due") > done,
-        timeout,
-        interval=0.1,
-        message=f"the worker did not run the sweep:\n{worker.log()[-3000:]}",
-    )
+    run_on_worker(app, worker, "webhooks.sweep_due", timeout)
 
 
 def consultations(count, project, organisation):
     """Draft actions with a pilot (with a contact) each."""
-    actions = [factories.ActionFactory(project=project) for _ in range(count)]
-    for action in actions:
-        contact = factories.ContactFactory(organisation=organisation)
-        factories.RoleFactory(action=action, organisation=organisation, contact=contact)
-    return actions
+    return [role.action for role in pilots(count, project, organisation)]
 
 
 def logged_events(count: int, action) -> list[int]:
@@ -180,7 +161,7 @@ def test_redis_down_transitions_succeed_and_webhooks_follow_on_the_next_sweep(
     actions = consultations(25, project, organisation)
 
     def submit(action):
-        return client.post(f"/api/v1/actions/{action.pk}/transitions/submit/", {})
+        return submit_over_api(client, action.pk)
 
     def timed(action):
         started = time.monotonic()
@@ -214,15 +195,7 @@ def test_two_sweepers_and_pushes_delivered_twice_send_each_event_once(
         ids = logged_events(200, action)
         transaction.get_connection().run_on_commit = []
 
-    def sweep_here():
-        try:
-            sweep()
-        finally:
-            connection.close()
-
-    sweepers = [threading.Thread(target=sweep_here) for _ in range(2)]
-    for thread in sweepers:
-        thread.start()
+    sweepers = start_sweepers(sweep)
     for _ in range(4):
         private_broker.send_task("webhooks.sweep_due")
     batches = [ids[start : start + 10] for start in range(0, len(ids), 10)]
@@ -236,7 +209,7 @@ def test_two_sweepers_and_pushes_delivered_twice_send_each_event_once(
     wait_until(lambda: statuses() == {DeliveryStatus.DELIVERED: 200}, 60, message=str(statuses()))
     wait_until(
         lambda: (
-            finished(worker, DELIVER) + finished(worker, "webhooks.sweep_due")
+            finished_tasks(worker, DELIVER) + finished_tasks(worker, "webhooks.sweep_due")
             >= 4 + 2 * len(batches)
         ),
         60,

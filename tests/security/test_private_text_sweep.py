@@ -282,12 +282,15 @@ PAGE_PARAMETERS = {
     "slug": lambda side, world: "action",
     "contact_id": lambda side, world: side.contact.pk,
 }
-# Pages with no territory data: signing in and out, password reset (a token in the URL), and
-# POST-only routes to one's own notifications.
+# Pages with no territory data: signing in and out, password reset (a token in the URL),
+# POST-only routes to one's own notifications, and the webhooks (administrators only: an
+# address and its delivery attempts, tests/web/test_webhook_page.py).
 SKIPPED_PAGES = {
     "logout",
     "password_reset_confirm",
     "notification_read",
+    "webhook_detail",
+    "webhook_switch_on",
 }
 PAGE_QUERIES = {
     "dashboard": ["?view=list", "?view=list&territory={other}", "?q=prive"],

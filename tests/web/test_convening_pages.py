@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from backend.actions.models import Action
@@ -161,3 +162,27 @@ def test_the_attendance_page_says_how_many_proxies_one_may_hold(page_client, pub
 
 def test_a_bad_attendance_link_is_refused(page_client):
     assert page_client().get("/attendance/nothing-here/").status_code == 404
+
+
+@pytest.fixture
+def fresh_counters():
+    cache.clear()  # the bad-link counters live in the cache
+    yield
+    cache.clear()
+
+
+def test_bad_links_to_the_page_the_board_file_and_the_minutes_are_counted_together(
+    page_client, published, settings, fresh_counters
+):
+    settings.BAD_LINK_LIMIT = 3
+    session, (alice, *_others) = published
+    good = path_of(Convocation.objects.get(session=session, member=alice))
+    client = page_client()
+    for path in ("/attendance/devine/", "/attendance/devine/dossier/"):
+        refused = client.get(path)
+        assert refused.status_code == 404
+        assert "Lien invalide" in refused.content.decode()
+    assert client.get("/attendance/devine/proces-verbal/").status_code == 404
+    for path in (good, good + "dossier/", good + "proces-verbal/"):
+        assert client.get(path).status_code == 429  # this address is held off, even with
+    assert client.post(good, {"attendance": "present"}).status_code == 429  # a good link

@@ -1,8 +1,6 @@
-import datetime
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-
+from backend.core.command_options import add_now_option, parse_now
 from notifications.delivery.sweep import sweep
 
 
@@ -10,20 +8,10 @@ class Command(BaseCommand):
     help = "Une passe d'envoi des notifications dues, comme la tâche périodique (sans broker)."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--now", help="traiter cet instant (ISO 8601) comme le présent", default=None
-        )
+        add_now_option(parser)
 
     def handle(self, *args, now=None, **options):
-        moment = timezone.now()
-        if now:
-            try:
-                moment = datetime.datetime.fromisoformat(now)
-            except ValueError:
-                raise CommandError(f"--now : date ISO 8601 invalide : {now!r}") from None
-            if timezone.is_naive(moment):
-                moment = timezone.make_aware(moment)
-        report = sweep(now=moment)
+        report = sweep(now=parse_now(now))
         self.stdout.write(
             f"envoyées : {report.sent}, à réessayer : {report.retried}, échecs : {report.failed}, "
             f"récapitulatif : {report.in_digest}, ignorées : {report.skipped}, "

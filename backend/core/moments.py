@@ -1,4 +1,6 @@
-"""One way to write a date, a time and an amount on every page, in the page's language.
+"""One way to write a date, a time and an amount on every page and in every e-mail, in the
+reader's language (``{% load moments %}``, a library the settings name; the functions are
+called from Python too).
 
 ``{{ value|day }}``: « 1er mars 2027 », « 14 janvier 2027 » (English: "1 March 2027");
 ``{{ value|day_long }}``: with the weekday, « lundi 1er mars 2027 »;
