@@ -16,6 +16,9 @@ class Action(ActionWorkflow):
     workflow_lock_related = ("project",)
     # The event its transitions send to the webhooks (webhooks.outbox).
     webhook_event = "action.transition"
+    # Its passages through the states kept beside the log (workflows.stays): the analytics'
+    # time in each state and the board's delays read them.
+    workflow_stays = True
 
     project = models.ForeignKey(
         "territories.TerritoryProject",

@@ -3,16 +3,18 @@ scheduled, in progress, evaluation), how many actions went through it and the me
 percentile of the days they spent there; how many sit in it now, and which of them for longer
 than that state's 90th percentile (flagged).
 
-A *passage* is an action's stay in a state: from the log row that brought it there to the
-action's next log row (rows that change no state, such as a link read, are not passages'
-ends). An action's days in a state are the sum of its finished passages (a deferred action
-passes twice through « ready for the board »); the statistics are over the actions with at
-least one finished passage. An action in a state now is flagged when its current passage
-has lasted longer than the state's 90th percentile.
+A *passage* is an action's stay in a state: from the transition that brought it there to
+its next transition that changed its state (rows of the log that change no state, such as a
+link read, end no passage). The engine keeps them beside the log (``workflows.StateStay``,
+one row per passage, written in the transition's transaction; the data migration filled
+them from the log). An action's days in a state are the sum of its finished passages (a
+deferred action passes twice through « ready for the board »); the statistics are over the
+actions with at least one finished passage. An action in a state now is flagged when its
+current passage has lasted longer than the state's 90th percentile.
 
-One SQL statement gives the figures and the flagged actions (PostgreSQL's LEAD over the
-log, then ``percentile_cont``), one more query the flagged actions' titles: Django's ORM cannot
-aggregate over a window function (its GROUP BY would come before the window), so the
+One SQL statement gives the figures and the flagged actions (the finished passages summed
+per action and state, then ``percentile_cont``), one more query the flagged actions' titles:
+Django's ORM cannot aggregate over an aggregate (the percentiles of per-action sums), so the
 statement is written here, with the scope's condition and every value as parameters.
 """
 
@@ -28,7 +30,7 @@ from backend.actions.models import Action, ActionState
 from backend.analytics.kept import kept
 from backend.analytics.scope import Scope
 from backend.analytics.stats import in_database, percentile, rounded
-from workflows.models import TransitionLog
+from workflows.models import StateStay
 
 S = ActionState
 WAITING_STATES = (S.CONSULTATION, S.READY_FOR_BOARD, S.SCHEDULED, S.IN_PROGRESS, S.EVALUATION)
@@ -56,10 +58,11 @@ class Flagged:
 
 
 def _passages_sql(scope: Scope) -> tuple[str, list]:
-    """The CTEs ``passages`` (every passage of the scope's actions, with its days; NULL
-    when still under way) and ``current`` (the passages under way in a waiting state)."""
+    """The CTEs ``finished`` (per action of the scope and waiting state, the days of its
+    finished passages) and ``current`` (the passages under way in a waiting state, with
+    their days so far), read from the actions' passages (``workflows.StateStay``)."""
     condition, params = scope.sql()
-    log = TransitionLog._meta.db_table
+    stays = StateStay._meta.db_table
     actions = Action._meta.db_table
     projects = Action._meta.get_field("project").related_model._meta.db_table
     if connection.vendor == "postgresql":
@@ -67,37 +70,35 @@ def _passages_sql(scope: Scope) -> tuple[str, list]:
     else:
         days = "(julianday({later}) - julianday({earlier}))"
     states = ", ".join(["%s"] * len(WAITING_STATES))
-    # Every action of every territory (a director, no filter): the log alone, read in the
-    # order of its index, without joining the actions.
+    # Every action of every territory (a director, no filter): the passages alone.
     joins = (
         ""
         if not params
-        else (f"JOIN {actions} a ON a.id = l.subject_id JOIN {projects} p ON p.id = a.project_id")
+        else (f"JOIN {actions} a ON a.id = s.subject_id JOIN {projects} p ON p.id = a.project_id")
     )
     sql = f"""
-        WITH moves AS (
-            SELECT l.subject_id AS action_id, l.target AS state, l.at AS entered,
-                   LEAD(l.at) OVER (PARTITION BY l.subject_id ORDER BY l.at, l.id) AS left_at
-            FROM {log} l
+        WITH passages AS (
+            SELECT s.subject_id AS action_id, s.state, s.entered_at AS entered, s.left_at
+            FROM {stays} s
             {joins}
-            WHERE l.subject_type_id = %s AND l.source <> l.target AND {condition}
+            WHERE s.subject_type_id = %s AND s.state IN ({states}) AND {condition}
         ),
         finished AS (
             SELECT action_id, state, SUM({days.format(later="left_at", earlier="entered")}) AS days
-            FROM moves
-            WHERE left_at IS NOT NULL AND state IN ({states})
+            FROM passages
+            WHERE left_at IS NOT NULL
             GROUP BY action_id, state
         ),
         current AS (
             SELECT action_id, state, entered,
                    {days.format(later="%s", earlier="entered")} AS days
-            FROM moves
-            WHERE left_at IS NULL AND state IN ({states})
+            FROM passages
+            WHERE left_at IS NULL
         )
     """
     action_type = ContentType.objects.get_for_model(Action).pk
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    return sql, [action_type, *params, *WAITING_STATES, now, *WAITING_STATES]
+    return sql, [action_type, *WAITING_STATES, *params, now]
 
 
 @dataclass
