@@ -119,11 +119,21 @@ class StateStay(models.Model):
             )
         ]
         indexes = [
-            # The passages of one kind of subject through one state (time in state, board).
+            # The finished passages through a state, in the order of their subjects (their
+            # days summed per subject as the index is read: the time in each state).
             models.Index(
-                fields=["subject_type", "state", "subject_id", "entered_at"],
-                name="workflows_stay_state",
-            )
+                fields=["subject_type", "state", "subject_id"],
+                include=["entered_at", "left_at"],
+                condition=models.Q(left_at__isnull=False),
+                name="workflows_stay_finished",
+            ),
+            # The passages under way in a state (the subjects there now).
+            models.Index(
+                fields=["subject_type", "state"],
+                include=["subject_id", "entered_at"],
+                condition=models.Q(left_at__isnull=True),
+                name="workflows_stay_current",
+            ),
         ]
         verbose_name = _("séjour dans un état")
         verbose_name_plural = _("séjours dans un état")

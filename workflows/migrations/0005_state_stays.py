@@ -25,7 +25,10 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'séjour dans un état',
                 'verbose_name_plural': 'séjours dans un état',
-                'indexes': [models.Index(fields=['subject_type', 'state', 'subject_id', 'entered_at'], name='workflows_stay_state')],
+                'indexes': [
+                    models.Index(condition=models.Q(('left_at__isnull', False)), fields=['subject_type', 'state', 'subject_id'], include=('entered_at', 'left_at'), name='workflows_stay_finished'),
+                    models.Index(condition=models.Q(('left_at__isnull', True)), fields=['subject_type', 'state'], include=('subject_id', 'entered_at'), name='workflows_stay_current'),
+                ],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('left_at__isnull', True)), fields=('subject_type', 'subject_id'), name='workflows_one_open_stay')],
             },
         ),
