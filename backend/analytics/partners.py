@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from backend.actions.models import Action, RoleAssignment, RoleState
 from backend.analytics.scope import Scope
 from backend.analytics.stats import (
+    PERCENTILES,
     DaysBetween,
     fill_percentiles,
     in_database,
@@ -28,6 +29,7 @@ from notifications.models import Kind, Notification, Status
 R = RoleState
 COUNTED = (R.INVITED, R.ACCEPTED, R.DECLINED, R.CHANGES_REQUESTED)
 ANSWERED = Q(responded_at__isnull=False)
+COUNTS = ("invited", "answered", "declined", "changes_requested", "pending")
 
 
 def _roles(scope: Scope, category: str = ""):
@@ -134,26 +136,32 @@ def by_category(scope: Scope) -> list[dict]:
     """One row per category of contact (elected officials, technicians, associations…), in
     the categories' order, with the same figures; ``category`` and its ``label``.
 
-    One aggregate per category over every role (a FILTER each), not a GROUP BY: a grouping
-    with percentiles sorts every role by its category first; each filtered percentile sorts
-    its own values only."""
+    The counts grouped by category (hashed: no sort); the percentiles as one pair of
+    aggregates per category over the answered roles (a FILTER each, their sort shared), not
+    grouped: a grouping with percentiles sorts every role by its category first."""
     reminders = _reminders_before_answer(scope, "", "c.category")
     roles = _roles(scope)
-    aggregates = {}
+    counts = {name: figure for name, figure in _figures().items() if name in COUNTS}
+    rows = {
+        row.pop("contact__category"): row
+        for row in roles.values("contact__category").annotate(**counts)
+    }
+    days = DaysBetween("responded_at", "invited_at")
+    percentiles = {}
     for value in ContactCategory.values:
-        figures = _figures(Q(contact__category=value))
-        aggregates |= {f"{value}__{name}": aggregate for name, aggregate in figures.items()}
-    totals = roles.aggregate(**aggregates)
-    rows = []
+        for name, aggregate in percentile_annotations(
+            days, filter=Q(contact__category=value)
+        ).items():
+            percentiles[f"{value}__{name}"] = aggregate
+    answered = roles.filter(ANSWERED)
+    totals = answered.aggregate(**percentiles) if percentiles else {}
+    result = []
     for value, label in ContactCategory.choices:
-        row = {
-            name.removeprefix(f"{value}__"): figure
-            for name, figure in totals.items()
-            if name.startswith(f"{value}__")
-        }
-        if row["invited"]:
-            rows.append({"category": value, "label": str(label), **row})
-    days = roles.filter(ANSWERED).values_list(
-        "contact__category", DaysBetween("responded_at", "invited_at")
-    )
-    return _finish(rows, lambda row: row["category"], days, reminders)
+        row = rows.get(value)
+        if row is None:
+            continue
+        for name, _fraction in PERCENTILES:
+            row[name] = totals.get(f"{value}__{name}")
+        result.append({"category": value, "label": str(label), **row})
+    pairs = answered.values_list("contact__category", days)
+    return _finish(result, lambda row: row["category"], pairs, reminders)
