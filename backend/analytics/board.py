@@ -19,7 +19,7 @@ from backend.accounts import scoping
 from backend.actions.models import Action, ActionState
 from backend.analytics.scope import Scope
 from backend.analytics.stats import fill_percentiles, in_database, rounded
-from backend.board.models import Outcome
+from backend.board.models import BoardDecision, Outcome
 from workflows.models import StateStay
 
 S = ActionState
@@ -27,9 +27,10 @@ S = ActionState
 
 def _decisions(scope: Scope):
     """The scope's decisions on actions (the board's decisions on projects do not count)."""
-    decisions = scoping.decisions_for(scope.user).filter(action__isnull=False)
-    if scope.restricted:
-        decisions = decisions.filter(action__in=scope.actions().values("pk"))
+    if scope.restricted:  # the scope's actions are among the user's already
+        decisions = BoardDecision.objects.filter(action__in=scope.actions().values("pk"))
+    else:
+        decisions = scoping.decisions_for(scope.user).filter(action__isnull=False)
     return decisions.order_by()
 
 
