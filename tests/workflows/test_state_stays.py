@@ -24,7 +24,8 @@ from backend.actions.transitions import (
 from backend.board.decisions import DecisionInput, record_decisions
 from backend.board.transitions import cancel_session, hold_session, publish_agenda
 from tests import factories
-from workflows.models import StateStay, TransitionLog
+from tests.stays import from_log, stays
+from workflows.models import StateStay
 from workflows.stays import rebuild_stays
 
 PARIS = timezone.get_fixed_timezone(60)
@@ -32,26 +33,6 @@ PARIS = timezone.get_fixed_timezone(60)
 
 def at(month, day):
     return datetime.datetime(2027, month, day, 15, 0, tzinfo=PARIS)
-
-
-def stays(action) -> list[tuple]:
-    rows = StateStay.objects.filter(
-        subject_type=ContentType.objects.get_for_model(Action), subject_id=action.pk
-    ).order_by("entered_at", "id")
-    return [(row.state, row.entered_at, row.left_at) for row in rows]
-
-
-def from_log(action) -> list[tuple]:
-    """The passages as the log tells them: from each row that changes the state to the
-    next one."""
-    rows = TransitionLog.objects.filter(
-        subject_type=ContentType.objects.get_for_model(Action), subject_id=action.pk
-    ).order_by("at", "id")
-    moves = [(row.target, row.at) for row in rows if row.source != row.target]
-    return [
-        (state, entered, moves[index + 1][1] if index + 1 < len(moves) else None)
-        for index, (state, entered) in enumerate(moves)
-    ]
 
 
 class Walk:
