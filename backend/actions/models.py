@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.actions.machine import ActionState, ActionWorkflow
 from backend.actions.role_machine import OPEN_ROLE_STATES, RoleState, RoleWorkflow
 
-__all__ = ["Action", "ActionState", "RoleAssignment", "RoleKind", "RoleState"]
+__all__ = ["COUNTED_ROLES", "Action", "ActionState", "RoleAssignment", "RoleKind", "RoleState"]
 
 
 class Action(ActionWorkflow):

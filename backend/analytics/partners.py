@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Count, Q
 
-from backend.actions.models import Action, RoleAssignment, RoleState
+from backend.actions.models import COUNTED_ROLES, Action, RoleAssignment, RoleState
 from backend.analytics.scope import Scope
 from backend.analytics.stats import (
     PERCENTILES,
@@ -33,7 +33,8 @@ COUNTS = ("invited", "answered", "declined", "changes_requested", "pending")
 
 
 def _roles(scope: Scope, category: str = ""):
-    roles = RoleAssignment.objects.filter(state__in=COUNTED, invited_at__isnull=False)
+    # The condition of the counted roles' indexes (``role_counted_by_organisation``).
+    roles = RoleAssignment.objects.filter(COUNTED_ROLES)
     if scope.restricted:
         roles = roles.filter(action__in=scope.actions().values("pk"))
     if category:
@@ -58,9 +59,9 @@ def _reminders_before_answer(scope: Scope, category: str, column: str) -> dict:
     if category or column.startswith("c."):
         joins.append(f"LEFT JOIN {tables['c']} c ON c.id = r.contact_id")
     states = ", ".join(["%s"] * len(COUNTED))
-    # Both sides read in the roles' order (a merge join of two covering indexes: the sent
-    # reminders', ``notification_sent_reminders``, and the counted roles',
-    # ``role_counted_by_id``).
+    # Both sides from covering indexes, without reading the tables: the sent reminders'
+    # (``notification_sent_reminders``) and the counted roles' by id (``role_counted_by_id``),
+    # joined in the roles' order (a merge join) or hashed, as the planner judges.
     sql = f"""
         SELECT {column}, COUNT(*)
         FROM {tables["n"]} n

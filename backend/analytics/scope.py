@@ -23,11 +23,8 @@ class Scope:
         year come down to a few projects: the database then filters the actions on their
         own column (its statistics know how many each project has; through the projects'
         territory they do not, and it would choose an index probe per action)."""
-        if self.user.sees_all_territories and (self.territory, self.year, self.project) == (
-            None,
-            None,
-            None,
-        ):
+        narrowed = any(value is not None for value in (self.territory, self.year, self.project))
+        if self.user.sees_all_territories and not narrowed:
             return None
         projects = scoping.projects_for(self.user)
         if self.territory is not None:
