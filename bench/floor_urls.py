@@ -1,4 +1,4 @@
-"""Bench only: the project's API URLs, plus the floor of the API benchmark.
+"""Bench only: the project's URLs, plus the floor of the API benchmark.
 
 The floor views answer the same questions as ``GET /api/v1/actions/`` and
 ``GET /api/v1/actions/{id}/`` with the least Django can do: the token checked with one query,
@@ -11,9 +11,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import F
 from django.http import Http404, JsonResponse
-from django.urls import include, path
+from django.urls import path
 
-from backend.core.health import healthz
+from backend import urls as project_urls
 
 ACTION_FIELDS = (
     "id",
@@ -138,10 +138,11 @@ def floor_detail(request, pk: int):
 
 # The API and the health check only, as the project mounts them (``backend.urls``): the web
 # pages are not needed here, and resolving them first costs microseconds.
+# The floor views, then the project's own URLs (the API, and the pages: the analytics
+# benchmark times ``/pilotage/``).
 urlpatterns = [
     path("bench/floor/actions/", floor_list),
     path("bench/floor/actions/<int:pk>/", floor_detail),
-    path("healthz", healthz),
-    path("api/v1/", include("backend.api.urls")),
+    *project_urls.urlpatterns,
 ]
 handler404 = "backend.api.errors.page_not_found"

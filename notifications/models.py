@@ -196,6 +196,13 @@ class Notification(models.Model):
                 condition=Q(status="planned"),
             ),
             models.Index(fields=["status", "claimed_at"], name="notification_claims"),
+            # The analytics' reminders sent before an answer, in the order of their subjects.
+            models.Index(
+                fields=["subject_type", "subject_id"],
+                include=["sent_at"],
+                name="notification_sent_reminders",
+                condition=Q(kind=Kind.REMINDER, status=Status.SENT),
+            ),
         ]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")

@@ -123,17 +123,6 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def fresh_analytics(monkeypatch):
-    """The analytics answers are kept in the cache under the data's newest ids; each test
-    database starts its ids again, so each test keeps its answers under keys of its own."""
-    import uuid
-
-    from backend.analytics import kept
-
-    monkeypatch.setattr(kept, "PREFIX", f"analytics-{uuid.uuid4().hex}")
-
-
-@pytest.fixture(autouse=True)
 def default_language():
     """Each test starts in the default language (French). Django's LocaleMiddleware leaves the
     language of the last request active on the thread, so a request made in English by one

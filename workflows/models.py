@@ -90,3 +90,53 @@ class TransitionLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The transition log is append-only.")
+
+
+class StateStay(models.Model):
+    """One passage of a subject through a state: from the transition that brought it there
+    (``entered_at``, its log row's time) to the next transition that changed its state
+    (``left_at``; empty while the subject is there). Written by the engine in the
+    transaction of the transition's log rows (``workflows.stays``), for the models that
+    declare ``workflow_stays = True``; what the log says, kept in the shape the time spent
+    in each state is read from (one row per passage instead of a window over the log)."""
+
+    # No index of its own: the indexes below begin with it.
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    subject_id = models.BigIntegerField()
+    state = models.CharField(_("état"), max_length=32)
+    entered_at = models.DateTimeField(_("entrée"))
+    left_at = models.DateTimeField(_("sortie"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One passage under way per subject: the one the next transition ends.
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id"],
+                condition=models.Q(left_at__isnull=True),
+                name="workflows_one_open_stay",
+            )
+        ]
+        indexes = [
+            # The finished passages through a state, in the order of their subjects (their
+            # days summed per subject as the index is read: the time in each state).
+            models.Index(
+                fields=["subject_type", "state", "subject_id"],
+                include=["entered_at", "left_at"],
+                condition=models.Q(left_at__isnull=False),
+                name="workflows_stay_finished",
+            ),
+            # The passages under way in a state (the subjects there now).
+            models.Index(
+                fields=["subject_type", "state"],
+                include=["subject_id", "entered_at"],
+                condition=models.Q(left_at__isnull=True),
+                name="workflows_stay_current",
+            ),
+        ]
+        verbose_name = _("séjour dans un état")
+        verbose_name_plural = _("séjours dans un état")
+
+    def __str__(self) -> str:
+        return f"{self.state}: {self.entered_at} -> {self.left_at or '…'}"

@@ -24,6 +24,7 @@ from workflows.errors import (
     UnknownTransition,
 )
 from workflows.models import TransitionLog
+from workflows.stays import record_stays
 
 
 def actor_label(actor) -> str:
@@ -166,8 +167,9 @@ def perform_locked_transitions(
 
     Every row is checked first (the first refusal raises, nothing is written); then one
     ``bulk_create(update_conflicts=True)`` saves them (``save`` for one row) and one
-    ``bulk_create`` writes their log rows, and one statement the webhook deliveries of those
-    rows (``webhooks.outbox``). An error spoils the caller's transaction (no
+    ``bulk_create`` writes their log rows, two statements their passages through the states
+    (``workflows.stays``: for a model with ``workflow_stays``), and one statement the webhook
+    deliveries of those rows (``webhooks.outbox``). An error spoils the caller's transaction (no
     savepoint: the caller holds the locks and rolls back as a whole).
     """
     if not instances:
@@ -209,6 +211,9 @@ def perform_locked_transitions(
             )
             for row, source in zip(instances, sources, strict=True)
         )
+        # The passages through the states, beside the log (the models that keep them).
+        if getattr(model, "workflow_stays", False):
+            record_stays(logs)
         # The webhooks of these transitions: outbox rows in this transaction (one statement),
         # sent by the worker after the commit. The model names its event (None: no webhooks).
         record_transitions(logs, getattr(model, "webhook_event", ""))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.actions.machine import ActionState, ActionWorkflow
 from backend.actions.role_machine import OPEN_ROLE_STATES, RoleState, RoleWorkflow
 
-__all__ = ["Action", "ActionState", "RoleAssignment", "RoleKind", "RoleState"]
+__all__ = ["COUNTED_ROLES", "Action", "ActionState", "RoleAssignment", "RoleKind", "RoleState"]
 
 
 class Action(ActionWorkflow):
@@ -16,6 +16,9 @@ class Action(ActionWorkflow):
     workflow_lock_related = ("project",)
     # The event its transitions send to the webhooks (webhooks.outbox).
     webhook_event = "action.transition"
+    # Its passages through the states kept beside the log (workflows.stays): the analytics'
+    # time in each state and the board's delays read them.
+    workflow_stays = True
 
     project = models.ForeignKey(
         "territories.TerritoryProject",
@@ -117,6 +120,18 @@ class RoleKind(models.TextChoices):
     CONSULTED = "consulted", _("consulté")
 
 
+# The roles the partners' figures count: invited at least once, and not withdrawn.
+COUNTED_ROLES = Q(
+    invited_at__isnull=False,
+    state__in=[
+        RoleState.INVITED,
+        RoleState.ACCEPTED,
+        RoleState.DECLINED,
+        RoleState.CHANGES_REQUESTED,
+    ],
+)
+
+
 class RoleAssignment(RoleWorkflow):
     """What one organisation commits to on one action, and who answers for it.
 
@@ -175,7 +190,22 @@ class RoleAssignment(RoleWorkflow):
                 fields=["-responded_at"],
                 name="role_recent_answers",
                 condition=Q(responded_at__isnull=False),
-            )
+            ),
+            # The analytics' partners (backend.analytics.partners): the roles counted (once
+            # invited, not withdrawn) with what their figures read, per organisation (the
+            # figures grouped as the index is read) and by id (joined to their reminders).
+            models.Index(
+                fields=["organisation"],
+                include=["id", "action", "contact", "state", "invited_at", "responded_at"],
+                condition=COUNTED_ROLES,
+                name="role_counted_by_organisation",
+            ),
+            models.Index(
+                fields=["id"],
+                include=["organisation", "action", "contact", "responded_at"],
+                condition=COUNTED_ROLES,
+                name="role_counted_by_id",
+            ),
         ]
         verbose_name = _("rôle d'un partenaire")
         verbose_name_plural = _("rôles des partenaires")

@@ -4,67 +4,95 @@ actions are deferred.
 
 Days to a decision: from the action's last entry into « ready for the board » before it was
 put on the agenda that led to the decision (after a deferral, the wait starts again at the
-deferral) to the log row of the decision itself.
+deferral) to the decision itself. Read from the actions' passages (``workflows.StateStay``):
+the agenda is the action's last passage into « scheduled » begun before the decision, and
+the wait the passage through « ready for the board » that this scheduling ended (an action
+is only ever scheduled from there; the engine ends one passage and begins the next at the
+same instant).
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Count, Q
 
 from backend.accounts import scoping
 from backend.actions.models import Action, ActionState
-from backend.analytics.kept import kept
 from backend.analytics.scope import Scope
-from backend.analytics.stats import (
-    DaysBetween,
-    fill_percentiles,
-    in_database,
-    percentile_annotations,
-    rounded,
-)
-from backend.board.models import Outcome
-from workflows.models import TransitionLog
+from backend.analytics.stats import fill_percentiles, in_database, rounded
+from backend.board.models import BoardDecision, Outcome
+from workflows.models import StateStay
 
 S = ActionState
 
 
-def _entered(state: str, before: str):
-    """Per decision (outer row): when its action last entered ``state`` before ``before``."""
-    moves = TransitionLog.objects.filter(
-        subject_type=ContentType.objects.get_for_model(Action),
-        subject_id=OuterRef("action_id"),
-        target=state,
-        at__lt=OuterRef(before),
-    ).exclude(source=F("target"))
-    return Subquery(moves.order_by("-at", "-id").values("at")[:1])
+def _decisions(scope: Scope):
+    """The scope's decisions on actions (the board's decisions on projects do not count)."""
+    if scope.restricted:  # the scope's actions are among the user's already
+        decisions = BoardDecision.objects.filter(action__in=scope.actions().values("pk"))
+    else:
+        decisions = scoping.decisions_for(scope.user).filter(action__isnull=False)
+    return decisions.order_by()
+
+
+def _waits_sql(scope: Scope) -> tuple[str, list]:
+    """Per decision of the scope: its outcome and the days it waited (NULL: no passage
+    through « ready for the board » found before it). Two hash joins on the passages."""
+    decisions = _decisions(scope).values("id", "action_id", "outcome", "recorded_at")
+    decisions_sql, decisions_params = decisions.query.sql_with_params()
+    stays = StateStay._meta.db_table
+    if connection.vendor == "postgresql":
+        days = "date_part('epoch', d.recorded_at - r.entered_at) / 86400.0"
+    else:
+        days = "(julianday(d.recorded_at) - julianday(r.entered_at))"
+    sql = f"""
+        WITH decided AS (
+            SELECT d.id, d.action_id, d.outcome, d.recorded_at,
+                   MAX(s.entered_at) AS scheduled_at
+            FROM ({decisions_sql}) d
+            LEFT JOIN {stays} s ON s.subject_type_id = %s AND s.state = %s
+                 AND s.subject_id = d.action_id AND s.entered_at < d.recorded_at
+            GROUP BY d.id, d.action_id, d.outcome, d.recorded_at
+        )
+        SELECT d.outcome, {days} AS days
+        FROM decided d
+        LEFT JOIN {stays} r ON r.subject_type_id = %s AND r.state = %s
+             AND r.subject_id = d.action_id AND r.left_at = d.scheduled_at
+    """
+    action_type = ContentType.objects.get_for_model(Action).pk
+    params = [*decisions_params, action_type, S.SCHEDULED, action_type, S.READY_FOR_BOARD]
+    return sql, params
 
 
 def board(scope: Scope) -> dict:
-    """See ``_board`` (kept in the cache: ``backend.analytics.kept``)."""
-    return kept("board", scope, _board)
-
-
-def _board(scope: Scope) -> dict:
     """``outcomes``: one row per outcome (``outcome``, ``label``, ``decisions``,
     ``median_days``, ``p90_days``); ``deferrals``: ``decided_actions`` (actions with a
     decision), ``deferred_actions`` (deferred at least once), ``deferrals`` (deferral
     decisions), ``deferral_rate`` (deferrals among the decisions, 0 to 1)."""
-    decisions = (
-        scoping.decisions_for(scope.user)
-        .filter(action__in=scope.actions().values("pk"))
-        .annotate(scheduled_at=_entered(S.SCHEDULED, "recorded_at"))
-        .annotate(ready_at=_entered(S.READY_FOR_BOARD, "scheduled_at"))
-        .order_by()
-    )
-    days = DaysBetween("recorded_at", "ready_at")
-    found = Q(ready_at__isnull=False)
-    rows = list(
-        decisions.values("outcome").annotate(
-            decisions=Count("pk"), **percentile_annotations(days, filter=found)
-        )
-    )
-    if not in_database():
-        pairs = decisions.filter(found).values_list("outcome", days)
-        fill_percentiles(rows, lambda row: row["outcome"], pairs)
+    sql, params = _waits_sql(scope)
+    with connection.cursor() as cursor:
+        if in_database():
+            cursor.execute(
+                f"""
+                WITH waits AS ({sql})
+                SELECT outcome, COUNT(*),
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY days),
+                       percentile_cont(0.9) WITHIN GROUP (ORDER BY days)
+                FROM waits GROUP BY outcome
+                """,
+                params,
+            )
+            rows = [
+                {"outcome": outcome, "decisions": count, "median_days": median, "p90_days": p90}
+                for outcome, count, median, p90 in cursor.fetchall()
+            ]
+        else:
+            cursor.execute(sql, params)
+            pairs = cursor.fetchall()
+            counts: dict[str, int] = {}
+            for outcome, _days in pairs:
+                counts[outcome] = counts.get(outcome, 0) + 1
+            rows = [{"outcome": outcome, "decisions": n} for outcome, n in counts.items()]
+            fill_percentiles(rows, lambda row: row["outcome"], pairs)
     by_outcome = {row["outcome"]: row for row in rows}
     outcomes = []
     for value, label in Outcome.choices:
@@ -78,6 +106,10 @@ def _board(scope: Scope) -> dict:
                 "p90_days": rounded(row.get("p90_days")),
             }
         )
+    return {"outcomes": outcomes, "deferrals": _deferrals(_decisions(scope))}
+
+
+def _deferrals(decisions) -> dict:
     deferred = Q(outcome=Outcome.DEFERRED)
     totals = decisions.aggregate(
         decisions=Count("pk"),
@@ -87,4 +119,4 @@ def _board(scope: Scope) -> dict:
     )
     total = totals.pop("decisions")
     totals["deferral_rate"] = round(totals["deferrals"] / total, 3) if total else None
-    return {"outcomes": outcomes, "deferrals": totals}
+    return totals

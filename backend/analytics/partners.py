@@ -13,29 +13,30 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Count, Q
 
-from backend.actions.models import Action, RoleAssignment, RoleState
-from backend.analytics.kept import kept
+from backend.actions.models import COUNTED_ROLES, Action, RoleAssignment, RoleState
 from backend.analytics.scope import Scope
 from backend.analytics.stats import (
+    PERCENTILES,
     DaysBetween,
     fill_percentiles,
     in_database,
     percentile_annotations,
     rounded,
 )
-from backend.partners.models import Contact, ContactCategory
-from backend.territories.models import TerritoryProject
+from backend.partners.models import Contact, ContactCategory, Organisation
 from notifications.models import Kind, Notification, Status
 
 R = RoleState
 COUNTED = (R.INVITED, R.ACCEPTED, R.DECLINED, R.CHANGES_REQUESTED)
 ANSWERED = Q(responded_at__isnull=False)
+COUNTS = ("invited", "answered", "declined", "changes_requested", "pending")
 
 
 def _roles(scope: Scope, category: str = ""):
-    roles = RoleAssignment.objects.filter(
-        action__in=scope.actions().values("pk"), state__in=COUNTED, invited_at__isnull=False
-    )
+    # The condition of the counted roles' indexes (``role_counted_by_organisation``).
+    roles = RoleAssignment.objects.filter(COUNTED_ROLES)
+    if scope.restricted:
+        roles = roles.filter(action__in=scope.actions().values("pk"))
     if category:
         roles = roles.filter(contact__category=category)
     return roles.order_by()
@@ -50,17 +51,22 @@ def _reminders_before_answer(scope: Scope, category: str, column: str) -> dict:
         "n": Notification._meta.db_table,
         "r": RoleAssignment._meta.db_table,
         "a": Action._meta.db_table,
-        "p": TerritoryProject._meta.db_table,
         "c": Contact._meta.db_table,
     }
+    joins = []
+    if params:  # every action of every territory: no join
+        joins.append(f"JOIN {tables['a']} a ON a.id = r.action_id")
+    if category or column.startswith("c."):
+        joins.append(f"LEFT JOIN {tables['c']} c ON c.id = r.contact_id")
     states = ", ".join(["%s"] * len(COUNTED))
+    # Both sides from covering indexes, without reading the tables: the sent reminders'
+    # (``notification_sent_reminders``) and the counted roles' by id (``role_counted_by_id``),
+    # joined in the roles' order (a merge join) or hashed, as the planner judges.
     sql = f"""
         SELECT {column}, COUNT(*)
         FROM {tables["n"]} n
         JOIN {tables["r"]} r ON r.id = n.subject_id
-        JOIN {tables["a"]} a ON a.id = r.action_id
-        JOIN {tables["p"]} p ON p.id = a.project_id
-        LEFT JOIN {tables["c"]} c ON c.id = r.contact_id
+        {" ".join(joins)}
         WHERE n.subject_type_id = %s AND n.kind = %s AND n.status = %s
           AND n.sent_at <= r.responded_at AND r.invited_at IS NOT NULL AND r.state IN ({states})
           AND {condition} {"AND c.category = %s" if category else ""}
@@ -73,66 +79,90 @@ def _reminders_before_answer(scope: Scope, category: str, column: str) -> dict:
         return dict(cursor.fetchall())
 
 
-def _answers(roles, group: tuple[str, ...], reminders: dict) -> list[dict]:
-    """The figures per ``group`` (its first field is the key of ``reminders``)."""
+def _figures(within: Q | None = None) -> dict:
+    """The aggregates of the figures, over the roles ``within`` (all: None)."""
+
+    def only(condition: Q | None) -> Q | None:
+        if within is None:
+            return condition
+        return within if condition is None else within & condition
+
     days = DaysBetween("responded_at", "invited_at")
-    rows = list(
-        roles.values(*group).annotate(
-            invited=Count("pk"),
-            answered=Count("pk", filter=ANSWERED),
-            declined=Count("pk", filter=Q(state=R.DECLINED)),
-            changes_requested=Count("pk", filter=Q(state=R.CHANGES_REQUESTED)),
-            pending=Count("pk", filter=Q(state=R.INVITED)),
-            **percentile_annotations(days, filter=ANSWERED),
-        )
-    )
+    return {
+        "invited": Count("pk", filter=only(None)),
+        "answered": Count("pk", filter=only(ANSWERED)),
+        "declined": Count("pk", filter=only(Q(state=R.DECLINED))),
+        "changes_requested": Count("pk", filter=only(Q(state=R.CHANGES_REQUESTED))),
+        "pending": Count("pk", filter=only(Q(state=R.INVITED))),
+        **percentile_annotations(days, filter=only(ANSWERED)),
+    }
+
+
+def _finish(rows: list[dict], key, pairs, reminders: dict) -> list[dict]:
+    """The percentiles computed in Python where the database has none, the reminders, the
+    days rounded."""
     if not in_database():
-        pairs = roles.filter(ANSWERED).values_list(*group, days)
-        fill_percentiles(rows, lambda row: tuple(row[g] for g in group), _pairs(pairs, group))
+        fill_percentiles(rows, key, pairs)
     for row in rows:
-        row["reminders_before_answer"] = reminders.get(row[group[0]], 0)
+        row["reminders_before_answer"] = reminders.get(key(row), 0)
         row["median_days_to_answer"] = rounded(row.pop("median_days"))
         row["p90_days_to_answer"] = rounded(row.pop("p90_days"))
     return rows
 
 
-def _pairs(values, group):
-    """(group key, value) from ``values_list(*group, value)``."""
-    width = len(group)
-    return ((tuple(row[:width]), row[width]) for row in values)
-
-
 def by_organisation(scope: Scope, category: str = "") -> list[dict]:
-    """See ``_by_organisation`` (kept in the cache: ``backend.analytics.kept``)."""
-    return kept("by_organisation", scope, _by_organisation, category)
-
-
-def _by_organisation(scope: Scope, category: str) -> list[dict]:
     """One row per organisation, by name: ``organisation`` (its id), ``name``, ``invited``,
     ``answered``, ``median_days_to_answer``, ``p90_days_to_answer``, ``declined``,
     ``changes_requested``, ``pending``, ``reminders_before_answer``."""
     reminders = _reminders_before_answer(scope, category, "r.organisation_id")
-    rows = _answers(_roles(scope, category), ("organisation", "organisation__name"), reminders)
+    roles = _roles(scope, category)
+    # Grouped by the organisation alone (in the order of the index of the counted roles),
+    # its name read after (a join before the grouping would sort every role).
+    rows = list(roles.values("organisation").annotate(**_figures()))
+    days = roles.filter(ANSWERED).values_list(
+        "organisation", DaysBetween("responded_at", "invited_at")
+    )
+    rows = _finish(rows, lambda row: row["organisation"], days, reminders)
+    names = dict(
+        Organisation.objects.filter(pk__in=[row["organisation"] for row in rows]).values_list(
+            "pk", "name"
+        )
+    )
     for row in rows:
-        row["name"] = row.pop("organisation__name")
+        row["name"] = names[row["organisation"]]
     return sorted(rows, key=lambda row: (row["name"], row["organisation"]))
 
 
 def by_category(scope: Scope) -> list[dict]:
-    """See ``_by_category`` (kept in the cache: ``backend.analytics.kept``)."""
-    return kept("by_category", scope, _by_category)
-
-
-def _by_category(scope: Scope) -> list[dict]:
     """One row per category of contact (elected officials, technicians, associations…), in
-    the categories' order, with the same figures; ``category`` and its ``label``."""
+    the categories' order, with the same figures; ``category`` and its ``label``.
+
+    The counts grouped by category (hashed: no sort); the percentiles as one pair of
+    aggregates per category over the answered roles (a FILTER each, their sort shared), not
+    grouped: a grouping with percentiles sorts every role by its category first."""
     reminders = _reminders_before_answer(scope, "", "c.category")
-    answers = _answers(_roles(scope), ("contact__category",), reminders)
-    rows = {row["contact__category"]: row for row in answers}
+    roles = _roles(scope)
+    counts = {name: figure for name, figure in _figures().items() if name in COUNTS}
+    rows = {
+        row.pop("contact__category"): row
+        for row in roles.values("contact__category").annotate(**counts)
+    }
+    days = DaysBetween("responded_at", "invited_at")
+    percentiles = {}
+    for value in ContactCategory.values:
+        for name, aggregate in percentile_annotations(
+            days, filter=Q(contact__category=value)
+        ).items():
+            percentiles[f"{value}__{name}"] = aggregate
+    answered = roles.filter(ANSWERED)
+    totals = answered.aggregate(**percentiles) if percentiles else {}
     result = []
     for value, label in ContactCategory.choices:
         row = rows.get(value)
-        if row is not None:
-            row.pop("contact__category")
-            result.append({"category": value, "label": str(label), **row})
-    return result
+        if row is None:
+            continue
+        for name, _fraction in PERCENTILES:
+            row[name] = totals.get(f"{value}__{name}")
+        result.append({"category": value, "label": str(label), **row})
+    pairs = answered.values_list("contact__category", days)
+    return _finish(result, lambda row: row["category"], pairs, reminders)

@@ -23,8 +23,9 @@ class DaysBetween(Func):
 
     def as_sql(self, compiler, connection, **extra_context):
         later, earlier = (compiler.compile(expression) for expression in self.source_expressions)
+        # date_part gives a float (EXTRACT a numeric: slower to sum and to sort).
         return (
-            f"(EXTRACT(EPOCH FROM ({later[0]} - {earlier[0]})) / 86400.0)",
+            f"(date_part('epoch', {later[0]} - {earlier[0]}) / 86400.0)",
             (*later[1], *earlier[1]),
         )
 

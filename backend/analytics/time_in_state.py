@@ -3,16 +3,18 @@ scheduled, in progress, evaluation), how many actions went through it and the me
 percentile of the days they spent there; how many sit in it now, and which of them for longer
 than that state's 90th percentile (flagged).
 
-A *passage* is an action's stay in a state: from the log row that brought it there to the
-action's next log row (rows that change no state, such as a link read, are not passages'
-ends). An action's days in a state are the sum of its finished passages (a deferred action
-passes twice through « ready for the board »); the statistics are over the actions with at
-least one finished passage. An action in a state now is flagged when its current passage
-has lasted longer than the state's 90th percentile.
+A *passage* is an action's stay in a state: from the transition that brought it there to
+its next transition that changed its state (rows of the log that change no state, such as a
+link read, end no passage). The engine keeps them beside the log (``workflows.StateStay``,
+one row per passage, written in the transition's transaction; the data migration filled
+them from the log). An action's days in a state are the sum of its finished passages (a
+deferred action passes twice through « ready for the board »); the statistics are over the
+actions with at least one finished passage. An action in a state now is flagged when its
+current passage has lasted longer than the state's 90th percentile.
 
-One SQL statement gives the figures and the flagged actions (PostgreSQL's LEAD over the
-log, then ``percentile_cont``), one more query the flagged actions' titles: Django's ORM cannot
-aggregate over a window function (its GROUP BY would come before the window), so the
+One SQL statement gives the figures and the flagged actions (the finished passages summed
+per action and state, then ``percentile_cont``), one more query the flagged actions' titles:
+Django's ORM cannot aggregate over an aggregate (the percentiles of per-action sums), so the
 statement is written here, with the scope's condition and every value as parameters.
 """
 
@@ -25,10 +27,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from backend.actions.models import Action, ActionState
-from backend.analytics.kept import kept
 from backend.analytics.scope import Scope
 from backend.analytics.stats import in_database, percentile, rounded
-from workflows.models import TransitionLog
+from workflows.models import StateStay
 
 S = ActionState
 WAITING_STATES = (S.CONSULTATION, S.READY_FOR_BOARD, S.SCHEDULED, S.IN_PROGRESS, S.EVALUATION)
@@ -56,48 +57,43 @@ class Flagged:
 
 
 def _passages_sql(scope: Scope) -> tuple[str, list]:
-    """The CTEs ``passages`` (every passage of the scope's actions, with its days; NULL
-    when still under way) and ``current`` (the passages under way in a waiting state)."""
+    """The CTEs ``finished`` (per action of the scope and waiting state, the days of its
+    finished passages) and ``current`` (the passages under way in a waiting state, with
+    their days so far), read from the actions' passages (``workflows.StateStay``)."""
     condition, params = scope.sql()
-    log = TransitionLog._meta.db_table
+    stays = StateStay._meta.db_table
     actions = Action._meta.db_table
-    projects = Action._meta.get_field("project").related_model._meta.db_table
-    if connection.vendor == "postgresql":
-        days = "EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0"
+    if connection.vendor == "postgresql":  # date_part: a float (EXTRACT gives a numeric)
+        days = "date_part('epoch', {later} - {earlier}) / 86400.0"
     else:
         days = "(julianday({later}) - julianday({earlier}))"
     states = ", ".join(["%s"] * len(WAITING_STATES))
-    # Every action of every territory (a director, no filter): the log alone, read in the
-    # order of its index, without joining the actions.
-    joins = (
-        ""
-        if not params
-        else (f"JOIN {actions} a ON a.id = l.subject_id JOIN {projects} p ON p.id = a.project_id")
-    )
+    # Every action of every territory (a director, no filter): the passages alone.
+    joins = "" if not params else f"JOIN {actions} a ON a.id = s.subject_id"
+    # The scope's passages, read twice: the finished ones, then those under way (each
+    # through its own partial index; a shared CTE would be materialised: a full scan).
+    passages = f"""
+        FROM {stays} s
+        {joins}
+        WHERE s.subject_type_id = %s AND s.state IN ({states}) AND {condition}
+    """
     sql = f"""
-        WITH moves AS (
-            SELECT l.subject_id AS action_id, l.target AS state, l.at AS entered,
-                   LEAD(l.at) OVER (PARTITION BY l.subject_id ORDER BY l.at, l.id) AS left_at
-            FROM {log} l
-            {joins}
-            WHERE l.subject_type_id = %s AND l.source <> l.target AND {condition}
-        ),
-        finished AS (
-            SELECT action_id, state, SUM({days.format(later="left_at", earlier="entered")}) AS days
-            FROM moves
-            WHERE left_at IS NOT NULL AND state IN ({states})
-            GROUP BY action_id, state
+        WITH finished AS (
+            SELECT s.subject_id AS action_id, s.state,
+                   SUM({days.format(later="s.left_at", earlier="s.entered_at")}) AS days
+            {passages} AND s.left_at IS NOT NULL
+            GROUP BY s.state, s.subject_id  -- the order of the index of finished passages
         ),
         current AS (
-            SELECT action_id, state, entered,
-                   {days.format(later="%s", earlier="entered")} AS days
-            FROM moves
-            WHERE left_at IS NULL AND state IN ({states})
+            SELECT s.subject_id AS action_id, s.state, s.entered_at AS entered,
+                   {days.format(later="%s", earlier="s.entered_at")} AS days
+            {passages} AND s.left_at IS NULL
         )
     """
     action_type = ContentType.objects.get_for_model(Action).pk
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    return sql, [action_type, *params, *WAITING_STATES, now, *WAITING_STATES]
+    scoped = [action_type, *WAITING_STATES, *params]
+    return sql, [*scoped, now, *scoped]
 
 
 @dataclass
@@ -114,7 +110,7 @@ RATIO = "days / GREATEST(p90, 1.0 / 24)"
 def time_in_state(scope: Scope, flagged: int = 0) -> TimeInState:
     """One row per waiting state, in the workflow's order, and the ``flagged`` actions
     sitting longest beyond their state's 90th percentile (none by default)."""
-    figures, late = kept("time_in_state", scope, _computed, flagged)
+    figures, late = _computed(scope, flagged)
     actions = (
         Action.objects.select_related("project__territory").in_bulk([pk for pk, *_ in late])
         if late
@@ -130,8 +126,7 @@ def time_in_state(scope: Scope, flagged: int = 0) -> TimeInState:
 
 
 def _computed(scope: Scope, flagged: int) -> tuple[dict, list[tuple]]:
-    """The figures per state and the flagged actions' (id, state, since, days, p90): what
-    the cache keeps (the actions themselves are read on each request)."""
+    """The figures per state and the flagged actions' (id, state, since, days, p90)."""
     figures = {state: StateFigures(state, S(state).label) for state in WAITING_STATES}
     sql, params = _passages_sql(scope)
     with connection.cursor() as cursor:

@@ -11,7 +11,12 @@ territory-bound caller gets their territories only. The figures are computed by
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -62,6 +67,8 @@ FILTERS = [
     OpenApiParameter("project", int, description="Projet de territoire (id)"),
     OpenApiParameter("axis", int, description="Axe d'intervention (id)"),
 ]
+# The filters that are options of one answer, not a narrowing of the scope.
+OPTIONS = ("category",)
 REFUSALS = {
     400: OpenApiResponse(description="Territoire, projet ou axe inconnu, ou année invalide"),
     403: OpenApiResponse(description="Territoire hors de votre périmètre"),
@@ -69,8 +76,15 @@ REFUSALS = {
 
 
 class AnalyticsView(APIView):
+    """One answer of the analytics: the filters read (``filters_serializer``), the figures
+    computed over the scope (``figures``), written by ``answer_serializer``. Each subclass
+    says what it answers in its docstring (the operation's description) and is documented
+    by ``documented``."""
+
     permission_classes = [IsStaffMember]
     filters_serializer = ScopeSerializer
+    answer_serializer: type[serializers.Serializer]
+    many = True  # a list of rows (the board: one object)
 
     def read_filters(self, request) -> dict:
         given = {key: value for key, value in request.query_params.items() if value != ""}
@@ -82,8 +96,27 @@ class AnalyticsView(APIView):
             raise PermissionDenied(_("Vous ne travaillez pas sur ce territoire."))
         return data
 
-    def scope(self, request) -> Scope:
-        return Scope(user=request.user, **self.read_filters(request))
+    def figures(self, scope: Scope, **options):
+        raise NotImplementedError
+
+    def get(self, request):
+        filters = self.read_filters(request)
+        options = {name: filters.pop(name) for name in OPTIONS if name in filters}
+        figures = self.figures(Scope(user=request.user, **filters), **options)
+        return Response(self.answer_serializer(figures, many=self.many).data)
+
+
+def documented(operation_id: str, summary: str, response, parameters=FILTERS):
+    """The OpenAPI description of an analytics view (its docstring: the operation's)."""
+    return extend_schema_view(
+        get=extend_schema(
+            operation_id=operation_id,
+            summary=summary,
+            tags=[TAG],
+            parameters=parameters,
+            responses={200: response, **REFUSALS},
+        )
+    )
 
 
 # --- time in state ---------------------------------------------------------------------------
@@ -101,21 +134,17 @@ class StateFiguresSerializer(serializers.Serializer):
     )
 
 
+@documented("analytics_time_in_state", "Time in each state", StateFiguresSerializer(many=True))
 class TimeInStateView(AnalyticsView):
-    @extend_schema(
-        operation_id="analytics_time_in_state",
-        summary="Time in each state",
-        tags=[TAG],
-        parameters=FILTERS,
-        responses={200: StateFiguresSerializer(many=True), **REFUSALS},
-    )
-    def get(self, request):
-        """Per waiting state (consultation, ready for the board, scheduled, in progress,
-        evaluation): the actions that went through it, the median and 90th percentile of
-        their days there, the actions in it now and how many of them sit there longer than
-        the 90th percentile."""
-        figures = time_in_state.time_in_state(self.scope(request))
-        return Response(StateFiguresSerializer(figures.states, many=True).data)
+    """Per waiting state (consultation, ready for the board, scheduled, in progress,
+    evaluation): the actions that went through it, the median and 90th percentile of
+    their days there, the actions in it now and how many of them sit there longer than
+    the 90th percentile."""
+
+    answer_serializer = StateFiguresSerializer
+
+    def figures(self, scope):
+        return time_in_state.time_in_state(scope).states
 
 
 class FlaggedSerializer(serializers.Serializer):
@@ -133,19 +162,15 @@ class FlaggedSerializer(serializers.Serializer):
         return data
 
 
+@documented("analytics_flagged", "Actions waiting longer than usual", FlaggedSerializer(many=True))
 class FlaggedView(AnalyticsView):
-    @extend_schema(
-        operation_id="analytics_flagged",
-        summary="Actions waiting longer than usual",
-        tags=[TAG],
-        parameters=FILTERS,
-        responses={200: FlaggedSerializer(many=True), **REFUSALS},
-    )
-    def get(self, request):
-        """The actions sitting in a waiting state for longer than that state's 90th
-        percentile, the longest (against the percentile) first; at most 50."""
-        figures = time_in_state.time_in_state(self.scope(request), flagged=FLAGGED)
-        return Response(FlaggedSerializer(figures.flagged, many=True).data)
+    """The actions sitting in a waiting state for longer than that state's 90th
+    percentile, the longest (against the percentile) first; at most 50."""
+
+    answer_serializer = FlaggedSerializer
+
+    def figures(self, scope):
+        return time_in_state.time_in_state(scope, flagged=FLAGGED).flagged
 
 
 # --- partners --------------------------------------------------------------------------------
@@ -174,46 +199,44 @@ class CategoryRowSerializer(AnswersSerializer):
     label = serializers.CharField()
 
 
+@documented(
+    "analytics_partners",
+    "Partners' answers per organisation",
+    PartnerSerializer(many=True),
+    parameters=[
+        *FILTERS,
+        OpenApiParameter(
+            "category",
+            str,
+            enum=list(ContactCategory.values),
+            description="Catégorie de l'interlocuteur",
+        ),
+    ],
+)
 class PartnersView(AnalyticsView):
+    """Per organisation: roles invited, answered, median days to answer, declined or
+    changes asked, pending now, reminders sent before the answers."""
+
     filters_serializer = CategorySerializer
+    answer_serializer = PartnerSerializer
 
-    @extend_schema(
-        operation_id="analytics_partners",
-        summary="Partners' answers per organisation",
-        tags=[TAG],
-        parameters=[
-            *FILTERS,
-            OpenApiParameter(
-                "category",
-                str,
-                enum=list(ContactCategory.values),
-                description="Catégorie de l'interlocuteur",
-            ),
-        ],
-        responses={200: PartnerSerializer(many=True), **REFUSALS},
-    )
-    def get(self, request):
-        """Per organisation: roles invited, answered, median days to answer, declined or
-        changes asked, pending now, reminders sent before the answers."""
-        data = self.read_filters(request)
-        category = data.pop("category", "")
-        rows = partners.by_organisation(Scope(user=request.user, **data), category)
-        return Response(PartnerSerializer(rows, many=True).data)
+    def figures(self, scope, category=""):
+        return partners.by_organisation(scope, category)
 
 
+@documented(
+    "analytics_partner_categories",
+    "Partners' answers per category of contact",
+    CategoryRowSerializer(many=True),
+)
 class PartnerCategoriesView(AnalyticsView):
-    @extend_schema(
-        operation_id="analytics_partner_categories",
-        summary="Partners' answers per category of contact",
-        tags=[TAG],
-        parameters=FILTERS,
-        responses={200: CategoryRowSerializer(many=True), **REFUSALS},
-    )
-    def get(self, request):
-        """The same figures per category of contact (elected officials, technicians,
-        associations…)."""
-        rows = partners.by_category(self.scope(request))
-        return Response(CategoryRowSerializer(rows, many=True).data)
+    """The same figures per category of contact (elected officials, technicians,
+    associations…)."""
+
+    answer_serializer = CategoryRowSerializer
+
+    def figures(self, scope):
+        return partners.by_category(scope)
 
 
 # --- the board -------------------------------------------------------------------------------
@@ -239,18 +262,16 @@ class BoardFiguresSerializer(serializers.Serializer):
     deferrals = DeferralsSerializer()
 
 
+@documented("analytics_board", "Board decisions and delays", BoardFiguresSerializer)
 class BoardView(AnalyticsView):
-    @extend_schema(
-        operation_id="analytics_board",
-        summary="Board decisions and delays",
-        tags=[TAG],
-        parameters=FILTERS,
-        responses={200: BoardFiguresSerializer, **REFUSALS},
-    )
-    def get(self, request):
-        """Per outcome: the decisions and the days from the action being ready for the board
-        to the decision; how often actions are deferred."""
-        return Response(BoardFiguresSerializer(board.board(self.scope(request))).data)
+    """Per outcome: the decisions and the days from the action being ready for the board
+    to the decision; how often actions are deferred."""
+
+    answer_serializer = BoardFiguresSerializer
+    many = False
+
+    def figures(self, scope):
+        return board.board(scope)
 
 
 # Wired in backend/api/urls.py before the router: ``*analytics_views.urlpatterns``.

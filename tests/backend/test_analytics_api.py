@@ -1,10 +1,8 @@
 """The analytics API on a known history (``tests.analytics_history``): every figure checked
 exactly, for a territory manager (their territory) and a director (every territory); the
-filters; the refusals; the number of queries."""
+filters; the refusals (the number of queries: ``test_analytics_queries``)."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests import analytics_history
 from tests.analytics_history import TIME_IN_STATE
@@ -165,35 +163,13 @@ def test_refusals_follow_the_exports_convention(api, history):
     assert client.get(f"/api/v1/analytics/board/?project={other_project}").status_code == 400
 
 
-# The token, the user's territories, the axis asked for, the data's version (the key of the
-# kept answer), then the figures: one statement (flagged: with the actions past the
-# percentile, then their titles; partners: the reminders, then the answers; the board: per
-# outcome, then the deferrals). Asked again: the kept answer (flagged: the titles read again).
-QUERIES = {"time-in-state": 5, "flagged": 6, "partners": 6, "partner-categories": 6, "board": 6}
-KEPT = {"time-in-state": 4, "flagged": 5, "partners": 4, "partner-categories": 4, "board": 4}
-
-
-def test_each_answer_runs_a_fixed_number_of_queries(api, history):
-    client = api.as_user(history.manager)
-    counted = {}
-    for path in QUERIES:
-        for times in ("first", "again"):
-            with CaptureQueriesContext(connection) as captured:
-                url = f"/api/v1/analytics/{path}/?year=2027&axis={history.axis.pk}"
-                response = client.get(url)
-            assert response.status_code == 200
-            counted.setdefault(times, {})[path] = len(captured)
-    assert counted == {"first": QUERIES, "again": KEPT}
-
-
 def test_percentiles_computed_in_python_give_the_same_figures(api, history, monkeypatch):
     """Where the database has no ``percentile_cont`` (the embedded SQLite), the rows are read
     and the percentiles computed in Python: the same figures."""
-    from backend.analytics import board, kept, partners, stats, time_in_state
+    from backend.analytics import board, partners, stats, time_in_state
 
     paths = ("time-in-state", "flagged", "partners", "partner-categories", "board")
     in_database = {path: _get(api, history.director, path) for path in paths}
     for module in (stats, time_in_state, partners, board):
         monkeypatch.setattr(module, "in_database", lambda: False)
-    monkeypatch.setattr(kept, "PREFIX", "computed-again")  # not the answers kept above
     assert {path: _get(api, history.director, path) for path in paths} == in_database

@@ -31,6 +31,7 @@ from backend.actions.transitions import submit_action
 from notifications.models import Notification
 from tests import factories
 from tests.reliability.conftest import wait_until
+from tests.stays import from_log, stays
 from workflows.models import TransitionLog
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -311,3 +312,6 @@ def test_an_answer_that_loses_a_deadlock_is_run_again(
     action.refresh_from_db()
     assert role.state == "accepted" and action.state == "ready_for_board"
     assert TransitionLog.objects.filter(subject_id=role.pk, transition="accept").count() == 1
+    # The action's passages: written once, by the run that counted (the first was rolled back).
+    assert [state for state, *_ in stays(action)] == ["consultation", "ready_for_board"]
+    assert stays(action) == from_log(action)

@@ -18,6 +18,7 @@ from backend.accounts.models import StaffRole
 from backend.actions.models import Action
 from tests import factories
 from tests.reliability.api_client import HttpApi
+from tests.stays import from_log, stays
 from workflows.models import TransitionLog
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -100,6 +101,7 @@ def test_people_submit_the_same_action_at_once(
     assert action.state == "consultation"
     assert TransitionLog.objects.filter(action=action, transition="submit").count() == 1
     assert TransitionLog.objects.filter(action=action, transition="invite").count() == 1
+    assert [state for state, _, left in stays(action)] == ["consultation"]  # one passage
 
 
 def test_conflicting_transitions_one_wins(project, organisation, people):
@@ -123,3 +125,4 @@ def test_conflicting_transitions_one_wins(project, organisation, people):
     assert action.state == {"complete_consultation": "ready_for_board", "revise": "draft"}[winner]
     logs = TransitionLog.objects.filter(action=action)
     assert list(logs.values_list("transition", flat=True)) == [winner]
+    assert stays(action) == from_log(action)  # the loser wrote no passage

@@ -41,15 +41,15 @@ def test_the_page_shows_each_chart_with_its_table(client, history):
     url = reverse("web:pilotage") + f"?year=2027&axis={history.axis.pk}"
     with CaptureQueriesContext(connection) as captured:
         html = client.get(url).content.decode()
-    # session, user, territories; choices: territories, years, axes; the time in state with
-    # the flagged, their actions, partners (2), categories (2), board (2); unread notifications;
-    # before each of the four figures, the data's version (the key of the kept answer)
-    assert len(captured) == 19, "\n".join(q["sql"][:100] for q in captured)
+    # session, user, territories; choices: territories, years, axes; the projects counted;
+    # the time in state with the flagged, their actions, partners (3: with the names),
+    # categories (3), board (2); unread notifications. Computed again on each request.
+    assert len(captured) == 18, "\n".join(q["sql"][:100] for q in captured)
     with CaptureQueriesContext(connection) as again:
         repeated = client.get(url).content.decode()
     random = re.compile(r'(base64,|value=")[^"]*')  # the charts' ids, the CSRF tokens
     assert random.sub("", repeated) == random.sub("", html)
-    assert len(again) == 19 - 7  # the seven statements of the figures: kept
+    assert len(again) == 18
     assert html.count('<img src="data:image/svg+xml;base64,') == 4
     assert "<script" not in html.split("<main", 1)[1]
     # The time in state: consultation's median and 90th percentile, in French.

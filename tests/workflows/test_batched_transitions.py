@@ -22,8 +22,10 @@ pytestmark = pytest.mark.django_db
 # role) and the action's staff; read the notification rows that may exist, write the new ones,
 # read their ids: 12, and the savepoint the test's own transaction turns the service's
 # transaction into (SAVEPOINT, RELEASE); and the webhook deliveries of the action's log row and
-# of the roles' (one INSERT … SELECT each, whatever the endpoints registered: webhooks.outbox).
-SUBMIT_STATEMENTS = 12 + 2 + 2
+# of the roles' (one INSERT … SELECT each, whatever the endpoints registered: webhooks.outbox);
+# and the action's passages through its states (the one under way ended, the new one begun:
+# workflows.stays; the roles keep none).
+SUBMIT_STATEMENTS = 12 + 2 + 2 + 2
 
 
 @pytest.fixture(autouse=True)
