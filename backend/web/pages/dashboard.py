@@ -21,7 +21,9 @@ from backend.web.selectors.dashboard import (
     TERRITORY_COLUMNS,
     S,
     columns_of,
+    counts_of,
     page_of,
+    per_state,
     territory_counts,
     todo_of,
 )
@@ -51,6 +53,10 @@ def dashboard(request):
     scoped = scoping.actions_for(user)
     actions = filters.apply(scoped, user, today)
 
+    full_page = not _htmx_partial(request)
+    # The full page counts every action of the caller's territories per territory and state
+    # once: its table, and the columns' counts when no filter narrows them.
+    counts = counts_of(scoped, today) if full_page else None
     context = {
         "title": _("Tableau de bord"),
         "nav": "dashboard",
@@ -67,10 +73,11 @@ def dashboard(request):
         context["total"] = context["page"].paginator.count
         context["page_query"] = filters.query(view="list")
     else:
-        columns, finished, total = columns_of(actions, filters, today)
+        known = per_state(counts) if counts is not None and not filters.active else None
+        columns, finished, total = columns_of(actions, filters, today, known)
         context.update(columns=columns, finished=finished, total=total)
 
-    if _htmx_partial(request):
+    if not full_page:
         context["oob"] = True
         response = render(request, "web/dashboard/pipeline.html", context)
     else:
@@ -83,9 +90,7 @@ def dashboard(request):
             ready_url="?" + Filters().query(view="list", state=S.READY_FOR_BOARD),
             create_url=reverse("web:action_create"),
         )
-        context["territory_rows"], context["territory_totals"] = territory_counts(
-            scoped, options, today
-        )
+        context["territory_rows"], context["territory_totals"] = territory_counts(counts, options)
         response = render(request, "web/dashboard/dashboard.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response

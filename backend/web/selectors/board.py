@@ -1,6 +1,6 @@
 """The board pages' queries: the agenda points a user may see, with the counts the page shows."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 from django.urls import reverse
 
 from backend.accounts import scoping
@@ -14,6 +14,8 @@ from backend.board.models import AgendaItem, Attendance, BoardSession, BoardSess
 from workflows.engine import explain
 
 EDITABLE = (BoardSessionState.PLANNED, BoardSessionState.AGENDA_PUBLISHED)
+# The ready actions the scheduling form offers (thousands may wait on a large instance).
+READY_SHOWN = 50
 
 
 def visible_items(session_or_id, user):
@@ -57,14 +59,18 @@ def sessions_with_points(user):
     return BoardSession.objects.annotate(points=points).order_by("date")
 
 
-def ready_for_board(user):
-    """The actions the user may put on an agenda."""
-    return (
+def ready_for_board(user, size: int = READY_SHOWN) -> tuple[list, int]:
+    """The first actions the user may put on an agenda, and how many there are in all (one
+    query: a window count). The others are reached from the dashboard's list."""
+    actions = (
         scoping.actions_for(user)
         .filter(state="ready_for_board")
         .select_related("project__territory", "commune")
-        .order_by("project__territory__name", "title")
+        .annotate(total_rows=Window(Count("*")))
+        .order_by("project__territory__name", "title", "id")
     )
+    rows = list(actions[:size])
+    return rows, rows[0].total_rows if rows else 0
 
 
 def draft_projects_for(user, year: int):
