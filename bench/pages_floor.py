@@ -7,6 +7,8 @@ hand-written SQL on Django's connection (no ORM, no models), printed as a bare H
 no template. Same scope as the page (the caller's territories), same number of rows.
 """
 
+import datetime
+
 from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.urls import include, path
@@ -15,7 +17,8 @@ from django.utils.html import escape
 
 # The scope of a person bound to territories, or every territory (``%(all)s``).
 SCOPE = "(%(all)s OR p.territory_id = ANY(%(territories)s))"
-FIRST = 8  # the cards of a column, the actions of an axis: as the pages show them
+FIRST = 8  # the cards of a column, as the dashboard shows them
+AXIS_FIRST = 10  # the actions of an axis, as the project's page shows them
 PAGE = 50  # a page of the list
 COLUMN_STATES = (
     "draft",
@@ -35,9 +38,34 @@ CARDS = """
    LEFT JOIN territories_commune c ON c.id = a.commune_id
   WHERE {scope} AND a.state = '{state}' ORDER BY {order} LIMIT {first})
 """
+# The counts per territory and state (and the overdue consultations): the columns' counts and
+# the table per territory.
+COUNTS = [
+    f"SELECT p.territory_id, a.state, COUNT(*), COUNT(*) FILTER (WHERE a.state = 'consultation' "
+    f"AND a.consultation_deadline < %(today)s) FROM actions_action a "
+    f"JOIN territories_territoryproject p ON p.id = a.project_id WHERE {SCOPE} "
+    f"GROUP BY p.territory_id, a.state",
+]
+# What needs me now: the overdue consultations, the recent answers, the actions ready for the
+# board (the first five of each, with their number).
+TODO = [
+    f"SELECT a.id, a.title, COUNT(*) OVER () FROM actions_action a JOIN "
+    f"territories_territoryproject p ON p.id = a.project_id WHERE {SCOPE} "
+    f"AND a.state = 'consultation' AND a.consultation_deadline < %(today)s AND EXISTS (SELECT 1 "
+    f"FROM actions_roleassignment r WHERE r.action_id = a.id AND r.state = 'invited') "
+    f"ORDER BY a.consultation_deadline, a.id LIMIT 5",
+    f"SELECT a.id, a.title, x.n, x.last, COUNT(*) OVER () FROM (SELECT r.action_id, COUNT(*) "
+    f"AS n, MAX(r.responded_at) AS last FROM actions_roleassignment r WHERE r.responded_at >= "
+    f"%(since)s AND r.state IN ('accepted', 'declined', 'changes_requested') "
+    f"GROUP BY r.action_id) x JOIN actions_action a ON a.id = x.action_id "
+    f"JOIN territories_territoryproject p ON p.id = a.project_id WHERE {SCOPE} "
+    f"ORDER BY x.last DESC, a.id DESC LIMIT 5",
+    f"SELECT a.id, a.title, COUNT(*) OVER () FROM actions_action a JOIN "
+    f"territories_territoryproject p ON p.id = a.project_id WHERE {SCOPE} "
+    f"AND a.state = 'ready_for_board' ORDER BY a.updated_at, a.id LIMIT 5",
+]
 DASHBOARD = [
-    f"SELECT a.state, COUNT(*) FROM actions_action a JOIN territories_territoryproject p "
-    f"ON p.id = a.project_id WHERE {SCOPE} GROUP BY a.state",
+    *COUNTS,
     " UNION ALL ".join(
         CARDS.format(
             scope=SCOPE,
@@ -49,28 +77,12 @@ DASHBOARD = [
         )
         for state in COLUMN_STATES
     ),
-    f"SELECT p.territory_id, COUNT(*) FILTER (WHERE a.state = 'draft'), "
-    f"COUNT(*) FILTER (WHERE a.state = 'consultation'), "
-    f"COUNT(*) FILTER (WHERE a.state IN ('ready_for_board', 'scheduled')), "
-    f"COUNT(*) FILTER (WHERE a.state IN ('approved', 'in_progress')), "
-    f"COUNT(*) FILTER (WHERE a.state = 'evaluation'), "
-    f"COUNT(*) FILTER (WHERE a.state IN ('closed', 'rejected', 'withdrawn')), "
-    f"COUNT(*) FILTER (WHERE a.state = 'consultation' AND a.consultation_deadline < %(today)s), "
-    f"COUNT(*) FROM actions_action a JOIN territories_territoryproject p ON p.id = a.project_id "
-    f"WHERE {SCOPE} GROUP BY p.territory_id",
-    # What needs me now: the overdue consultations and the actions ready for the board (the
-    # first five of each, with their number).
-    f"SELECT a.id, a.title, COUNT(*) OVER () FROM actions_action a JOIN "
-    f"territories_territoryproject p ON p.id = a.project_id WHERE {SCOPE} "
-    f"AND a.state = 'consultation' AND a.consultation_deadline < %(today)s AND EXISTS (SELECT 1 "
-    f"FROM actions_roleassignment r WHERE r.action_id = a.id AND r.state = 'invited') "
-    f"ORDER BY a.consultation_deadline, a.id LIMIT 5",
-    f"SELECT a.id, a.title, COUNT(*) OVER () FROM actions_action a JOIN "
-    f"territories_territoryproject p ON p.id = a.project_id WHERE {SCOPE} "
-    f"AND a.state = 'ready_for_board' ORDER BY a.updated_at, a.id LIMIT 5",
+    *TODO,
 ]
 ROLES_OF = "SELECT action_id, state FROM actions_roleassignment WHERE action_id = ANY(%(ids)s)"
 LIST = [
+    *COUNTS,
+    *TODO,
     f"SELECT COUNT(*) FROM actions_action a JOIN territories_territoryproject p "
     f"ON p.id = a.project_id WHERE {SCOPE}",
     f"SELECT a.id, a.title, a.state, a.consultation_deadline, a.updated_at, t.name, c.name "
@@ -129,7 +141,7 @@ PROJECT = [
     f"(SELECT DISTINCT axis_id FROM actions_action WHERE project_id = %(pk)s) g "
     f"CROSS JOIN LATERAL (SELECT a.*, COUNT(*) OVER () AS n FROM actions_action a "
     f"WHERE a.project_id = %(pk)s AND a.axis_id IS NOT DISTINCT FROM g.axis_id "
-    f"ORDER BY a.title, a.id LIMIT {FIRST}) x JOIN actions_action a ON a.id = x.id "
+    f"ORDER BY a.title, a.id LIMIT {AXIS_FIRST}) x JOIN actions_action a ON a.id = x.id "
     f"LEFT JOIN territories_commune c ON c.id = a.commune_id",
     "SELECT i.id, s.title, s.date, s.state FROM board_agendaitem i "
     "JOIN board_boardsession s ON s.id = i.session_id WHERE i.project_id = %(pk)s",
@@ -179,24 +191,28 @@ def _respond(rows):
     return _page(rows)
 
 
-def floor_dashboard(request):
-    rows = _run(request, DASHBOARD, today=timezone.localdate())
-    if rows is not None:  # the cards' roles (their consultation summary)
-        ids = [row[0] for row in rows if isinstance(row[0], int) and len(row) == 7]
+def _with_roles(rows):
+    """The roles of the cards or rows (their consultation summary): the 7-column rows."""
+    if rows is not None:
+        ids = [row[0] for row in rows if len(row) == 7]
         with connection.cursor() as cursor:
             cursor.execute(ROLES_OF, {"ids": ids})
             rows.extend(cursor.fetchall())
     return _respond(rows)
 
 
+def _now() -> dict:
+    since = timezone.now() - datetime.timedelta(days=14)
+    return {"today": timezone.localdate(), "since": since}
+
+
+def floor_dashboard(request):
+    return _with_roles(_run(request, DASHBOARD, **_now()))
+
+
 def floor_list(request):
     page = int(request.GET.get("page") or 1)
-    rows = _run(request, LIST, offset=(page - 1) * PAGE)
-    if rows is not None:
-        with connection.cursor() as cursor:
-            cursor.execute(ROLES_OF, {"ids": [row[0] for row in rows[1:]]})
-            rows.extend(cursor.fetchall())
-    return _respond(rows)
+    return _with_roles(_run(request, LIST, offset=(page - 1) * PAGE, **_now()))
 
 
 def floor_action(request, pk: int):
