@@ -147,11 +147,13 @@ PROJECT = [
     "JOIN board_boardsession s ON s.id = i.session_id WHERE i.project_id = %(pk)s",
 ]
 PROJECTS = [
-    f"SELECT p.id, p.title, p.year, t.name, COUNT(a.id), COUNT(a.id) FILTER (WHERE a.state IN "
-    f"('approved', 'in_progress', 'evaluation', 'closed')) FROM territories_territoryproject p "
-    f"JOIN territories_territory t ON t.id = p.territory_id "
-    f"LEFT JOIN actions_action a ON a.project_id = p.id WHERE {SCOPE} "
-    f"GROUP BY p.id, t.name ORDER BY p.year DESC, t.name",
+    f"SELECT p.id, p.title, p.year, t.name FROM territories_territoryproject p "
+    f"JOIN territories_territory t ON t.id = p.territory_id WHERE {SCOPE} "
+    f"ORDER BY p.year DESC, t.name",
+    f"SELECT a.project_id, COUNT(*), COUNT(*) FILTER (WHERE a.state IN "
+    f"('approved', 'in_progress', 'evaluation', 'closed')) FROM actions_action a "
+    f"JOIN territories_territoryproject p ON p.id = a.project_id WHERE {SCOPE} "
+    f"GROUP BY a.project_id",
     f"SELECT d.project_id, COUNT(*) FROM territories_finding f "
     f"JOIN territories_diagnostic d ON d.id = f.diagnostic_id "
     f"JOIN territories_territoryproject p ON p.id = d.project_id WHERE {SCOPE} "
