@@ -66,7 +66,9 @@ Found with the first run of this benchmark (the figures "before" below), Django'
   had no index: `action_latest_change` on `(-updated_at, -id)` (migration
   `actions.0005_dashboard_list_index`): page 20 read off the index instead of sorting 100,000
   rows (87 ms to a few ms). The recent answers are grouped on the roles first (the recent
-  answers' index), then the five actions read by id.
+  answers' index), the caller's own actions put first through a hashed subquery of their ids
+  (it joined every answered role to its action: 100 ms to 22 ms as the director), then the
+  five actions read by id.
 - **As a person bound to a territory**, the to-do list of recent answers took 0.3 to 0.45 s:
   the scope was a join through the projects, and the projects and territories have no
   statistics (a handful of rows: autovacuum analyses a table after 50 changed rows, and this

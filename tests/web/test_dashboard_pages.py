@@ -161,6 +161,28 @@ def test_what_needs_me_now(client_for, social_worker, project):
     assert "Évaluée plus tard" not in evaluations
 
 
+def test_recent_answers_list_the_caller_s_actions_first_then_the_latest(
+    client_for, social_worker, make_staff, project
+):
+    colleague = make_staff(StaffRole.SOCIAL_WORKER)
+    answered = {}
+    for title, owner, age in (
+        ("Mienne, réponse ancienne", social_worker, 5),
+        ("Collègue, réponse récente", colleague, 1),
+        ("Collègue, réponse d'hier", colleague, 2),
+    ):
+        action = factories.ActionFactory(
+            project=project, title=title, state="consultation", social_worker=owner
+        )
+        factories.RoleFactory(
+            action=action, state="accepted", responded_at=timezone.now() - days(age)
+        )
+        answered[title] = action
+    answers = todo(html(client_for(social_worker).get(URL)), "answers")
+    positions = [answers.index(f"/actions/{answered[title].pk}/") for title in answered]
+    assert positions == sorted(positions)  # mine first, then the latest answer first
+
+
 def test_the_overdue_list_links_to_every_overdue_consultation(client_for, social_worker, project):
     for n in range(selectors.TODO_LIMIT + 1):
         action = factories.ActionFactory(
