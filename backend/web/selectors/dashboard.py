@@ -274,13 +274,12 @@ def todo_of(user, actions, today):
 
 
 def counts_of(actions, today) -> list[dict]:
-    """The actions counted per territory and state (and the overdue consultations): one
-    aggregate, from which both the columns' counts and the territory table are read."""
+    """The actions counted per project and state (and the overdue consultations): one
+    aggregate on the actions alone, from which both the columns' counts and the territory
+    table are read."""
     overdue = Count("id", filter=Q(state=S.CONSULTATION, consultation_deadline__lt=today))
     return list(
-        actions.values("project__territory_id", "state")
-        .annotate(n=Count("id"), overdue=overdue)
-        .order_by()
+        actions.values("project", "state").annotate(n=Count("id"), overdue=overdue).order_by()
     )
 
 
@@ -292,13 +291,14 @@ def per_state(counts: list[dict]) -> dict:
 
 
 def territory_counts(counts: list[dict], options):
-    """The table per territory, from ``counts_of``."""
+    """The table per territory, from ``counts_of`` (the projects' territories: ``options``)."""
     column_of = {state: key for key, _label, states in TERRITORY_COLUMNS for state in states}
+    territory_of = {project.pk: project.territory_id for project in options.projects}
     keys = [key for key, _label, _states in TERRITORY_COLUMNS]
     empty = dict.fromkeys([*keys, "overdue"], 0)
     rows: dict = {}
     for row in counts:
-        cells = rows.setdefault(row["project__territory_id"], dict(empty))
+        cells = rows.setdefault(territory_of[row["project"]], dict(empty))
         cells[column_of[row["state"]]] += row["n"]
         cells["overdue"] += row["overdue"]
     table = []
