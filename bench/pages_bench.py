@@ -80,6 +80,17 @@ Found with the first run of this benchmark (the figures "before" below), Django'
   one project).
 
 No cache: every figure is the page computed from the database on each request.
+
+Limits: the data set's board sessions hold two agenda points each (the generated actions carry
+a session but no agenda point), so the session pages measure the page's fixed cost and its
+scheduling form, not a long agenda (`tests/web/test_board_pages.py` checks that the queries do
+not grow with the agenda). The floors read the rows of each page's content; the dashboard's
+floor leaves out its failed deliveries and evaluations to-do lists (a few rows here) and the
+unread notifications badge. A page's "before" was measured once when it took minutes.
+
+To run it again: a database migrated, then `python -m bench.dataset --actions 100000` and
+`python -m bench.pages_bench --compare bench/pages_before.json` (with `DATABASE_URL` and
+`DJANGO_SECRET_KEY` set).
 """
 BUDGET_S = 60.0
 MIN_REQUESTS = 3
