@@ -165,22 +165,16 @@ def test_recent_answers_list_the_caller_s_actions_first_then_the_latest(
     client_for, social_worker, make_staff, project
 ):
     colleague = make_staff(StaffRole.SOCIAL_WORKER)
-    answered = {}
-    for title, owner, age in (
-        ("Mienne, réponse ancienne", social_worker, 5),
-        ("Collègue, réponse récente", colleague, 1),
-        ("Collègue, réponse d'hier", colleague, 2),
-    ):
-        action = factories.ActionFactory(
-            project=project, title=title, state="consultation", social_worker=owner
-        )
+    answered = []  # in the expected order: mine first, then the latest answer first
+    for owner, age in ((social_worker, 5), (colleague, 1), (colleague, 2)):
+        action = factories.ActionFactory(project=project, state="consultation", social_worker=owner)
         factories.RoleFactory(
             action=action, state="accepted", responded_at=timezone.now() - days(age)
         )
-        answered[title] = action
+        answered.append(action)
     answers = todo(html(client_for(social_worker).get(URL)), "answers")
-    positions = [answers.index(f"/actions/{answered[title].pk}/") for title in answered]
-    assert positions == sorted(positions)  # mine first, then the latest answer first
+    positions = [answers.index(f"/actions/{action.pk}/") for action in answered]
+    assert positions == sorted(positions)
 
 
 def test_the_overdue_list_links_to_every_overdue_consultation(client_for, social_worker, project):
