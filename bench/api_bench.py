@@ -46,14 +46,14 @@ def _percentile(values: list[float], fraction: float) -> float:
 class Gunicorn:
     """The project under gunicorn (gthread workers) on a free port, in its own process group."""
 
-    def __init__(self, *, workers: int, threads: int):
-        self.workers, self.threads = workers, threads
+    def __init__(self, *, workers: int, threads: int, settings: str = "bench.settings"):
+        self.workers, self.threads, self.settings = workers, threads, settings
         self.port = free_port()
         self.log = Path(tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Gunicorn":
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "LOG_LEVEL": "WARNING"}
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": self.settings, "LOG_LEVEL": "WARNING"}
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [

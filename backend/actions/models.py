@@ -92,6 +92,8 @@ class Action(ActionWorkflow):
             models.Index(fields=["state", "-updated_at"], name="action_state_recent"),
             # The actions list's order: a page is read off the index, not sorted whole.
             models.Index(fields=["-created_at", "-id"], name="action_newest_first"),
+            # The dashboard's list (latest change first): a page read off the index.
+            models.Index(fields=["-updated_at", "-id"], name="action_latest_change"),
         ]
         verbose_name = _("action")
         verbose_name_plural = _("actions")

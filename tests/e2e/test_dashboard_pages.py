@@ -127,3 +127,30 @@ def test_the_dashboard_reads_well_on_a_phone(signed_in, make_staff, pipeline, ar
     no_horizontal_scroll(page)
     assert_accessible(page)
     page.screenshot(path=artifacts / "dashboard-list-phone.png", full_page=True)
+
+
+def test_a_full_column_links_to_the_list_of_its_actions(signed_in, make_staff, project):
+    """A column shows its first cards; its link opens the list of all its actions, filtered."""
+    from backend.web.selectors.dashboard import CARDS_PER_COLUMN
+
+    drafts = [
+        factories.ActionFactory(project=project, title=f"Atelier numéro {n:02d}")
+        for n in range(CARDS_PER_COLUMN + 4)
+    ]
+    factories.ActionFactory(project=project, title="En consultation", state="consultation")
+    page = signed_in(make_staff(StaffRole.SOCIAL_WORKER))
+    page.goto("/tableau-de-bord/")
+    column = page.locator("section.column").filter(has=page.locator("#column-draft"))
+    assert column.locator("li.card").count() == CARDS_PER_COLUMN
+    link = column.get_by_role("link", name=f"Voir les {len(drafts)} actions de la colonne")
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/tableau-de-bord/?view=list&state=draft")
+    assert page.locator("#pipeline-status").inner_text() == (
+        f"{len(drafts)} actions correspondent aux filtres."
+    )
+    rows = page.locator("table.action-list tbody tr")
+    assert rows.count() == len(drafts)
+    assert "En consultation" not in page.locator("table.action-list").inner_text()
+    assert page.get_by_label("État").input_value() == "draft"
+    assert_accessible(page)

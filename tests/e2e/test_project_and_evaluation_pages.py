@@ -173,3 +173,23 @@ def test_the_evaluation_page_reads_well_on_a_phone(signed_in, social_worker, sto
     assert_accessible(page)
     no_horizontal_scroll(page)
     page.screenshot(path=artifacts / "evaluation-plan-phone.png", full_page=True)
+
+
+def test_a_long_axis_links_to_the_list_of_its_actions(signed_in, social_worker, project):
+    """An axis lists its first actions; its link opens the dashboard's list of all of them."""
+    from backend.web.pages.projects import ACTIONS_PER_AXIS
+
+    axis = factories.AxisFactory(project=project, position=1, title="Parentalité")
+    total = ACTIONS_PER_AXIS + 2
+    for n in range(total):
+        factories.ActionFactory(project=project, axis=axis, title=f"Atelier {n:02d}")
+    factories.ActionFactory(project=project, title="Hors de l'axe")
+    page = signed_in(social_worker)
+    page.goto(f"/projets/{project.pk}/")
+    section = page.locator("section.axis").filter(has=page.locator(f"#axis-{axis.pk}"))
+    assert section.locator("tbody tr").count() == ACTIONS_PER_AXIS
+    section.get_by_role("link", name=f"Voir les {total} actions de l'axe").click()
+    page.wait_for_url(f"**/tableau-de-bord/?view=list&project={project.pk}&axis={axis.pk}")
+    assert page.locator("table.action-list tbody tr").count() == total
+    assert "Hors de l'axe" not in page.locator("table.action-list").inner_text()
+    assert_accessible(page)

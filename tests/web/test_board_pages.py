@@ -12,6 +12,7 @@ from backend.accounts.models import StaffRole
 from backend.actions.models import Action
 from backend.board.models import AgendaItem, BoardDecision, BoardSession
 from backend.territories.models import TerritoryProject
+from backend.web.selectors import board as board_selectors
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +137,22 @@ def test_a_manager_puts_a_ready_action_on_the_agenda(page_client, manager, sessi
     page = client.get(url(session)).content.decode()
     assert "est inscrite à l&#x27;ordre du jour" in page
     assert f'href="/actions/{action.pk}/"' in page
+
+
+def test_the_agenda_form_offers_the_first_ready_actions_and_links_to_all_of_them(
+    page_client, manager, session, project, monkeypatch
+):
+    monkeypatch.setattr(board_selectors, "READY_SHOWN", 2)
+    for title in ("Prête C", "Prête A", "Prête B"):
+        ready(project, title)
+    html = page_client(manager).get(url(session)).content.decode()
+    offered = html[
+        html.index('id="add-action"') : html.index("</select>", html.index('id="add-action"'))
+    ]
+    assert offered.count("<option") == 2 and "Prête A" in offered and "Prête C" not in offered
+    assert "La liste propose les 2 premières" in html
+    assert 'href="/tableau-de-bord/?view=list&amp;state=ready_for_board"' in html
+    assert "Voir les 3 actions prêtes pour le conseil" in html
 
 
 def test_the_secretary_reorders_and_takes_a_point_off(page_client, secretary, session, project):

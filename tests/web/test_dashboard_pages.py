@@ -161,6 +161,22 @@ def test_what_needs_me_now(client_for, social_worker, project):
     assert "Évaluée plus tard" not in evaluations
 
 
+def test_recent_answers_list_the_caller_s_actions_first_then_the_latest(
+    client_for, social_worker, make_staff, project
+):
+    colleague = make_staff(StaffRole.SOCIAL_WORKER)
+    answered = []  # in the expected order: mine first, then the latest answer first
+    for owner, age in ((social_worker, 5), (colleague, 1), (colleague, 2)):
+        action = factories.ActionFactory(project=project, state="consultation", social_worker=owner)
+        factories.RoleFactory(
+            action=action, state="accepted", responded_at=timezone.now() - days(age)
+        )
+        answered.append(action)
+    answers = todo(html(client_for(social_worker).get(URL)), "answers")
+    positions = [answers.index(f"/actions/{action.pk}/") for action in answered]
+    assert positions == sorted(positions)
+
+
 def test_the_overdue_list_links_to_every_overdue_consultation(client_for, social_worker, project):
     for n in range(selectors.TODO_LIMIT + 1):
         action = factories.ActionFactory(
@@ -204,17 +220,32 @@ def test_filters_narrow_the_board_and_stay_in_the_form(client_for, social_worker
     assert mine.title not in body
 
 
-def test_a_column_shows_its_latest_cards_and_links_to_the_others(
-    client_for, social_worker, project, monkeypatch
+def card_links(body: str) -> set[int]:
+    return {int(pk) for pk in re.findall(r'href="/actions/(\d+)/"', body)}
+
+
+def test_a_column_shows_its_first_cards_and_links_to_the_list_of_all_of_them(
+    client_for, social_worker, project, other_territory
 ):
-    monkeypatch.setattr(selectors, "CARDS_PER_COLUMN", 2)
-    for n in range(5):
-        factories.ActionFactory(project=project, title=f"Brouillon {n}")
-    body = html(client_for(social_worker).get(URL))
-    draft = column(body, "draft")
-    assert draft.count('class="card"') == 2
-    assert "Voir les 3 autres actions" in draft
-    assert "?view=list&amp;state=draft" in draft
+    shown = selectors.CARDS_PER_COLUMN
+    drafts = [
+        factories.ActionFactory(project=project, title=f"Brouillon {n}") for n in range(shown + 3)
+    ]
+    factories.ActionFactory(project=project, state="consultation")  # another column
+    factories.ActionFactory(project=factories.ProjectFactory(territory=other_territory))
+    client = client_for(social_worker)
+    draft = column(html(client.get(URL)), "draft")
+    assert draft.count('class="card"') == shown
+    on_board = card_links(draft)
+    assert f"Voir les {shown + 3} actions de la colonne" in draft
+    link = re.search(r'class="column-more"><a href="([^"]+)"', draft).group(1).replace("&amp;", "&")
+    assert link == "?view=list&state=draft"
+    listed = html(client.get(URL + link))
+    assert f"{shown + 3} actions" in listed
+    in_list = card_links(listed[listed.index('<table class="action-list">') :])
+    # The list holds the column's actions, those on the board and the rest, and nothing else.
+    assert in_list == {action.pk for action in drafts}
+    assert len(in_list - on_board) == 3
 
 
 @pytest.mark.parametrize("union", [True, False], ids=["postgresql", "sqlite-like"])

@@ -14,6 +14,7 @@ from backend.actions.models import Action
 from backend.board.models import AgendaItem
 from backend.evaluations.models import Evaluation
 from backend.territories.models import FindingKind
+from backend.web.pages import projects
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +106,36 @@ def test_the_project_page_shows_diagnostic_axes_actions_and_unanswered_needs(
     assert "Isolement des aînés" in unanswered and "Mobilité des jeunes" in unanswered
     assert "Garde d'enfants" not in unanswered
     assert f"{reverse('web:action_create')}?project={project.pk}" in html
+
+
+def test_a_long_axis_shows_its_first_actions_and_links_to_the_list_of_all_of_them(
+    page_client, social_worker, project, built, monkeypatch
+):
+    monkeypatch.setattr(projects, "ACTIONS_PER_AXIS", 2)
+    monkeypatch.setattr(projects, "ANSWERING_SHOWN", 2)
+    axis, need = built["axes"][0], built["needs"][0]
+    for n in range(4):  # with the crèche: 5 actions on the axis, answering the need
+        factories.ActionFactory(project=project, axis=axis, title=f"Atelier {n}").findings.set(
+            [need]
+        )
+    for n in range(3):
+        factories.ActionFactory(project=project, title=f"Sans axe {n}")
+    client = page_client(social_worker)
+    html = text(page(client, project))
+    section = html[
+        html.index(f'id="axis-{axis.pk}"') : html.index(f'id="axis-{built["axes"][1].pk}"')
+    ]
+    assert section.count('<th scope="row">') == 2
+    assert "Atelier 0" in section and "Atelier 3" not in section  # by title
+    link = f"/tableau-de-bord/?view=list&project={project.pk}&axis={axis.pk}"
+    assert f'<a href="{link}">Voir les 5 actions de l\'axe' in section
+    listed = text(client.get(link))
+    assert "5 actions correspondent aux filtres" in listed
+    assert all(f"Atelier {n}" in listed for n in range(4)) and "Sans axe" not in listed
+    # The need answered by five live actions names two, and counts the others.
+    assert "Atelier 0</a>, <a" in html and "et 3 autres actions" in html
+    assert "3 actions ne sont rattachées à aucun axe." in html
+    assert f'<a href="/tableau-de-bord/?view=list&project={project.pk}">Voir les 9 actions' in html
 
 
 def test_the_new_action_link_is_for_the_territory_s_editors_only(page_client, secretary, project):

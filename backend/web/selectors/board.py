@@ -1,10 +1,12 @@
 """The board pages' queries: the agenda points a user may see, with the counts the page shows."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery, Window
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from backend.accounts import scoping
 from backend.accounts.models import StaffRole
+from backend.actions.models import Action, RoleAssignment
 from backend.actions.role_machine import OPEN_ROLE_STATES
 from backend.board.attendance import ANSWERS, proxies_per_member
 from backend.board.convening import convocations_of, session_quorum
@@ -14,6 +16,8 @@ from backend.board.models import AgendaItem, Attendance, BoardSession, BoardSess
 from workflows.engine import explain
 
 EDITABLE = (BoardSessionState.PLANNED, BoardSessionState.AGENDA_PUBLISHED)
+# The ready actions the scheduling form offers (thousands may wait on a large instance).
+READY_SHOWN = 50
 
 
 def visible_items(session_or_id, user):
@@ -21,7 +25,15 @@ def visible_items(session_or_id, user):
     return scoping.agenda_items_for(user).filter(session=session_or_id)
 
 
+def _count(rows, by: str):
+    """How many of ``rows`` belong to the outer row (``by``: the outer field they point at), as
+    a subquery: no join that multiplies an agenda point by its project's thousands of actions."""
+    counted = rows.filter(**{by: OuterRef(by)}).order_by().values(by).annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")), 0)
+
+
 def agenda_items(session: BoardSession, user) -> list[AgendaItem]:
+    roles = RoleAssignment.objects.all()
     items = (
         visible_items(session, user)
         .select_related(
@@ -32,15 +44,9 @@ def agenda_items(session: BoardSession, user) -> list[AgendaItem]:
             "project__territory",
         )
         .annotate(
-            open_roles=Count(
-                "action__roles",
-                filter=Q(action__roles__state__in=OPEN_ROLE_STATES),
-                distinct=True,
-            ),
-            accepted_roles=Count(
-                "action__roles", filter=Q(action__roles__state="accepted"), distinct=True
-            ),
-            project_actions=Count("project__actions", distinct=True),
+            open_roles=_count(roles.filter(state__in=OPEN_ROLE_STATES), "action"),
+            accepted_roles=_count(roles.filter(state="accepted"), "action"),
+            project_actions=_count(Action.objects.all(), "project"),
         )
         .order_by("position", "id")
     )
@@ -57,14 +63,20 @@ def sessions_with_points(user):
     return BoardSession.objects.annotate(points=points).order_by("date")
 
 
-def ready_for_board(user):
-    """The actions the user may put on an agenda."""
-    return (
+def ready_for_board(user) -> tuple[list, int]:
+    """The first actions the user may put on an agenda, and how many there are in all (one
+    query: a window count). The others are reached from the dashboard's list."""
+    actions = (
         scoping.actions_for(user)
         .filter(state="ready_for_board")
         .select_related("project__territory", "commune")
-        .order_by("project__territory__name", "title")
+        # What an option shows: the rows counted and sorted stay narrow.
+        .only("title", "project__territory__name", "commune__name")
+        .annotate(total_rows=Window(Count("*")))
+        .order_by("project__territory__name", "title", "id")
     )
+    rows = list(actions[:READY_SHOWN])
+    return rows, rows[0].total_rows if rows else 0
 
 
 def draft_projects_for(user, year: int):

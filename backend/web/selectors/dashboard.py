@@ -1,7 +1,8 @@
 """The dashboard's queries: the pipeline's columns (or the paged list), what needs the caller
 now, the counts per territory. The page runs the same number of queries whatever the number of
-actions: each column shows its most urgent cards (one windowed query for every column), the
-rest is counted in SQL."""
+actions: each column shows its first cards (``CARDS_PER_COLUMN``: one "top N" query per state,
+joined in one UNION ALL) with its count and a link to the list of all of them, filtered by its
+state; the counts come from one aggregate."""
 
 import datetime
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -47,12 +49,14 @@ FINISHED = (S.CLOSED, S.REJECTED, S.WITHDRAWN)
 # Columns whose cards show where the partner consultation stands.
 CONSULTATION_STATES = (S.DRAFT, S.CONSULTATION, S.READY_FOR_BOARD)
 
-CARDS_PER_COLUMN = 25
+CARDS_PER_COLUMN = 8
 LIST_PAGE_SIZE = 50
 TODO_LIMIT = 5
 RECENT_ANSWERS_DAYS = 14
 ANSWERED = (RoleState.ACCEPTED, RoleState.DECLINED, RoleState.CHANGES_REQUESTED)
 EVALUATION_NOTICE_DAYS = 30
+# What a to-do line shows of an action: the rows sorted for "the first five" stay narrow.
+TODO_FIELDS = ("title", "consultation_deadline", "updated_at", "project__territory__name")
 
 # The columns of the counts per territory: a label and the states it adds up.
 TERRITORY_COLUMNS = (
@@ -112,8 +116,10 @@ def _column_order(state) -> tuple:
     return ("-updated_at", "-id")
 
 
-def columns_of(actions, filters, today):
-    counts = dict(actions.values_list("state").annotate(n=Count("id")).order_by())
+def columns_of(actions, filters, today, counts: dict | None = None):
+    """The columns; ``counts`` per state when already read (``per_state``), else counted."""
+    if counts is None:
+        counts = dict(actions.values_list("state").annotate(n=Count("id")).order_by())
     states = [s for s in PIPELINE if not filters.state or s == filters.state]
     # Each column's first cards: one small "top N" query per state, joined in one UNION ALL
     # (each can use the state index; PostgreSQL appends them in order), then the cards by id.
@@ -164,6 +170,56 @@ def _first(queryset, size=TODO_LIMIT):
     return rows, rows[0].total_rows if rows else 0
 
 
+def _answers_in(actions, user):
+    """The roles of ``actions`` (the caller's scope). For a person bound to territories, as a
+    semi-join on the scoped actions' ids: PostgreSQL hashes them (a join through the projects
+    led it to probe the roles of each of the territory's 25,000 actions instead)."""
+    roles = RoleAssignment.objects.all()
+    return roles if user.sees_all_territories else roles.filter(action__in=actions.values("pk"))
+
+
+def recent_answers(user, actions):
+    """The actions whose partners answered lately, the caller's first, and how many there
+    are: the answers are grouped per action first (narrow rows, the recent answers' index),
+    then the first five actions read by id."""
+    since = timezone.now() - datetime.timedelta(days=RECENT_ANSWERS_DAYS)
+    # The caller's own actions first: their ids read once (a hashed subquery), no join of
+    # every answered role to its action.
+    mine = Case(
+        When(action__in=Action.objects.filter(social_worker=user).values("pk"), then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    grouped = (
+        _answers_in(actions, user)
+        .filter(responded_at__gte=since, state__in=ANSWERED)
+        .values("action")
+        .annotate(
+            mine=Min(mine),
+            answers=Count("id"),
+            accepted=Count("id", filter=Q(state=RoleState.ACCEPTED)),
+            declined=Count("id", filter=Q(state=RoleState.DECLINED)),
+            changes=Count("id", filter=Q(state=RoleState.CHANGES_REQUESTED)),
+            last_answer=Max("responded_at"),
+            total_rows=Window(Count("*")),
+        )
+        .order_by("mine", "-last_answer", "-action")
+    )
+    rows = list(grouped[:TODO_LIMIT])
+    found = (
+        Action.objects.select_related("project__territory")
+        .only(*TODO_FIELDS)
+        .in_bulk([row["action"] for row in rows])
+    )
+    listed = []
+    for row in rows:
+        action = found[row["action"]]
+        for name in ("answers", "accepted", "declined", "changes", "last_answer"):
+            setattr(action, name, row[name])
+        listed.append(action)
+    return listed, rows[0]["total_rows"] if rows else 0
+
+
 def todo_of(user, actions, today):
     """Five short lists for the person and their territories, what they follow first."""
     mine_first = Case(
@@ -180,25 +236,13 @@ def todo_of(user, actions, today):
             )
         )
         .select_related("project__territory")
+        .only(*TODO_FIELDS)
         .order_by(mine_first, "consultation_deadline", "id")
-    )
-    since = timezone.now() - datetime.timedelta(days=RECENT_ANSWERS_DAYS)
-    # Filtering on the roles first, the counts below add up those recent answers only.
-    answers = (
-        actions.filter(roles__responded_at__gte=since, roles__state__in=ANSWERED)
-        .annotate(
-            answers=Count("roles"),
-            accepted=Count("roles", filter=Q(roles__state=RoleState.ACCEPTED)),
-            declined=Count("roles", filter=Q(roles__state=RoleState.DECLINED)),
-            changes=Count("roles", filter=Q(roles__state=RoleState.CHANGES_REQUESTED)),
-            last_answer=Max("roles__responded_at"),
-        )
-        .select_related("project__territory")
-        .order_by(mine_first, "-last_answer", "-id")
     )
     ready = (
         actions.filter(state=S.READY_FOR_BOARD)
         .select_related("project__territory", "commune")
+        .only(*TODO_FIELDS, "commune__name")
         .order_by(mine_first, "updated_at", "id")
     )
     evaluations = (
@@ -219,7 +263,7 @@ def todo_of(user, actions, today):
         row.server_said = server_said(row.last_error)
     return {
         "overdue": _first(overdue),
-        "answers": _first(answers),
+        "answers": recent_answers(user, actions),
         "ready": _first(ready),
         "evaluations": _first(evaluations),
         "failures": (failures, failed),
@@ -229,31 +273,47 @@ def todo_of(user, actions, today):
 # --- counts per territory -------------------------------------------------------------------
 
 
-def territory_counts(actions, options, today):
-    aggregates = {
-        key: Count("id", filter=Q(state__in=states)) for key, _label, states in TERRITORY_COLUMNS
-    }
-    aggregates["overdue"] = Count(
-        "id", filter=Q(state=S.CONSULTATION, consultation_deadline__lt=today)
+def counts_of(actions, today) -> list[dict]:
+    """The actions counted per project and state (and the overdue consultations): one
+    aggregate on the actions alone, from which both the columns' counts and the territory
+    table are read."""
+    overdue = Count("id", filter=Q(state=S.CONSULTATION, consultation_deadline__lt=today))
+    return list(
+        actions.values("project", "state").annotate(n=Count("id"), overdue=overdue).order_by()
     )
-    aggregates["total"] = Count("id")
-    rows = {
-        row["project__territory_id"]: row
-        for row in actions.values("project__territory_id").annotate(**aggregates).order_by()
-    }
+
+
+def per_state(counts: list[dict]) -> dict:
+    totals: dict[str, int] = {}
+    for row in counts:
+        totals[row["state"]] = totals.get(row["state"], 0) + row["n"]
+    return totals
+
+
+def territory_counts(counts: list[dict], options):
+    """The table per territory, from ``counts_of`` (the projects' territories: ``options``)."""
+    column_of = {state: key for key, _label, states in TERRITORY_COLUMNS for state in states}
+    territory_of = {project.pk: project.territory_id for project in options.projects}
+    keys = [key for key, _label, _states in TERRITORY_COLUMNS]
+    empty = dict.fromkeys([*keys, "overdue"], 0)
+    rows: dict = {}
+    for row in counts:
+        cells = rows.setdefault(territory_of[row["project"]], dict(empty))
+        cells[column_of[row["state"]]] += row["n"]
+        cells["overdue"] += row["overdue"]
     table = []
     for territory in options.territories:
-        row = rows.get(territory.pk, {})
+        cells = rows.get(territory.pk, empty)
         table.append(
             {
                 "territory": territory,
-                "cells": [row.get(key, 0) for key, _label, _states in TERRITORY_COLUMNS],
-                "overdue": row.get("overdue", 0),
-                "total": row.get("total", 0),
+                "cells": [cells[key] for key in keys],
+                "overdue": cells["overdue"],
+                "total": sum(cells[key] for key in keys),
             }
         )
     totals = {
-        "cells": [sum(r["cells"][i] for r in table) for i in range(len(TERRITORY_COLUMNS))],
+        "cells": [sum(r["cells"][i] for r in table) for i in range(len(keys))],
         "overdue": sum(r["overdue"] for r in table),
         "total": sum(r["total"] for r in table),
     }

@@ -138,10 +138,10 @@ def render_detail(
     can_schedule = session.open_for_scheduling and user.has_role(
         StaffRole.TERRITORY_MANAGER, StaffRole.BOARD_SECRETARY
     )
-    ready_actions = []
+    ready_actions, ready_count = [], 0
     draft_projects = []
     if can_schedule:
-        ready_actions = list(ready_for_board(user))
+        ready_actions, ready_count = ready_for_board(user)
         draft_projects = list(draft_projects_for(user, timezone.localtime(session.date).year))
     convening = convening_context(session, user)
     transitions = []
@@ -180,6 +180,8 @@ def render_detail(
         and user.has_role(StaffRole.TERRITORY_MANAGER, StaffRole.BOARD_SECRETARY),
         "can_schedule": can_schedule,
         "ready_actions": ready_actions,
+        "ready_count": ready_count,
+        "ready_url": reverse("web:dashboard") + "?view=list&state=ready_for_board",
         "draft_projects": draft_projects,
         "can_decide": session.state == BoardSessionState.HELD
         and user.has_role(StaffRole.BOARD_SECRETARY),
