@@ -38,7 +38,7 @@ setup: install
 
 # Two pytest-xdist workers (TEST_WORKERS=0: one process), each on its own test database and its
 # own Redis database (the next one after TEST_BROKER_URL's: tests/settings.py); the tests of one
-# module (or one xdist_group) run in one worker (tests/conftest.py).
+# module run in one worker (--dist loadfile: its module-scoped fixtures are built once).
 TEST_WORKERS ?= 2
 
 test: install
@@ -46,7 +46,7 @@ test: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	DATABASE_URL="$(TEST_DATABASE_URL)" CELERY_BROKER_URL="$(TEST_BROKER_URL)" \
-		$(BIN)/python -m pytest -m "not proof" -n $(TEST_WORKERS) --dist loadgroup --durations=10 \
+		$(BIN)/python -m pytest -m "not proof" -n $(TEST_WORKERS) --dist loadfile --durations=10 \
 		$(PYTEST_ARGS)
 
 # The proof runs, minutes each, so kept out of `make test` (CI runs both): 20 clients mixing

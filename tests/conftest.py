@@ -134,13 +134,3 @@ def default_language():
     yield
     translation.deactivate()
 
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """`make test` runs two pytest-xdist workers with ``--dist loadgroup``: each group of tests
-    runs whole in one worker. A test's group is its module (its module-scoped fixtures are built
-    once), unless it names another with ``xdist_group`` (tests/mail: the package-scoped story,
-    told once for the three modules that read it). First, so that xdist sees the marks."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))

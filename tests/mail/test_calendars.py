@@ -10,7 +10,7 @@ import pytest
 from notifications.models import Kind
 from tests.notifications.test_session_calendar import calendar_of
 
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("mail-story")]  # one story per run
+pytestmark = pytest.mark.django_db
 
 WITH_A_CALENDAR = {
     Kind.AGENDA_PUBLISHED,

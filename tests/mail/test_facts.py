@@ -16,7 +16,7 @@ import pytest
 from notifications.models import Kind
 from tests.mail.story import Story
 
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("mail-story")]  # one story per run
+pytestmark = pytest.mark.django_db
 
 
 @dataclass(frozen=True)

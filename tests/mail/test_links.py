@@ -12,7 +12,7 @@ from notifications.delivery.unsubscribe import kinds_to_turn_off, subscription_f
 from notifications.models import Delivery, Preference
 from tests.mail.walk import UNSUBSCRIBE
 
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("mail-story")]  # one story per run
+pytestmark = pytest.mark.django_db
 
 # The pages the story's e-mails must lead to at least once (else the walk proves little).
 PAGES_REACHED = {
