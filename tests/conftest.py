@@ -133,4 +133,3 @@ def default_language():
     translation.deactivate()
     yield
     translation.deactivate()
-
