@@ -36,12 +36,18 @@ setup: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py load_demo
 
+# Two pytest-xdist workers (TEST_WORKERS=0: one process), each on its own test database and its
+# own Redis database (the next one after TEST_BROKER_URL's: tests/settings.py); the tests of one
+# module run in one worker (--dist loadfile: its module-scoped fixtures are built once).
+TEST_WORKERS ?= 2
+
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	DATABASE_URL="$(TEST_DATABASE_URL)" CELERY_BROKER_URL="$(TEST_BROKER_URL)" \
-		$(BIN)/python -m pytest -m "not proof" --durations=10 $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -m "not proof" -n $(TEST_WORKERS) --dist loadfile --durations=10 \
+		$(PYTEST_ARGS)
 
 # The proof runs, minutes each, so kept out of `make test` (CI runs both): 20 clients mixing
 # reads and writes for 60 s, and schemathesis's 2,240 requests against the OpenAPI document.

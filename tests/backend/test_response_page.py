@@ -410,7 +410,9 @@ GARBAGE = [
 ]
 
 
-@pytest.mark.parametrize("token", GARBAGE)
+# Named by position: a signed token holds the second it was made, and the ids must be the same in
+# every pytest-xdist worker.
+@pytest.mark.parametrize("token", GARBAGE, ids=[f"garbage-{n}" for n in range(len(GARBAGE))])
 def test_garbage_tokens_never_break_the_page(client, consultation, token, settings):
     settings.BAD_LINK_LIMIT = 1000
     for response in (client.get(url(token)), client.post(url(token), {"decision": "accept"})):

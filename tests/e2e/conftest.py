@@ -27,24 +27,41 @@ def browser_available() -> bool:
     return CHROMIUM.exists() and shutil.which(str(CHROMIUM)) is not None
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def orm_beside_playwright():
     """Playwright's sync API keeps an event loop running in this thread, and Django refuses
     ORM calls under a running loop: allow them while the browser is up (tests and fixtures
-    only touch the database between two browser steps)."""
+    only touch the database between two browser steps). Up for this package's tests only."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser(orm_beside_playwright):
+    """One Chromium for every browser test of this package (each test opens its own contexts:
+    cookies and storage are not shared), closed when the package's last test is done."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def contexts_closed(request):
+    """Each browser test leaves the shared browser as it found it: the contexts it opened (and
+    their pages) are closed after it, so none of them still talks to the server afterwards."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    before = set(browser.contexts)
+    yield
+    for context in browser.contexts:
+        if context not in before:
+            context.close()
 
 
 @pytest.fixture

@@ -150,6 +150,7 @@ def test_unsubscribing_from_the_digest_turns_off_what_was_in_it(submitted, pilot
         unsubscribe_token("user:1", "answer_received") + "x",  # tampered with
         "WyJ1c2VyOjEiLCJhbnN3ZXJfcmVjZWl2ZWQiXQ:forged",
     ],
+    ids=["nothing", "tampered", "forged"],  # the same in every pytest-xdist worker
 )
 def test_a_bad_link_gets_a_clear_404(token):
     for response in (Client().get(f"/unsubscribe/{token}/"), one_click(f"/unsubscribe/{token}/")):
