@@ -382,6 +382,8 @@ def every_form() -> list[Form]:
             )
             for name, url in (
                 ("pilotage", "/pilotage/"),
+                ("pilotage partners", "/pilotage/partenaires/"),
+                ("pilotage board", "/pilotage/conseil/"),
                 ("pilotage csv", "/pilotage/partenaires.csv"),
             )
         ),
