@@ -44,10 +44,10 @@ def _svgs(html: str) -> list[str]:
 # Each section of « Pilotage », its address, its charts, and the queries of one request:
 # session, user, territories; choices: territories, years, axes; the projects counted;
 # unread notifications (8), and its own figures: the time in state with the flagged and
-# their actions (2); the partners (3: with the names) and the categories (3); the board (2).
+# their actions (2); the partners (2: with the names) and the categories (2); the board (2).
 SECTIONS = {
     "etats": ("web:pilotage", 1, 10),
-    "partenaires": ("web:pilotage_partners", 2, 14),
+    "partenaires": ("web:pilotage_partners", 2, 12),
     "conseil": ("web:pilotage_board", 1, 10),
 }
 
