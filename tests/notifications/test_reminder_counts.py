@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from backend.actions.consultation import answer_role
 from backend.actions.models import RoleAssignment
+from backend.actions.reminder_counts import recount_all
 from backend.actions.transitions import submit_action
-from notifications.delivery.reminder_counts import recount_all
 from notifications.delivery.sweep import sweep
 from notifications.models import Kind, Notification, Status
 from tests import factories

@@ -2,12 +2,12 @@
 
 from django.db import migrations, models
 
-from notifications.delivery.reminder_counts import recount
+from backend.actions.reminder_counts import recount
 
 
 def count_the_sent_reminders(apps, schema_editor):
     """Each role's reminders sent before its answer (or so far), from the sent reminders
-    (``notifications.delivery.reminder_counts``: the same condition as the sweep's)."""
+    (``backend.actions.reminder_counts``: the same condition as the sweep's)."""
     ContentType = apps.get_model("contenttypes", "ContentType")
     role_type = ContentType.objects.filter(app_label="actions", model="roleassignment").first()
     if role_type is None:  # a new database: no reminder yet
