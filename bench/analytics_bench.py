@@ -1,12 +1,13 @@
 """Analytics benchmark: each ``analytics/`` API answer and each section of « Pilotage »
-(``/pilotage/``, ``/pilotage/partenaires/``, ``/pilotage/conseil/``) served by gunicorn on the
-large data set (100,000 actions with their history: ``bench.dataset`` then
-``bench.analytics_history``), against a floor: the same aggregates in raw SQL on a plain
-psycopg connection, on the same tables (the passages, the roles, the decisions), in the same
-run. The charts' share of each section's time (pygal) is measured apart, in this process.
+(``/pilotage/``, ``/pilotage/partenaires/``, ``/pilotage/categories/``,
+``/pilotage/conseil/``) served by gunicorn on the large data set (100,000 actions with their
+history: ``bench.dataset`` then ``bench.analytics_history``), against a floor: the same
+aggregates in raw SQL on a plain psycopg connection, on the same tables (the passages, the
+roles, the decisions), in the same run. The charts' share of each section's time (pygal) is
+measured apart, in this process.
 
     .venv/bin/python manage.py collectstatic --noinput   # the page's files (DEBUG off)
-    .venv/bin/python -m bench.analytics_bench [--requests 15]   # DATABASE_URL, filled
+    .venv/bin/python -m bench.analytics_bench [--requests 15]   # DATABASE_URL, SECRET_KEY
 
 One client, one request at a time, as the director (every territory: the largest answer),
 the director with ``?territory=`` (a quarter of the actions) and a social worker bound to one
@@ -37,6 +38,7 @@ ENDPOINTS = (
     "/api/v1/analytics/board/",
     "/pilotage/",
     "/pilotage/partenaires/",
+    "/pilotage/categories/",
     "/pilotage/conseil/",
 )
 WAITING = "('consultation', 'ready_for_board', 'scheduled', 'in_progress', 'evaluation')"
@@ -154,7 +156,8 @@ def floors(scoped: bool) -> dict[str, list[str]]:
         "/api/v1/analytics/partner-categories/": categories,
         "/api/v1/analytics/board/": board,
         "/pilotage/": [*time_in_state, *flagged],
-        "/pilotage/partenaires/": [*partners, *categories],
+        "/pilotage/partenaires/": partners,
+        "/pilotage/categories/": categories,
         "/pilotage/conseil/": board,
     }
 
@@ -360,9 +363,10 @@ def render(result: dict) -> str:
         "`responded_at`, and `reminders_before_answer`, counted by the sweep as each reminder "
         "leaves) for the partners, the reminders no longer joined; each through a covering "
         "index fitted to its query (`docs/analytics.md`, « Where the figures are read »). "
-        "« Pilotage » is three pages, each computing its own tables: `/pilotage/` (time in "
-        "state, flagged actions), `/pilotage/partenaires/` (per organisation, per category), "
-        "`/pilotage/conseil/` (the board). Nothing is kept between requests: the times below "
+        "« Pilotage » is four pages, each computing its own tables: `/pilotage/` (time in "
+        "state, flagged actions), `/pilotage/partenaires/` (per organisation), "
+        "`/pilotage/categories/` (per category of contact), `/pilotage/conseil/` (the "
+        "board). Nothing is kept between requests: the times below "
         "are every request's.",
         "",
         "| Caller | Request | First | Median | p95 | Queries | Floor (raw SQL) "

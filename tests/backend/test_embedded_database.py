@@ -103,7 +103,7 @@ from django.test import Client
 from backend.accounts.models import User
 client = Client()
 client.force_login(User.objects.get(username="direction"))
-sections = ("/pilotage/", "/pilotage/partenaires/", "/pilotage/conseil/")
+sections = ("/pilotage/", "/pilotage/partenaires/", "/pilotage/categories/", "/pilotage/conseil/")
 pages = [client.get(path) for path in sections]
 states = client.get("/api/v1/analytics/time-in-state/").json()
 board = client.get("/api/v1/analytics/board/").json()
@@ -119,7 +119,7 @@ print(sum(row["decisions"] for row in board["outcomes"]))
 def test_the_analytics_work_on_sqlite(checkout):
     printed = _manage(checkout, checkout["first"], "shell", "-c", ANALYTICS_ON_SQLITE)
     page, states, decisions = printed.strip().splitlines()[-3:]
-    assert page == "200/200/200 4"  # the three sections of Pilotage, their four charts
+    assert page == "200/200/200/200 4"  # the four sections of Pilotage, a chart each
     state, consulted = states.split()
     assert state == "consultation" and int(consulted) > 0
     assert int(decisions) > 0  # the demo's board held a session

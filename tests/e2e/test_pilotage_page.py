@@ -1,4 +1,4 @@
-"""The pages « Pilotage » in a real browser, on the known history: each section's charts are
+"""The pages « Pilotage » in a real browser, on the known history: each section's chart is
 drawn (SVG images) with no violation of the Content-Security-Policy, each section passes the
 axe audit on a desktop and on a phone, the navigation between the sections keeps the filters
 in the address, a table's CSV downloads."""
@@ -50,7 +50,8 @@ def _no_violation(page, console):
 # Each section: its link in the navigation, its address, its charts.
 SECTIONS = (
     ("Délais par étape", "/pilotage/", 1),
-    ("Partenaires", "/pilotage/partenaires/", 2),
+    ("Partenaires", "/pilotage/partenaires/", 1),
+    ("Catégories d'interlocuteurs", "/pilotage/categories/", 1),
     ("Conseil", "/pilotage/conseil/", 1),
 )
 

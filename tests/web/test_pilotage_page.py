@@ -44,10 +44,12 @@ def _svgs(html: str) -> list[str]:
 # Each section of « Pilotage », its address, its charts, and the queries of one request:
 # session, user, territories; choices: territories, years, axes; the projects counted;
 # unread notifications (8), and its own figures: the time in state with the flagged and
-# their actions (2); the partners (2: with the names) and the categories (2); the board (2).
+# their actions (2); the partners (2: with the names); the categories (1: the scope is
+# narrowed); the board (2).
 SECTIONS = {
     "etats": ("web:pilotage", 1, 10),
-    "partenaires": ("web:pilotage_partners", 2, 12),
+    "partenaires": ("web:pilotage_partners", 1, 10),
+    "categories": ("web:pilotage_categories", 1, 9),
     "conseil": ("web:pilotage_board", 1, 10),
 }
 
@@ -102,6 +104,9 @@ def test_the_partners_and_the_board(client, history):
     assert "Mairie de Roanne" not in partners
     assert '<th scope="row">Centre social du Gier</th><td class="number">3</td>' in partners
     assert "Action secrète Roannais" not in partners
+    categories = client.get(reverse("web:pilotage_categories") + query).content.decode()
+    assert '<th scope="row">technicien</th>' in categories
+    assert "Centre social du Gier" not in categories
     board = client.get(reverse("web:pilotage_board") + query).content.decode()
     assert "Ajournements : 1 décision(s) d'ajournement, soit 33 % des décisions" in board
     assert '<th scope="row">approuvée</th><td class="number">1</td>' in board

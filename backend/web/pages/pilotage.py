@@ -1,8 +1,9 @@
-"""The pages « Pilotage »: where the actions of the person's territories wait, in three
+"""The pages « Pilotage »: where the actions of the person's territories wait, in four
 sections, each a page of its own that computes its own figures only: the delays per step
 (``/pilotage/``: time in each state, the actions waiting longer than usual), the partners'
-answers (``/pilotage/partenaires/``: per organisation and per category of contact) and the
-board (``/pilotage/conseil/``: its delays and deferrals). Each table has its chart (SVG drawn
+answers per organisation (``/pilotage/partenaires/``) and per category of contact
+(``/pilotage/categories/``), and the board (``/pilotage/conseil/``: its delays and
+deferrals). Each table has its chart (SVG drawn
 by pygal, see ``backend.web.charts``) and its CSV. A navigation between the sections keeps
 the filters.
 
@@ -146,6 +147,7 @@ def table_csv(request, slug: str):
 urlpatterns = [
     path("pilotage/", pilotage, {"section": "etats"}, name="pilotage"),
     path("pilotage/partenaires/", pilotage, {"section": "partenaires"}, name="pilotage_partners"),
+    path("pilotage/categories/", pilotage, {"section": "categories"}, name="pilotage_categories"),
     path("pilotage/conseil/", pilotage, {"section": "conseil"}, name="pilotage_board"),
     path("pilotage/<slug:slug>.csv", table_csv, name="pilotage_csv"),
 ]

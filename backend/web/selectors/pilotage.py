@@ -234,11 +234,12 @@ class Section:
 
 SECTIONS = (
     Section("etats", "web:pilotage", gettext_lazy("Délais par étape"), ("etats", "attentes")),
+    Section("partenaires", "web:pilotage_partners", gettext_lazy("Partenaires"), ("partenaires",)),
     Section(
-        "partenaires",
-        "web:pilotage_partners",
-        gettext_lazy("Partenaires"),
-        ("partenaires", "categories"),
+        "categories",
+        "web:pilotage_categories",
+        gettext_lazy("Catégories d'interlocuteurs"),
+        ("categories",),
     ),
     Section("conseil", "web:pilotage_board", gettext_lazy("Conseil"), ("conseil",)),
 )
@@ -250,7 +251,9 @@ def section_tables(scope: Scope, section: Section) -> tuple[list[Table], dict | 
         figures = time_in_state.time_in_state(scope, flagged=FLAGGED_SHOWN)
         return [time_in_state_table(figures.states), flagged_table(figures.flagged)], None
     if section.slug == "partenaires":
-        return [partners_table(scope), categories_table(scope)], None
+        return [partners_table(scope)], None
+    if section.slug == "categories":
+        return [categories_table(scope)], None
     table, deferrals = board_table(scope)
     return [table], deferrals
 
