@@ -3,9 +3,8 @@ sections, each a page of its own that computes its own figures only: the delays 
 (``/pilotage/``: time in each state, the actions waiting longer than usual), the partners'
 answers per organisation (``/pilotage/partenaires/``) and per category of contact
 (``/pilotage/categories/``), and the board (``/pilotage/conseil/``: its delays and
-deferrals). Each table has its chart (SVG drawn
-by pygal, see ``backend.web.charts``) and its CSV. A navigation between the sections keeps
-the filters.
+deferrals). Each table has its chart (SVG drawn by pygal, see ``backend.web.charts``) and its
+CSV. A navigation between the sections keeps the filters.
 
 Every staff member sees it for their own territories, as everywhere (directors and
 administrators: all of them). The filters (territory, year, axis) are kept in the address; a
