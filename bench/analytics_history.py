@@ -65,6 +65,7 @@ def generate(seed: int = 43) -> dict:
 
     from backend.accounts.models import StaffRole, User
     from backend.actions.models import Action, RoleAssignment
+    from backend.actions.reminder_counts import recount_all
     from backend.board.models import BoardDecision, BoardSession
     from notifications.models import Notification
     from workflows.models import StateStay, TransitionLog
@@ -265,11 +266,21 @@ def generate(seed: int = 43) -> dict:
         counts["reminders"] = reminders.done
         for table in (log_table, BoardDecision._meta.db_table, notification_table):
             _reset_sequence(cursor, table)
+        # The roles' counts of the reminders sent before their answers (as the sweep keeps
+        # them, as the data migration writes them).
+        counts["roles with reminders"] = recount_all()
         # The actions' passages through their states, from the log just written (as the
         # data migration fills them): what the engine would have written with each row.
         counts["action stays"] = rebuild_stays(action_type)
     with connection.cursor() as cursor:
-        for table in (log_table, BoardDecision._meta.db_table, notification_table, stays_table):
+        roles_table = RoleAssignment._meta.db_table
+        for table in (
+            log_table,
+            BoardDecision._meta.db_table,
+            notification_table,
+            stays_table,
+            roles_table,
+        ):
             cursor.execute(f"VACUUM ANALYZE {table}")  # the visibility map: index-only scans
     counts["seconds"] = time.monotonic() - started
     say(f"  {counts}")

@@ -172,6 +172,11 @@ class RoleAssignment(RoleWorkflow):
     invited_at = models.DateTimeField(_("invité le"), null=True, blank=True)
     responded_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
     response_comment = models.TextField(_("commentaire du partenaire"), blank=True)
+    # The reminders sent before the answer (while there is none: so far), counted by the sweep
+    # as each leaves (notifications.delivery.reminder_counts): the partners' figures read it.
+    reminders_before_answer = models.PositiveIntegerField(
+        _("relances avant la réponse"), default=0, editable=False
+    )
     # The random half of the personal link (see backend.actions.links); empty: no valid link.
     link_nonce = models.CharField(_("clé du lien personnel"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
@@ -195,18 +200,15 @@ class RoleAssignment(RoleWorkflow):
             ),
             # The analytics' partners (backend.analytics.partners): the roles counted (once
             # invited, not withdrawn) with what their figures read, per organisation (the
-            # figures grouped as the index is read) and by id (joined to their reminders).
+            # figures grouped as the index is read).
             models.Index(
                 fields=["organisation"],
-                include=["id", "action", "contact", "state", "invited_at", "responded_at"],
+                include=[
+                    *("id", "action", "contact", "state", "invited_at", "responded_at"),
+                    "reminders_before_answer",
+                ],
                 condition=COUNTED_ROLES,
                 name="role_counted_by_organisation",
-            ),
-            models.Index(
-                fields=["id"],
-                include=["organisation", "action", "contact", "responded_at"],
-                condition=COUNTED_ROLES,
-                name="role_counted_by_id",
             ),
         ]
         verbose_name = _("rôle d'un partenaire")

@@ -30,6 +30,11 @@ from backend.partners.models import Contact
 from notifications.delivery.digest import mark_digested
 from notifications.delivery.emails import build_message
 from notifications.delivery.lookups import Lookups
+from notifications.delivery.reminder_counts import (
+    REMINDED_ROLE_TYPE_SQL,
+    REMINDED_ROLES,
+    count_sent,
+)
 from notifications.models import Delivery, Kind, Notification, Status
 from notifications.planning.preferences import deliveries_for
 
@@ -42,11 +47,23 @@ MARK_SENT_SQL = (
     "attempts = attempts + 1, message_id = %s, last_error = '' "
     f"WHERE id = %s AND status = '{Status.CLAIMED}'"
 )
-MARK_SENT_GROUP_SQL = (  # PostgreSQL: a group of e-mails marked in one statement
+# PostgreSQL: a group of e-mails marked in one statement, which adds the reminders among them
+# to their roles' counts (``reminder_counts``: those that left before the role's answer, or
+# while it has none; the condition read on the role's latest version, should an answer
+# commit meanwhile).
+MARK_SENT_GROUP_SQL = (
+    "WITH marked AS ("
     f"UPDATE {Notification._meta.db_table} AS n SET status = '{Status.SENT}', "
     "sent_at = v.sent_at, attempts = n.attempts + 1, message_id = v.message_id, "
     "last_error = '' FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[]) "
-    f"AS v (id, message_id, sent_at) WHERE n.id = v.id AND n.status = '{Status.CLAIMED}'"
+    f"AS v (id, message_id, sent_at) WHERE n.id = v.id AND n.status = '{Status.CLAIMED}' "
+    "RETURNING n.subject_type_id, n.subject_id, n.sent_at, n.kind"
+    f"), reminders AS (SELECT subject_id, sent_at FROM marked WHERE kind = '{Kind.REMINDER}' "
+    f"AND subject_type_id = ({REMINDED_ROLE_TYPE_SQL})) "
+    f"UPDATE {REMINDED_ROLES} AS r SET reminders_before_answer = r.reminders_before_answer + ("
+    "SELECT COUNT(*) FROM reminders m WHERE m.subject_id = r.id "
+    "AND (r.responded_at IS NULL OR m.sent_at <= r.responded_at)) "
+    "WHERE r.id IN (SELECT subject_id FROM reminders)"
 )
 # What sending a row reads of it (the claim returns these; the others are left deferred).
 CLAIMED_FIELDS = (
@@ -250,14 +267,17 @@ class SentMarks:
     What a group costs if the worker dies before writing it: its rows stay claimed, which is
     the state of a worker killed between a send and its mark; after CLAIM_TIMEOUT they are
     surfaced as unconfirmed, never resent. A group is written when full, when the batch ends,
-    and on the way out of any error (``deliver``'s ``finally``).
+    and on the way out of any error (``deliver``'s ``finally``). The reminders marked are
+    counted on their roles in the same transaction (``reminder_counts.count_sent``).
     """
 
     def __init__(self):
         self.pending: list[tuple[int, str, datetime.datetime]] = []
+        self.rows: dict[int, Notification] = {}
 
     def add(self, row: Notification, message_id: str) -> None:
         self.pending.append((row.pk, message_id, timezone.now()))
+        self.rows[row.pk] = row
         if len(self.pending) >= MARK_GROUP:
             self.write()
 
@@ -265,15 +285,19 @@ class SentMarks:
         if not self.pending:
             return
         pending, self.pending = self.pending, []
-        with db_connection.cursor() as cursor:
-            if db_connection.vendor == "postgresql":
-                ids, message_ids, times = (list(column) for column in zip(*pending, strict=True))
+        rows, self.rows = self.rows, {}
+        if db_connection.vendor == "postgresql":  # one statement: the marks and the counts
+            ids, message_ids, times = (list(column) for column in zip(*pending, strict=True))
+            with db_connection.cursor() as cursor:
                 cursor.execute(MARK_SENT_GROUP_SQL, [ids, message_ids, times])
-            else:
-                cursor.executemany(
-                    MARK_SENT_SQL,
-                    [(at, mid, pk) for pk, mid, at in pending],
-                )
+            return
+        with transaction.atomic(), db_connection.cursor() as cursor:  # elsewhere: one by one
+            marked = set()
+            for pk, mid, at in pending:
+                cursor.execute(MARK_SENT_SQL, (at, mid, pk))
+                if cursor.rowcount:
+                    marked.add(pk)
+            count_sent([(rows[pk], at) for pk, _mid, at in pending if pk in marked])
 
 
 def _retry_or_fail(row: Notification, now, error: Exception, report: SweepReport) -> None:

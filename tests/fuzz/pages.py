@@ -382,6 +382,9 @@ def every_form() -> list[Form]:
             )
             for name, url in (
                 ("pilotage", "/pilotage/"),
+                ("pilotage partners", "/pilotage/partenaires/"),
+                ("pilotage categories", "/pilotage/categories/"),
+                ("pilotage board", "/pilotage/conseil/"),
                 ("pilotage csv", "/pilotage/partenaires.csv"),
             )
         ),

@@ -40,6 +40,9 @@ GATHERING_PAGES = {
     "preferences": lambda w: reverse("web:preferences"),
     "help": lambda w: reverse("web:help"),
     "pilotage": lambda w: reverse("web:pilotage"),
+    "pilotage partners": lambda w: reverse("web:pilotage_partners"),
+    "pilotage categories": lambda w: reverse("web:pilotage_categories"),
+    "pilotage board": lambda w: reverse("web:pilotage_board"),
     "pilotage csv": lambda w: reverse("web:pilotage_csv", args=["partenaires"]),
 }
 NAMES_ACTIONS = {"dashboard", "dashboard list", "board session"}

@@ -36,39 +36,80 @@ def _csv(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
 
 
-def test_the_page_shows_each_chart_with_its_table(client, history):
+def _svgs(html: str) -> list[str]:
+    uris = [part.split('"', 1)[0] for part in html.split('src="data:image/svg+xml;base64,')[1:]]
+    return [base64.b64decode(uri).decode() for uri in uris]
+
+
+# Each section of « Pilotage », its address, its charts, and the queries of one request:
+# session, user, territories; choices: territories, years, axes; the projects counted;
+# unread notifications (8), and its own figures: the time in state with the flagged and
+# their actions (2); the partners (2: with the names); the categories (1: the scope is
+# narrowed); the board (2).
+SECTIONS = {
+    "etats": ("web:pilotage", 1, 10),
+    "partenaires": ("web:pilotage_partners", 1, 10),
+    "categories": ("web:pilotage_categories", 1, 9),
+    "conseil": ("web:pilotage_board", 1, 10),
+}
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_each_section_is_a_page_with_its_charts_and_computes_only_its_figures(
+    client, history, section
+):
+    name, charts, queries = SECTIONS[section]
     client.force_login(history.manager)
-    url = reverse("web:pilotage") + f"?year=2027&axis={history.axis.pk}"
+    query = f"?year=2027&axis={history.axis.pk}"
+    url = reverse(name) + query
     with CaptureQueriesContext(connection) as captured:
         html = client.get(url).content.decode()
-    # session, user, territories; choices: territories, years, axes; the projects counted;
-    # the time in state with the flagged, their actions, partners (3: with the names),
-    # categories (3), board (2); unread notifications. Computed again on each request.
-    assert len(captured) == 18, "\n".join(q["sql"][:100] for q in captured)
-    with CaptureQueriesContext(connection) as again:
+    assert len(captured) == queries, "\n".join(q["sql"][:100] for q in captured)
+    with CaptureQueriesContext(connection) as again:  # computed again on each request
         repeated = client.get(url).content.decode()
     random = re.compile(r'(base64,|value=")[^"]*')  # the charts' ids, the CSRF tokens
     assert random.sub("", repeated) == random.sub("", html)
-    assert len(again) == 18
-    assert html.count('<img src="data:image/svg+xml;base64,') == 4
+    assert len(again) == queries
+    assert html.count('<img src="data:image/svg+xml;base64,') == charts
     assert "<script" not in html.split("<main", 1)[1]
+    # The navigation between the sections: this one current, each keeping the filters.
+    query = query.replace("&", "&amp;")
+    for other, (other_name, _charts, _queries) in SECTIONS.items():
+        current = ' aria-current="page"' if other == section else ""
+        assert f'<a href="{reverse(other_name)}{query}"{current}>' in html
+    assert 'aria-current="page">Pilotage</a>' in html
+    # Each chart: an SVG without script, with a title and a description.
+    for svg in _svgs(html):
+        assert "<script" not in svg
+        assert "<title>" in svg and "<desc>" in svg
+    # A CSV link per table of the section, with the filters.
+    assert html.count(f".csv{query}") == charts + (section == "etats")
+
+
+def test_the_delays_per_step(client, history):
+    html = _page(client, history.manager, f"?year=2027&axis={history.axis.pk}")
     # The time in state: consultation's median and 90th percentile, in French.
     assert '<th scope="row">consultation des partenaires</th><td class="number">3</td>' in html
     assert '<td class="number">4,0</td><td class="number">8,8</td>' in html
     # The flagged actions link to their pages; the other territory is not there.
     assert f'href="{reverse("web:action_detail", args=[history.a4.pk])}">A4</a>' in html
-    assert "Action secrète Roannais" not in html and "Mairie de Roanne" not in html
-    assert "Ajournements : 1 décision(s) d'ajournement, soit 33 % des décisions" in html
-    # The link in the navigation.
-    assert 'aria-current="page">Pilotage</a>' in html
-    # Each chart: an SVG without script, with a title and a description.
-    uris = [part.split('"', 1)[0] for part in html.split('src="data:image/svg+xml;base64,')[1:]]
-    for uri in uris:
-        svg = base64.b64decode(uri).decode()
-        assert "<script" not in svg
-        assert "<title>" in svg and "<desc>" in svg
-    first = base64.b64decode(uris[0]).decode()
-    assert "<title>Temps passé dans chaque état</title>" in first
+    assert "Action secrète Roannais" not in html
+    assert "<title>Temps passé dans chaque état</title>" in _svgs(html)[0]
+
+
+def test_the_partners_and_the_board(client, history):
+    client.force_login(history.manager)
+    query = f"?year=2027&axis={history.axis.pk}"
+    partners = client.get(reverse("web:pilotage_partners") + query).content.decode()
+    assert "Mairie de Roanne" not in partners
+    assert '<th scope="row">Centre social du Gier</th><td class="number">3</td>' in partners
+    assert "Action secrète Roannais" not in partners
+    categories = client.get(reverse("web:pilotage_categories") + query).content.decode()
+    assert '<th scope="row">technicien</th>' in categories
+    assert "Centre social du Gier" not in categories
+    board = client.get(reverse("web:pilotage_board") + query).content.decode()
+    assert "Ajournements : 1 décision(s) d'ajournement, soit 33 % des décisions" in board
+    assert '<th scope="row">approuvée</th><td class="number">1</td>' in board
 
 
 def test_filters_are_kept_in_the_address_and_a_foreign_one_is_ignored(client, history):

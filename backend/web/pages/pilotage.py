@@ -1,7 +1,10 @@
-"""The page « Pilotage »: where the actions of the person's territories wait. Time in each
-state, the actions waiting longer than usual, the partners' answers (per organisation and per
-category of contact) and the board's delays, each as a chart (SVG drawn by pygal, see
-``backend.web.charts``) beside its table, with a CSV of each table.
+"""The pages « Pilotage »: where the actions of the person's territories wait, in four
+sections, each a page of its own that computes its own figures only: the delays per step
+(``/pilotage/``: time in each state, the actions waiting longer than usual), the partners'
+answers per organisation (``/pilotage/partenaires/``) and per category of contact
+(``/pilotage/categories/``), and the board (``/pilotage/conseil/``: its delays and
+deferrals). Each table has its chart (SVG drawn by pygal, see ``backend.web.charts``) and its
+CSV. A navigation between the sections keeps the filters.
 
 Every staff member sees it for their own territories, as everywhere (directors and
 administrators: all of them). The filters (territory, year, axis) are kept in the address; a
@@ -12,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -22,7 +25,7 @@ from backend.exports import writers
 from backend.territories.models import Territory
 from backend.web.access import staff_required
 from backend.web.forms.filters import id_or_none
-from backend.web.selectors.pilotage import TABLES, one_table, tables
+from backend.web.selectors.pilotage import SECTIONS, TABLES, one_table, section_tables
 
 
 @dataclass
@@ -92,22 +95,31 @@ class Filters:
 
 
 @staff_required
-def pilotage(request):
+def pilotage(request, section: str):
+    current = next(candidate for candidate in SECTIONS if candidate.slug == section)
     choices = Choices.load(request.user)
     filters = Filters.read(request.GET, choices)
-    shown, deferrals = tables(filters.scope(request.user))
+    shown, deferrals = section_tables(filters.scope(request.user), current)
+    query = filters.query()
+    suffix = f"?{query}" if query else ""
     return render(
         request,
         "web/pilotage/page.html",
         {
-            "title": _("Pilotage"),
+            "title": f"{current.title} - {_('Pilotage')}",
             "nav": "pilotage",
+            "section": current,
+            "sections": [
+                {"title": s.title, "url": reverse(s.url_name) + suffix, "current": s is current}
+                for s in SECTIONS
+            ],
+            "section_url": reverse(current.url_name),
             "choices": choices,
             "filters": filters,
-            "query": filters.query(),
+            "query": query,
             "tables": shown,
             "deferrals": deferrals,
-            "deferral_percent": round(100 * (deferrals["deferral_rate"] or 0)),
+            "deferral_percent": round(100 * ((deferrals or {}).get("deferral_rate") or 0)),
         },
     )
 
@@ -132,6 +144,9 @@ def table_csv(request, slug: str):
 
 
 urlpatterns = [
-    path("pilotage/", pilotage, name="pilotage"),
+    path("pilotage/", pilotage, {"section": "etats"}, name="pilotage"),
+    path("pilotage/partenaires/", pilotage, {"section": "partenaires"}, name="pilotage_partners"),
+    path("pilotage/categories/", pilotage, {"section": "categories"}, name="pilotage_categories"),
+    path("pilotage/conseil/", pilotage, {"section": "conseil"}, name="pilotage_board"),
     path("pilotage/<slug:slug>.csv", table_csv, name="pilotage_csv"),
 ]

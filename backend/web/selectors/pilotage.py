@@ -1,5 +1,6 @@
-"""The tables of the page ``/pilotage/``: each with its columns, its rows and its chart. The
-page shows them, ``/pilotage/<table>.csv`` writes them (``backend.exports.writers``).
+"""The tables of the pages « Pilotage »: each with its columns, its rows and its chart. The
+pages show them by section (``SECTIONS``: each page computes its own tables only),
+``/pilotage/<table>.csv`` writes them (``backend.exports.writers``).
 
 The figures come from ``backend.analytics``, as for the API."""
 
@@ -220,17 +221,41 @@ def board_table(scope: Scope) -> tuple[Table, dict]:
     return Table("conseil", title, columns, rows, chart, description), figures["deferrals"]
 
 
-def tables(scope: Scope) -> tuple[list[Table], dict]:
-    """Every table of the page, and the board's deferral figures."""
-    figures = time_in_state.time_in_state(scope, flagged=FLAGGED_SHOWN)
-    board_figures, deferrals = board_table(scope)
-    return [
-        time_in_state_table(figures.states),
-        flagged_table(figures.flagged),
-        partners_table(scope),
-        categories_table(scope),
-        board_figures,
-    ], deferrals
+@dataclass(frozen=True)
+class Section:
+    """One page of « Pilotage »: its address (``url_name``), its title in the navigation and
+    the tables it shows."""
+
+    slug: str
+    url_name: str
+    title: str
+    tables: tuple[str, ...]
+
+
+SECTIONS = (
+    Section("etats", "web:pilotage", gettext_lazy("Délais par étape"), ("etats", "attentes")),
+    Section("partenaires", "web:pilotage_partners", gettext_lazy("Partenaires"), ("partenaires",)),
+    Section(
+        "categories",
+        "web:pilotage_categories",
+        gettext_lazy("Catégories d'interlocuteurs"),
+        ("categories",),
+    ),
+    Section("conseil", "web:pilotage_board", gettext_lazy("Conseil"), ("conseil",)),
+)
+
+
+def section_tables(scope: Scope, section: Section) -> tuple[list[Table], dict | None]:
+    """The tables of one section, and the board's deferral figures on the board's."""
+    if section.slug == "etats":
+        figures = time_in_state.time_in_state(scope, flagged=FLAGGED_SHOWN)
+        return [time_in_state_table(figures.states), flagged_table(figures.flagged)], None
+    if section.slug == "partenaires":
+        return [partners_table(scope)], None
+    if section.slug == "categories":
+        return [categories_table(scope)], None
+    table, deferrals = board_table(scope)
+    return [table], deferrals
 
 
 def one_table(scope: Scope, slug: str) -> Table:
