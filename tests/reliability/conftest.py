@@ -10,10 +10,8 @@ import asyncio
 import contextlib
 import logging
 import os
-import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -26,28 +24,11 @@ import pytest
 import redis
 from django.core.servers.basehttp import ThreadedWSGIServer
 
-ROOT = Path(__file__).resolve().parents[2]
-# The venv's celery (``.venv/bin/celery``), whichever interpreter runs the tests.
-CELERY = [sys.executable, "-m", "celery"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(predicate, timeout: float, interval: float = 0.05, message: str = ""):
-    """Poll ``predicate`` until it returns something truthy; fail the test after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(message or f"condition not met within {timeout} s")
-        time.sleep(interval)
-
+from tests.reliability.processes import (
+    Worker,
+    free_port,
+    wait_until,
+)
 
 # --- SMTP -------------------------------------------------------------------------------------
 
@@ -279,78 +260,6 @@ def database_url() -> str:
     host = db.get("HOST") or "127.0.0.1"
     port = db.get("PORT") or 5432
     return f"postgres://{auth}@{host}:{port}/{db['NAME']}"
-
-
-class Worker:
-    """``celery -A backend worker`` in its own process group (SIGKILL takes its children)."""
-
-    def __init__(self, env: dict, log_dir: Path):
-        self.env = env
-        self.log_dir = log_dir
-        self.process: subprocess.Popen | None = None
-        self.runs = 0
-        self.log_path: Path | None = None
-
-    def start(self, timeout: float = 30) -> None:
-        assert self.process is None, "worker already running"
-        self.runs += 1
-        self.log_path = self.log_dir / f"worker-{self.runs}.log"
-        log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            [
-                *CELERY,
-                "-A",
-                "backend",
-                "worker",
-                "--concurrency=2",
-                "--loglevel=INFO",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "-n",
-                f"reliability-{os.getpid()}-{self.runs}@%h",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-
-        def ready():
-            if self.process.poll() is not None:
-                pytest.fail(f"the worker exited:\n{self.log()}")
-            return " ready." in self.log()
-
-        wait_until(ready, timeout, interval=0.1, message="the worker did not get ready")
-
-    def log(self) -> str:
-        if self.log_path is None or not self.log_path.exists():
-            return ""
-        return self.log_path.read_text(errors="replace")
-
-    def kill(self) -> None:
-        """SIGKILL to the whole process group: the main process and its pool children."""
-        if self.process is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-        self.process = None
-
-    def restart(self) -> None:
-        self.kill()
-        self.start()
-
-    def start_again_if_exited(self) -> bool:
-        """What the compose file's ``restart: unless-stopped`` does for the worker: started
-        again if it has exited (True then)."""
-        if self.process is None or self.process.poll() is None:
-            return False
-        self.process = None
-        self.start()
-        return True
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from backend.actions.models import Action, RoleAssignment
 from backend.actions.transitions import submit_action
 from notifications.models import Notification
 from tests import factories
-from tests.reliability.conftest import wait_until
+from tests.reliability.processes import wait_until
 from tests.stays import from_log, stays
 from workflows.models import TransitionLog
 

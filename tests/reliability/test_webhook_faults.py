@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from backend.actions.models import Action
 from backend.actions.transitions import submit_action
-from tests.reliability.conftest import wait_until
+from tests.reliability.processes import wait_until
 from tests.reliability.worker_runs import (
     finished_tasks,
     pilots,

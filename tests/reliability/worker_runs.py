@@ -8,7 +8,7 @@ import threading
 from django.db import connection
 
 from tests import factories
-from tests.reliability.conftest import wait_until
+from tests.reliability.processes import wait_until
 
 
 def finished_tasks(worker, name: str) -> int:
