@@ -132,3 +132,14 @@ def default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def fresh_throttle():
+    """An empty cache before and after the test: the bad-link counters and the throttles live
+    there (used by the modules that open personal links again and again)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -6,7 +6,6 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import Resolver404, include, path, resolve
 
@@ -27,7 +26,7 @@ from backend.respond import report_page
 from backend.web.forms.fields import parse_decimal
 from workflows.models import TransitionLog
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttle")]
 
 API_PATH = "api/v1/evaluations/report/<str:token>/"
 # The API route wired here too, so that these tests run before backend/api/urls.py has it;
@@ -42,13 +41,6 @@ INDICATORS = [
     {"label": "Familles parties en vacances", "baseline": "0", "target": "12", "unit": "familles"},
     {"label": "Rencontres du groupe de parents", "target": "8", "unit": "séances"},
 ]
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()  # the bad-link counters live in the cache
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 import pytest
 from django.core import signing
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -23,14 +22,7 @@ from tests import factories
 from workflows.errors import TransitionConflict
 from workflows.models import TransitionLog
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()  # the bad-link counters live in the cache
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttle")]
 
 
 def url(token: str) -> str:

@@ -9,6 +9,7 @@ from backend.accounts.models import User
 from backend.actions.models import Action
 from tests.e2e.accessibility import assert_accessible, no_horizontal_scroll
 from tests.e2e.conftest import browser_available
+from tests.e2e.devices import PHONE_SCREEN
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -37,7 +38,7 @@ def test_the_action_pages_read_well_on_a_phone(demo, signed_in, artifacts):
     action = Action.objects.filter(
         project__territory__slug="gier-ondaine-pilat", state="consultation"
     ).first()
-    page = signed_in(social_worker, viewport={"width": 375, "height": 740})
+    page = signed_in(social_worker, **PHONE_SCREEN)
     for url, name in [
         (f"/actions/{action.pk}/", "action-page"),
         ("/actions/nouvelle/", "create-form"),

@@ -8,12 +8,12 @@ from backend.accounts.models import User
 from backend.board.models import BoardDecision, BoardSession
 from tests.e2e.accessibility import assert_accessible, no_horizontal_scroll
 from tests.e2e.conftest import browser_available
+from tests.e2e.devices import PHONE_SCREEN
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not browser_available(), reason="Playwright or Chromium missing"),
 ]
-PHONE = {"viewport": {"width": 375, "height": 740}}
 
 
 def tab_to(page, locator, limit: int = 120) -> None:
@@ -35,7 +35,7 @@ def session(key: str) -> BoardSession:
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_the_sessions_and_an_agenda_read_well(demo, signed_in, artifacts, device):
     secretary = User.objects.get(username="secretariat")
-    page = signed_in(secretary, **(PHONE if device == "phone" else {}))
+    page = signed_in(secretary, **(PHONE_SCREEN if device == "phone" else {}))
     page.goto("/conseil/")
     assert page.get_by_role("heading", level=1).inner_text() == "Conseil d'administration"
     assert page.get_by_role("table", name="Séances à venir", exact=False).is_visible()

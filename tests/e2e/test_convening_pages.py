@@ -8,32 +8,19 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 
 from backend.accounts.models import User
 from backend.board.attendance import attendance_link
 from backend.board.models import BoardSession, Convocation
 from tests.e2e.accessibility import assert_accessible, no_horizontal_scroll
 from tests.e2e.conftest import browser_available
+from tests.e2e.devices import PHONE
 
 pytestmark = [
+    pytest.mark.usefixtures("fresh_throttle"),
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not browser_available(), reason="Playwright or Chromium missing"),
 ]
-PHONE = {
-    "viewport": {"width": 375, "height": 740},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "fr-FR",
-}
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def session(key: str) -> BoardSession:

@@ -11,13 +11,12 @@ from backend.evaluations.models import Evaluation
 from tests import factories
 from tests.e2e.accessibility import assert_accessible, no_horizontal_scroll
 from tests.e2e.conftest import browser_available
+from tests.e2e.devices import PHONE_SCREEN
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not browser_available(), reason="Playwright or Chromium missing"),
 ]
-
-PHONE = {"viewport": {"width": 375, "height": 740}}
 
 
 @pytest.fixture
@@ -115,7 +114,7 @@ def test_the_list_view_works_without_javascript(browser, live_server, make_staff
 
 
 def test_the_dashboard_reads_well_on_a_phone(signed_in, make_staff, pipeline, artifacts):
-    page = signed_in(make_staff(StaffRole.SOCIAL_WORKER), **PHONE)
+    page = signed_in(make_staff(StaffRole.SOCIAL_WORKER), **PHONE_SCREEN)
     page.goto("/tableau-de-bord/")
     no_horizontal_scroll(page)
     # The columns stack: the second column starts below the first.

@@ -3,7 +3,6 @@ header, the error pages, a form sent without its cookie, the sign-in form sent e
 unsubscribe page under the site's Content-Security-Policy, what an anonymous visitor is shown."""
 
 import pytest
-from django.core.cache import cache
 
 from backend.actions.links import token_for
 from backend.actions.models import RoleAssignment, RoleState
@@ -16,15 +15,8 @@ from tests.e2e.conftest import browser_available
 if not browser_available():
     pytest.skip("Playwright or /usr/bin/chromium is not installed", allow_module_level=True)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_throttle")]
 HEADER_BLUE = "rgb(11, 79, 156)"
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -13,13 +13,13 @@ from backend.actions.models import Action
 from backend.board.models import AgendaItem
 from tests.e2e.accessibility import assert_accessible, no_horizontal_scroll
 from tests.e2e.conftest import browser_available
+from tests.e2e.devices import PHONE_SCREEN
 from tests.e2e.test_board_pages import tab_to
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not browser_available(), reason="Playwright or Chromium missing"),
 ]
-PHONE = {"viewport": {"width": 375, "height": 740}}
 ADDRESS = (
     "https://www.saint-etienne.fr/demarches/inscriptions/atelier-parentalite-numerique"
     "?quartier=montreynaud&public=familles-parent"
@@ -85,7 +85,7 @@ def long_action(demo):
 
 
 def test_a_long_title_wraps_between_words_in_every_list(long_action, signed_in, artifacts):
-    page = signed_in(User.objects.get(username="direction"), **PHONE)
+    page = signed_in(User.objects.get(username="direction"), **PHONE_SCREEN)
     item = AgendaItem.objects.filter(action=long_action).first()
     for url, where in [
         ("/tableau-de-bord/", "dashboard-columns"),
@@ -109,7 +109,7 @@ def test_a_long_title_wraps_between_words_in_every_list(long_action, signed_in, 
 
 
 def test_the_action_page_folds_its_long_sections_on_a_phone(long_action, signed_in, artifacts):
-    page = signed_in(User.objects.get(username="direction"), **PHONE)
+    page = signed_in(User.objects.get(username="direction"), **PHONE_SCREEN)
     page.goto(f"/actions/{long_action.pk}/")
     assert_wraps_between_words(page.get_by_role("heading", level=1))
     no_horizontal_scroll(page)

@@ -9,6 +9,7 @@ from notifications.models import Kind, Preference
 from tests import factories
 from tests.e2e.accessibility import assert_accessible, no_horizontal_scroll
 from tests.e2e.conftest import browser_available
+from tests.e2e.devices import PHONE_SCREEN
 from tests.web.notifying import notify
 
 pytestmark = [
@@ -16,7 +17,6 @@ pytestmark = [
     pytest.mark.skipif(not browser_available(), reason="Playwright or Chromium missing"),
 ]
 
-PHONE = {"viewport": {"width": 375, "height": 740}}
 PAGES = {"notifications": "/mes-notifications/", "preferences": "/mes-notifications/preferences/"}
 
 
@@ -94,7 +94,7 @@ def test_the_help_page_shows_the_diagrams(signed_in, social_worker, artifacts):
 
 @pytest.mark.parametrize("url", [*PAGES.values(), "/aide/"])
 def test_the_pages_read_well_on_a_phone(signed_in, inbox, artifacts, url):
-    page = signed_in(inbox, **PHONE)
+    page = signed_in(inbox, **PHONE_SCREEN)
     page.goto(url)
     assert_accessible(page)
     no_horizontal_scroll(page)

@@ -10,6 +10,7 @@ import pytest
 from tests import analytics_history
 from tests.e2e.accessibility import assert_accessible, no_horizontal_scroll
 from tests.e2e.conftest import browser_available
+from tests.e2e.devices import PHONE_SCREEN
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -94,9 +95,7 @@ def test_the_charts_are_drawn_within_the_policy_and_accessible(signed_in, histor
         page.screenshot(path=artifacts / f"pilotage-{path.strip('/').replace('/', '-')}.png")
 
     for _name, path, _charts in SECTIONS:
-        phone, phone_console = _open(
-            signed_in, history.manager, path, viewport={"width": 375, "height": 740}
-        )
+        phone, phone_console = _open(signed_in, history.manager, path, **PHONE_SCREEN)
         no_horizontal_scroll(phone)
         assert_accessible(phone)
         _no_violation(phone, phone_console)

@@ -13,6 +13,7 @@ from backend.territories.models import FindingKind
 from tests import factories
 from tests.e2e.accessibility import assert_accessible, no_horizontal_scroll
 from tests.e2e.conftest import browser_available
+from tests.e2e.devices import PHONE_SCREEN
 
 expect = pytest.importorskip("playwright.sync_api").expect if browser_available() else None
 
@@ -20,8 +21,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not browser_available(), reason="Playwright or Chromium missing"),
 ]
-
-PHONE = {"viewport": {"width": 375, "height": 740}}
 
 
 @pytest.fixture
@@ -91,7 +90,7 @@ def test_the_project_pages_pass_the_audit_on_a_desktop_and_a_phone(
     assert_accessible(page)
     page.screenshot(path=artifacts / "projects-detail.png", full_page=True)
 
-    phone = signed_in(manager, **PHONE)
+    phone = signed_in(manager, **PHONE_SCREEN)
     for path in ("/projets/", f"/projets/{project.pk}/"):
         phone.goto(path)
         assert_accessible(phone)
@@ -158,7 +157,7 @@ def test_an_evaluation_reported_and_validated_with_the_keyboard_only(
 
 
 def test_the_evaluation_page_reads_well_on_a_phone(signed_in, social_worker, story, artifacts):
-    page = signed_in(social_worker, **PHONE)
+    page = signed_in(social_worker, **PHONE_SCREEN)
     page.goto(f"/evaluations/{story.pk}/")
     page.get_by_label("Familles parties en vacances").fill("12,5")
     page.get_by_label("Rencontres du groupe de parents").fill("beaucoup")

@@ -6,7 +6,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 
 from backend.actions.models import Action
 from backend.actions.transitions import approve_action, start_action
@@ -14,28 +13,14 @@ from backend.evaluations.links import report_link
 from backend.evaluations.models import Evaluation
 from backend.evaluations.reports import update_plan
 from tests.e2e.conftest import browser_available
+from tests.e2e.devices import PHONE
 from workflows.models import TransitionLog
 
 if not browser_available():
     pytest.skip("Playwright or /usr/bin/chromium is not installed", allow_module_level=True)
 expect = pytest.importorskip("playwright.sync_api").expect
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-PHONE = {
-    "viewport": {"width": 375, "height": 740},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "fr-FR",
-}
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_throttle")]
 
 
 @pytest.fixture

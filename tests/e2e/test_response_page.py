@@ -5,7 +5,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 
 from backend.actions.links import token_for
 from backend.actions.models import Action, RoleAssignment, RoleKind, RoleState
@@ -13,28 +12,15 @@ from backend.actions.transitions import submit_action
 from backend.territories.models import FindingKind
 from tests import factories
 from tests.e2e.conftest import browser_available
+from tests.e2e.devices import PHONE
 
 if not browser_available():
     pytest.skip("Playwright or /usr/bin/chromium is not installed", allow_module_level=True)
 expect = pytest.importorskip("playwright.sync_api").expect
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_throttle")]
 
 LONG_WORD = "https://exemple.org/un-lien-tres-long-sans-aucun-espace-qui-pourrait-deborder-" * 2
-PHONE = {
-    "viewport": {"width": 375, "height": 740},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "fr-FR",
-}
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

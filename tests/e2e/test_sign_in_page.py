@@ -4,6 +4,7 @@ import pytest
 
 from tests.e2e.accessibility import assert_accessible, no_horizontal_scroll
 from tests.e2e.conftest import browser_available
+from tests.e2e.devices import PHONE_SCREEN
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -31,9 +32,7 @@ def test_a_social_worker_signs_in_with_the_keyboard(browser, live_server, social
 
 
 def test_the_sign_in_page_reads_well_on_a_phone(browser, live_server, db):
-    context = browser.new_context(
-        base_url=live_server.url, locale="fr-FR", viewport={"width": 375, "height": 740}
-    )
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR", **PHONE_SCREEN)
     page = context.new_page()
     page.goto("/connexion/")
     assert_accessible(page)

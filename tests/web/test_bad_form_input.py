@@ -6,7 +6,6 @@ import datetime
 from html import unescape
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,19 +18,12 @@ from backend.evaluations.models import Evaluation
 from tests import factories
 from workflows.models import TransitionLog
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttle")]
 
 NUL = "Nous refusons\x00 ce rôle."
 NUL_ERROR = "Le caractère nul n\u2019est pas autorisé."  # Django's, in French
 DATE_ERROR = "Indiquez une date entre le 01/01/2000 et le 31/12/2100."
 INDICATORS = [{"label": "Familles parties en vacances", "target": 12, "unit": "familles"}]
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()  # the bad-link counters live in the cache
-    yield
-    cache.clear()
 
 
 def text(response) -> str:
