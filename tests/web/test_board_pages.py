@@ -104,6 +104,9 @@ def test_the_secretary_plans_a_session(page_client, secretary):
     assert invalid.status_code == 400
     html = invalid.content.decode()
     assert 'aria-invalid="true"' in html and "id_title-error" in html
+    # The summary says what was refused and links each field in error.
+    assert "La séance n'est pas planifiée : corrigez les erreurs signalées." in html
+    assert '<li><a href="#id_title">' in html
     assert BoardSession.objects.count() == 1
 
 

@@ -68,6 +68,12 @@ def test_the_secretary_adds_a_member_from_the_pages(page_client, secretary):
     )
     assert [m.full_name for m in session.members.all()] == ["Denise Vial"]
 
+    refused = client.post("/conseil/membres/", {"first_name": "Paul", "email": "pas-une-adresse"})
+    html = refused.content.decode()
+    assert "Le membre n'est pas ajouté : corrigez les erreurs signalées." in html
+    assert '<li><a href="#id_email">' in html and "id_last_name-error" in html
+    assert "Paul" not in client.get("/conseil/membres/").content.decode()
+
 
 def test_a_manager_cannot_add_a_member(page_client, manager):
     response = page_client(manager).post(
