@@ -1,10 +1,9 @@
 import pytest
-from aiosmtpd.controller import Controller
 from rest_framework.test import APIClient
 
 from backend.accounts.models import StaffRole
 from tests import factories
-from tests.notifications import Inbox, free_port
+from tests.notifications import Inbox, serving_smtp
 from tests.webhooks.receiver import running
 
 
@@ -95,15 +94,8 @@ def pilot(action, organisation):
 def smtp(settings):
     """A real SMTP server (aiosmtpd) on a free port, Django's SMTP backend pointed at it;
     ``smtp.messages`` are the e-mails it received."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    try:
+    with serving_smtp(settings, Inbox()) as inbox:
         yield inbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

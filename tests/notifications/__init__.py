@@ -4,6 +4,7 @@
 at it; ``smtp.messages`` are the e-mails it received, parsed by the ``email`` package.
 """
 
+import contextlib
 import datetime
 import email
 import re
@@ -11,7 +12,11 @@ import socket
 from email import policy
 from email.message import EmailMessage
 
+from aiosmtpd.controller import Controller
+from django.test import Client
 from django.utils import timezone
+
+from backend.actions.links import token_for
 
 PARIS = timezone.get_fixed_timezone(60)  # Europe/Paris in winter
 MONDAY = datetime.datetime(2026, 11, 30, 10, 0, tzinfo=PARIS)
@@ -40,6 +45,34 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving_smtp(settings, handler):
+    """``handler`` (an aiosmtpd handler, e.g. an ``Inbox``) served on a free port while the
+    block runs, Django's SMTP backend pointed at it."""
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+def answer(role, decision, comment=""):
+    """The partner answers ``role`` through its personal link (the API, no account); the
+    role as it stands after."""
+    role.refresh_from_db()
+    response = Client().post(
+        f"/api/v1/respond/{token_for(role)}/",
+        {"decision": decision, "comment": comment},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    role.refresh_from_db()
+    return role
 
 
 def at(day: int, month: int = 12, hour: int = 8, minute: int = 31) -> datetime.datetime:

@@ -5,11 +5,9 @@ import datetime
 
 import pytest
 from django.conf import settings as django_settings
-from django.test import Client
 from django.utils import timezone
 
 from backend.accounts.models import StaffRole
-from backend.actions.links import token_for
 from backend.actions.transitions import submit_action
 from notifications.delivery.digest import digest_time, plan_digests
 from notifications.delivery.sweep import sweep
@@ -20,6 +18,7 @@ from tests import factories
 from tests.notifications import (
     DEADLINE,
     PARIS,
+    answer,
     at,
     free_port,
     html_of,
@@ -52,16 +51,6 @@ def local(moment: datetime.datetime) -> tuple[str, str]:
 )
 def test_the_digest_leaves_at_half_past_eight_on_business_days(now, expected):
     assert local(digest_time(now.replace(tzinfo=PARIS))) == expected
-
-
-def answer(role, decision, comment=""):
-    role.refresh_from_db()
-    response = Client().post(
-        f"/api/v1/respond/{token_for(role)}/",
-        {"decision": decision, "comment": comment},
-        content_type="application/json",
-    )
-    assert response.status_code == 200, response.content
 
 
 def open_consultation(action, social_worker, *organisations):

@@ -20,6 +20,7 @@ from notifications.planning.rows import plan
 from tests import factories
 from tests.notifications import (
     DEADLINE,
+    answer,
     at,
     headline_of,
     html_of,
@@ -33,16 +34,6 @@ pytestmark = pytest.mark.django_db
 def path_of(url: str) -> str:
     assert url.startswith(settings.SITE_URL + "/"), url
     return url.removeprefix(settings.SITE_URL)
-
-
-def answer(role, decision, comment=""):
-    role.refresh_from_db()
-    response = Client().post(
-        f"/api/v1/respond/{token_for(role)}/",
-        {"decision": decision, "comment": comment},
-        content_type="application/json",
-    )
-    assert response.status_code == 200, response.content
 
 
 def test_the_invitation_says_what_to_do_and_by_when(submitted, pilot, smtp):

@@ -3,27 +3,15 @@ draft, an abandoned action), and each person's e-mails about one action form one
 from real e-mails received by aiosmtpd and parsed as a mail client does."""
 
 import pytest
-from django.test import Client
 
-from backend.actions.links import token_for
 from backend.actions.services import update_role, withdraw_role
 from backend.actions.transitions import revise_action, withdraw_action
 from notifications.delivery.sweep import sweep
 from tests import factories
-from tests.notifications import at, headline_of
+from tests.notifications import answer, at, headline_of
 from tests.notifications.mail_reading import assert_one_thread, assert_says
 
 pytestmark = pytest.mark.django_db
-
-
-def answer(role, decision, comment=""):
-    role.refresh_from_db()
-    response = Client().post(
-        f"/api/v1/respond/{token_for(role)}/",
-        {"decision": decision, "comment": comment},
-        content_type="application/json",
-    )
-    assert response.status_code == 200, response.content
 
 
 def test_an_amended_role_says_what_changed_and_a_revision_suspends_the_consultation(

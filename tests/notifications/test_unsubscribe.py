@@ -6,7 +6,6 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from backend.actions.links import token_for
 from backend.actions.transitions import invite_role
 from notifications.delivery.digest import plan_digests
 from notifications.delivery.sweep import sweep
@@ -16,6 +15,7 @@ from notifications.models import MANDATORY_KINDS, Kind, Notification, Preference
 from notifications.planning.preferences import STAFF_ONLY_KINDS, set_preference
 from tests import factories
 from tests.notifications import (
+    answer,
     at,
     headline_of,
 )
@@ -29,16 +29,6 @@ def one_click(url: str):
     path = url.strip().removeprefix("<").removesuffix(">").removeprefix(django_settings.SITE_URL)
     client = Client(enforce_csrf_checks=True)
     return client.post(path, ONE_CLICK, content_type="application/x-www-form-urlencoded")
-
-
-def answer(role, decision, comment=""):
-    role.refresh_from_db()
-    response = Client().post(
-        f"/api/v1/respond/{token_for(role)}/",
-        {"decision": decision, "comment": comment},
-        content_type="application/json",
-    )
-    assert response.status_code == 200, response.content
 
 
 def preferences(**owner):

@@ -9,7 +9,6 @@ from html import unescape
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
@@ -22,7 +21,7 @@ from backend.partners.services import EMAIL_CHANGED
 from notifications.delivery.sweep import sweep
 from notifications.models import Kind, Notification, Status
 from tests import factories
-from tests.notifications import DEADLINE, Inbox, free_port, text_of
+from tests.notifications import DEADLINE, Inbox, serving_smtp, text_of
 from workflows.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
@@ -43,15 +42,8 @@ class RefusingInbox(Inbox):
 
 @pytest.fixture
 def smtp(settings):
-    inbox = RefusingInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    try:
+    with serving_smtp(settings, RefusingInbox()) as inbox:
         yield inbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

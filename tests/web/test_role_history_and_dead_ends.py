@@ -21,7 +21,7 @@ from backend.actions.services import update_role, withdraw_role
 from backend.actions.transitions import submit_action
 from notifications.delivery.sweep import sweep
 from tests import factories
-from tests.notifications import text_of
+from tests.notifications import answer, text_of
 from tests.web.test_stale_edits import hidden
 from workflows.models import TransitionLog
 
@@ -30,18 +30,6 @@ pytestmark = pytest.mark.django_db
 
 def page_text(response) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
-
-
-def answer(role, decision, comment=""):
-    role.refresh_from_db()
-    response = Client().post(
-        f"/api/v1/respond/{token_for(role)}/",
-        {"decision": decision, "comment": comment},
-        content_type="application/json",
-    )
-    assert response.status_code == 200, response.content
-    role.refresh_from_db()
-    return role
 
 
 @pytest.fixture
