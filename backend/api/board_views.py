@@ -14,7 +14,7 @@ from backend.actions import services as action_services
 from backend.api.fields import DateTimeField, ScopedPrimaryKeyRelatedField
 from backend.api.filtering import ListFiltersOnList
 from backend.api.permissions import ReadOnlyOrRoles
-from backend.api.versions import LocatedMixin, VersionedMixin
+from backend.api.versions import LocatedMixin, VersionedUpdateMixin
 from backend.board import agenda
 from backend.board.attendance import ANSWERS, AttendanceInput
 from backend.board.decisions import DecisionInput, record_decisions
@@ -118,7 +118,7 @@ class AgendaOrderSerializer(serializers.Serializer):
 class BoardSessionViewSet(
     ListFiltersOnList,
     LocatedMixin,
-    VersionedMixin,
+    VersionedUpdateMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,

@@ -92,9 +92,6 @@ class EvaluationViewSet(
     serializer_class = EvaluationSerializer
     permission_classes = [IsStaffMember]
     filterset_class = EvaluationFilter
-    # The plan is edited with PATCH only: without this, VersionedMixin's ``update`` would
-    # route a PUT to an update this viewset does not have.
-    http_method_names = ["get", "patch", "post", "head", "options"]
 
     def get_queryset(self):
         user = self.request.user

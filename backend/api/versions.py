@@ -51,9 +51,6 @@ class VersionedMixin:
         response["ETag"] = quoted(version_of(instance))
         return response
 
-    def update(self, request, *args, **kwargs):
-        return self.with_etag(super().update(request, *args, **kwargs))
-
 
 class LocatedMixin:
     """A 201 carries ``Location``: the new resource's URL (its ``<basename>-detail``)."""
@@ -64,3 +61,12 @@ class LocatedMixin:
         except (KeyError, TypeError, NoReverseMatch):
             return {}
         return {"Location": self.request.build_absolute_uri(path)}
+
+
+class VersionedUpdateMixin(VersionedMixin):
+    """For the viewsets that take ``PUT``/``PATCH`` through DRF's ``UpdateModelMixin``: the
+    answer carries the new ``ETag``. Kept apart so that a viewset without ``update`` (the
+    evaluations: their plan is a ``PATCH`` of its own) gets no ``PUT`` route from the router."""
+
+    def update(self, request, *args, **kwargs):
+        return self.with_etag(super().update(request, *args, **kwargs))

@@ -43,7 +43,7 @@ from backend.api.serializers.reference import (
     TerritorySerializer,
     TokenSerializer,
 )
-from backend.api.versions import LocatedMixin, VersionedMixin
+from backend.api.versions import LocatedMixin, VersionedUpdateMixin
 from backend.partners.services import save_contact, save_organisation
 from backend.territories.models import Commune, Finding, Territory
 from backend.territories.services import create_project, update_project
@@ -122,7 +122,9 @@ class ProjectViewSet(ListFiltersOnList, LocatedMixin, viewsets.ModelViewSet):
         )
 
 
-class OrganisationViewSet(ListFiltersOnList, LocatedMixin, VersionedMixin, viewsets.ModelViewSet):
+class OrganisationViewSet(
+    ListFiltersOnList, LocatedMixin, VersionedUpdateMixin, viewsets.ModelViewSet
+):
     serializer_class = OrganisationSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = EDITORS
@@ -147,7 +149,7 @@ class OrganisationViewSet(ListFiltersOnList, LocatedMixin, VersionedMixin, views
         )
 
 
-class ContactViewSet(ListFiltersOnList, LocatedMixin, VersionedMixin, viewsets.ModelViewSet):
+class ContactViewSet(ListFiltersOnList, LocatedMixin, VersionedUpdateMixin, viewsets.ModelViewSet):
     serializer_class = ContactSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = EDITORS
@@ -172,7 +174,7 @@ class ContactViewSet(ListFiltersOnList, LocatedMixin, VersionedMixin, viewsets.M
         )
 
 
-class ActionViewSet(ListFiltersOnList, LocatedMixin, VersionedMixin, viewsets.ModelViewSet):
+class ActionViewSet(ListFiltersOnList, LocatedMixin, VersionedUpdateMixin, viewsets.ModelViewSet):
     serializer_class = ActionSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = EDITORS
@@ -270,7 +272,7 @@ class ActionViewSet(ListFiltersOnList, LocatedMixin, VersionedMixin, viewsets.Mo
         return Response(HistoryEntrySerializer(entries, many=True).data)
 
 
-class RoleViewSet(ListFiltersOnList, LocatedMixin, VersionedMixin, viewsets.ModelViewSet):
+class RoleViewSet(ListFiltersOnList, LocatedMixin, VersionedUpdateMixin, viewsets.ModelViewSet):
     serializer_class = RoleSerializer
     permission_classes = [ReadOnlyOrRoles]
     write_roles = EDITORS
